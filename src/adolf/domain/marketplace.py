@@ -1,0 +1,9 @@
+"""The marketplaces ADOLF works with."""
+
+from enum import StrEnum
+
+
+class Marketplace(StrEnum):
+    WB = "wb"
+    OZON = "ozon"
+    YM = "ym"
