@@ -1,4 +1,7 @@
-"""The marketplaces ADOLF works with."""
+"""The marketplaces ADOLF works with (SPEC, preamble): Wildberries, Ozon, Yandex.Market.
+
+The values are the short codes the seeds use in task arguments, Redis keys and table rows.
+"""
 
 from enum import StrEnum
 

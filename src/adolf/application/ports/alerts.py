@@ -1,0 +1,38 @@
+"""Ports: where alerts are kept, and how people are told."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    module: str  # system | marketing | watcher | reputation | logistic
+    type: str  # e.g. budget_exceeded, task_dead_lettered
+    severity: str  # info | warning | critical
+    message: str
+    created_at: datetime
+    brand: str | None = None
+    campaign_id: str | None = None
+    details: dict[str, str] = field(default_factory=dict)
+    id: int | None = None
+
+
+class AlertStore(Protocol):
+    def add(self, alert: AlertRecord) -> int: ...
+
+    def recent(self, limit: int = 50, module: str | None = None) -> list[AlertRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    recipient: str
+    subject: str
+    body: str
+
+
+class Notifier(Protocol):
+    def send(self, notifications: Sequence[Notification]) -> None: ...

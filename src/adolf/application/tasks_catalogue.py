@@ -1,0 +1,13 @@
+"""Every module's catalogue, merged: the one list of tasks a deployment runs."""
+
+from __future__ import annotations
+
+from adolf.application.catalogue import Catalogue
+from adolf.application.system.catalogue import SYSTEM_CATALOGUE
+
+
+def build_catalogue(*extra: Catalogue) -> Catalogue:
+    catalogue = SYSTEM_CATALOGUE
+    for more in extra:
+        catalogue = catalogue.merged(more)
+    return catalogue

@@ -1,0 +1,136 @@
+"""Composition root: the only place that decides which adapter backs which port.
+
+Nothing is built at import time; entrypoints create a container from settings and ask it
+for what they need. Framework-specific adapters (Celery, RQ) are imported only when the
+settings select them, so `adolf[core]` works without them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from dependency_injector import containers, providers
+from redis import Redis
+
+from adolf.adapters.clocks import SystemClock
+from adolf.adapters.health import StoreHealthProbe
+from adolf.adapters.notifier import LogNotifier
+from adolf.adapters.queues.inline import InlineTaskQueue
+from adolf.adapters.redis.lock import LocalLock, RedisLock
+from adolf.adapters.services import AppServices
+from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
+from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
+from adolf.application.catalogue import Catalogue
+from adolf.application.ports.tasks import TaskStatus
+from adolf.application.runtime import TaskRunner
+from adolf.application.tasks_catalogue import build_catalogue
+from adolf.settings import Settings
+
+
+class ContainerError(Exception):
+    """The settings ask for something the container cannot build; names the setting."""
+
+
+def _redis_client(settings: Settings) -> Redis | None:
+    return Redis.from_url(settings.redis_url) if settings.redis_url else None
+
+
+def _lock(redis: Redis | None) -> Any:
+    return RedisLock(redis) if redis is not None else LocalLock()
+
+
+def _load_object(path: str) -> Any:
+    module, _, attr = path.partition(":")
+    if not attr:
+        raise ContainerError(f"ADOLF_EXTRA_CATALOGUES entry {path!r} must be 'module:attribute'")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ContainerError(f"ADOLF_EXTRA_CATALOGUES entry {path!r} cannot be loaded: {exc}") from exc
+
+
+def _catalogue(settings: Settings) -> Catalogue:
+    extras = [_load_object(path) for path in settings.extra_catalogues]
+    return build_catalogue(*_module_catalogues(), *extras)
+
+
+def _module_catalogues() -> list[Catalogue]:
+    return []
+
+
+def _result_sink(uow_factory: Any, clock: Any) -> Any:
+    def sink(status: TaskStatus, payload: dict[str, Any], attempts: int) -> None:
+        with uow_factory() as uow:
+            uow.task_runs.save(status, payload, attempts, clock.now())
+            uow.commit()
+
+    return sink
+
+
+def _celery_queue(container: Container) -> Any:
+    from adolf.adapters.queues.celery_queue import CeleryTaskQueue
+
+    return CeleryTaskQueue(container.celery_app())
+
+
+def _celery_app(container: Container) -> Any:
+    from adolf.adapters.queues.celery_app import build_celery_app
+
+    return build_celery_app(container.catalogue(), container.runner(), container.settings())
+
+
+def _rq_queue(container: Container) -> Any:
+    from adolf.adapters.queues.rq_queue import RqTaskQueue
+
+    redis = container.redis()
+    assert redis is not None  # settings validation requires ADOLF_REDIS_URL for rq
+    return RqTaskQueue(redis, container.catalogue())
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    __self__ = providers.Self()
+
+    clock: providers.Provider[Any] = providers.Singleton(SystemClock)
+    engine = providers.Singleton(build_engine, settings.provided.database_url)
+    session_factory = providers.Singleton(build_session_factory, engine)
+    uow = providers.Factory(AppSqlUnitOfWork, session_factory)
+    redis = providers.Singleton(_redis_client, settings)
+    lock = providers.Singleton(_lock, redis)
+    notifier = providers.Singleton(LogNotifier)
+    catalogue = providers.Singleton(_catalogue, settings)
+
+    celery_app = providers.Singleton(_celery_app, __self__)
+    task_queue: providers.Provider[Any] = providers.Selector(
+        providers.Callable(lambda s: s.queue_backend.value, settings),
+        inline=providers.Singleton(
+            InlineTaskQueue,
+            providers.Callable(lambda c: c.runner(), __self__),
+            clock,
+            result_sink=providers.Callable(_result_sink, uow.provider, clock),
+        ),
+        celery=providers.Singleton(_celery_queue, __self__),
+        rq=providers.Singleton(_rq_queue, __self__),
+    )
+    health = providers.Singleton(
+        StoreHealthProbe, engine, redis, providers.Callable(lambda c: c.task_queue().queue_lengths, __self__)
+    )
+    services = providers.Singleton(
+        AppServices,
+        clock=clock,
+        lock=lock,
+        notifier=notifier,
+        health=health,
+        uow_factory=uow.provider,
+        queue_factory=task_queue.provider,
+        dry_run=settings.provided.dry_run,
+    )
+    runner = providers.Singleton(
+        TaskRunner, catalogue, services.provider, providers.Callable(lambda s: s.queue_backend.value, settings)
+    )
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container(settings=settings)
+    return container

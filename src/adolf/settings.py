@@ -1,0 +1,156 @@
+"""Deployment settings, read once from the environment (prefix ``ADOLF_``).
+
+Secrets are ``SecretStr``: they print as ``**********`` and reach adapters only through
+``get_secret_value()`` in the composition root.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class QueueBackend(StrEnum):
+    INLINE = "inline"
+    CELERY = "celery"
+    RQ = "rq"
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"  # console in a terminal, JSON otherwise
+    CONSOLE = "console"
+    JSON = "json"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the environment variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ADOLF_", extra="ignore", validate_default=True)
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DATA_DIR / 'adolf.sqlite3'}",
+        description="SQLAlchemy URL. SQLite file under ./var by default; postgresql+psycopg2://… in production.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Locks, status board, circuit breakers, RQ and the Celery broker. Unset: the embedded "
+        "runtime keeps them in process. Required for the celery and rq backends.",
+    )
+    queue_backend: QueueBackend = Field(default=QueueBackend.INLINE, description="inline | celery | rq")
+    broker_url: str | None = Field(
+        default=None, description="Celery broker; defaults to the Redis URL when unset."
+    )
+    timezone: str = Field(default="Europe/Moscow", description="Time zone of every schedule.")
+    brands: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("ohana_market", "ohana_kids"), description="Comma-separated brand names."
+    )
+    log_format: LogFormat = LogFormat.AUTO
+    log_level: str = "INFO"
+    dry_run: bool = Field(default=False, description="Log bid decisions without sending them.")
+    visibility_timeout: int = Field(
+        default=7200,
+        ge=60,
+        description="Seconds before a Redis broker hands an unacked job to another worker. "
+        "Above the longest hard limit (2100 s) and the longest countdown we use.",
+    )
+
+    wb_api_token: SecretStr | None = None
+    ozon_client_id: SecretStr | None = None
+    ozon_api_key: SecretStr | None = None
+    ozon_performance_client_id: SecretStr | None = None
+    ozon_performance_client_secret: SecretStr | None = None
+    ym_api_key: SecretStr | None = None
+    anthropic_api_key: SecretStr | None = None
+
+    @field_validator("brands", mode="before")
+    @classmethod
+    def _split_brands(cls, value: object) -> object:
+        if isinstance(value, str):
+            brands = tuple(b.strip() for b in value.split(",") if b.strip())
+            if not brands:
+                raise ValueError("at least one brand is required")
+            return brands
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlalchemy_url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError(f"not a database URL: {value!r} (expected e.g. sqlite:///var/adolf.sqlite3)")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"not a Redis URL: {value!r} (expected redis://host:port/db)")
+        return value
+
+    extra_catalogues: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated 'module:attribute' catalogues of your own tasks to run beside ours.",
+    )
+
+    @field_validator("extra_catalogues", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(p.strip() for p in value.split(",") if p.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _backend_needs_redis(self) -> Settings:
+        if self.queue_backend is not QueueBackend.INLINE and not self.redis_url:
+            raise ValueError(
+                f"ADOLF_REDIS_URL is required when ADOLF_QUEUE_BACKEND={self.queue_backend.value}"
+            )
+        return self
+
+    @property
+    def effective_broker_url(self) -> str:
+        url = self.broker_url or self.redis_url
+        if not url:
+            raise SettingsError("ADOLF_BROKER_URL or ADOLF_REDIS_URL is required for the celery backend")
+        return url
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the log masker."""
+        values = [getattr(self, name) for name in type(self).model_fields]
+        secrets = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+        for url in (self.database_url, self.redis_url, self.broker_url):
+            if url and "@" in url and ":" in url.split("@")[0].split("//")[-1]:
+                secrets.append(url.split("@")[0].split("//")[-1].split(":", 1)[1])
+        return [s for s in secrets if s]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; an invalid value raises ``SettingsError`` naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            if err["loc"]:
+                field = str(err["loc"][0])
+                problems.append(f"ADOLF_{field.upper()}={err.get('input')!r}: {err['msg']}")
+            else:
+                problems.append(err["msg"].removeprefix("Value error, "))
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,39 @@
+"""Reachability of the real services. A missing service skips a test with its reason,
+except under CI=true, where it fails: CI must never pass by skipping."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+POSTGRES_URL = os.environ.get("ADOLF_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("ADOLF_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require(service: str, host: str, port: int) -> None:
+    if _reachable(host, port):
+        return
+    reason = f"{service} is not reachable on {host}:{port}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: a missing service is a failure)", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_postgres() -> str:
+    require("PostgreSQL", "127.0.0.1", 5432)
+    return POSTGRES_URL
+
+
+def require_redis() -> str:
+    require("Redis", "127.0.0.1", 6379)
+    return REDIS_URL
