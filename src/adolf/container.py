@@ -68,6 +68,15 @@ def _result_sink(uow_factory: Any, clock: Any) -> Any:
     return sink
 
 
+def _result_source(uow_factory: Any) -> Any:
+    def source(task_id: str) -> TaskStatus | None:
+        with uow_factory() as uow:
+            found: TaskStatus | None = uow.task_runs.get(task_id)
+            return found
+
+    return source
+
+
 def _celery_queue(container: Container) -> Any:
     from adolf.adapters.queues.celery_queue import CeleryTaskQueue
 
@@ -109,6 +118,7 @@ class Container(containers.DeclarativeContainer):
             providers.Callable(lambda c: c.runner(), __self__),
             clock,
             result_sink=providers.Callable(_result_sink, uow.provider, clock),
+            result_source=providers.Callable(_result_source, uow.provider),
         ),
         celery=providers.Singleton(_celery_queue, __self__),
         rq=providers.Singleton(_rq_queue, __self__),

@@ -46,9 +46,7 @@ class Settings(BaseSettings):
         "runtime keeps them in process. Required for the celery and rq backends.",
     )
     queue_backend: QueueBackend = Field(default=QueueBackend.INLINE, description="inline | celery | rq")
-    broker_url: str | None = Field(
-        default=None, description="Celery broker; defaults to the Redis URL when unset."
-    )
+    broker_url: str | None = Field(default=None, description="Celery broker; defaults to the Redis URL when unset.")
     timezone: str = Field(default="Europe/Moscow", description="Time zone of every schedule.")
     brands: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("ohana_market", "ohana_kids"), description="Comma-separated brand names."
@@ -119,9 +117,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _backend_needs_redis(self) -> Settings:
         if self.queue_backend is not QueueBackend.INLINE and not self.redis_url:
-            raise ValueError(
-                f"ADOLF_REDIS_URL is required when ADOLF_QUEUE_BACKEND={self.queue_backend.value}"
-            )
+            raise ValueError(f"ADOLF_REDIS_URL is required when ADOLF_QUEUE_BACKEND={self.queue_backend.value}")
         return self
 
     @property

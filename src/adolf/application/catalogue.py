@@ -146,9 +146,7 @@ class WorkerProfile:
 class Catalogue:
     """An ordered, name-unique set of ``TaskSpec``."""
 
-    def __init__(
-        self, specs: Iterable[TaskSpec], profiles: Mapping[str, WorkerProfile] | None = None
-    ) -> None:
+    def __init__(self, specs: Iterable[TaskSpec], profiles: Mapping[str, WorkerProfile] | None = None) -> None:
         self._specs: dict[str, TaskSpec] = {}
         for spec in specs:
             if spec.name in self._specs:

@@ -42,9 +42,7 @@ class TaskRunner:
     def services(self) -> Services:
         return self._services()
 
-    def run(
-        self, name: str, payload: Mapping[str, Any] | None, task_id: str, attempt: int = 1
-    ) -> Outcome:
+    def run(self, name: str, payload: Mapping[str, Any] | None, task_id: str, attempt: int = 1) -> Outcome:
         spec = self.catalogue.get(name)
         try:
             kwargs = bind_payload(spec.handler, payload, spec.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import uuid
@@ -50,7 +51,7 @@ def test_a_task_failing_twice_is_retried_with_the_policy_delays_then_succeeds(ha
     assert status.state is TaskState.SUCCEEDED, status
     times = _attempt_times(key)
     assert len(times) == 3
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     # policy: 1 s, then 2 s (exponential, no jitter); brokers poll, so allow lateness, never earliness
     for gap, expected in zip(gaps, [1.0, 2.0], strict=True):
         assert expected * 0.9 <= gap <= expected + 3.0, gaps

@@ -43,7 +43,7 @@ def check_stdev(baseline: list[Decimal]) -> Decimal:
 
 
 def test_only_the_last_seven_days_count() -> None:
-    old_spike = [Decimal(10_000)] + WEEK
+    old_spike = [Decimal(10_000), *WEEK]
     assert detect_anomaly(old_spike, Decimal("100")).baseline_days == 7
     assert detect_anomaly(old_spike, Decimal("100")).mean == Decimal("100")
 

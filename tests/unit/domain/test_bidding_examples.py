@@ -292,7 +292,7 @@ def test_out_of_range_settings_are_errors_naming_the_field(field: str, value: ob
 
 
 def test_a_float_bid_is_refused() -> None:
-    with pytest.raises(InvalidBidBounds, match="current_bid=10.5"):
+    with pytest.raises(InvalidBidBounds, match=r"current_bid=10\.5"):
         ctx(current_bid=10.5)
 
 

@@ -95,11 +95,14 @@ def over_target(draw: st.DrawFn, ratio: str) -> BidContext:
     orders = draw(st.integers(min_value=1, max_value=1000))
     spent = draw(money("300", "1000000"))
     revenue = draw(money("0.01", "1000000"))
-    stats = StatsTotals(views=draw(counts()), clicks=draw(counts()), orders=orders, spent=spent, revenue=revenue)
+    views, clicks = draw(counts()), draw(counts())
+    stats = StatsTotals(views=views, clicks=clicks, orders=orders, spent=spent, revenue=revenue)
     actual = spent * 100 / revenue if ratio == "drr" else spent / orders
     target = draw(money("0.01", min(actual, Decimal("100000"))))
     assume(target < actual)
-    return replace(ctx, stats=stats, **{f"target_{ratio}": target})
+    if ratio == "drr":
+        return replace(ctx, stats=stats, target_drr=target)
+    return replace(ctx, stats=stats, target_cpo=target)
 
 
 @PROPERTY

@@ -47,6 +47,7 @@ class InlineTaskQueue:
         *,
         eager: bool = True,
         result_sink: ResultSink | None = None,
+        result_source: Callable[[str], TaskStatus | None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.runner = runner
@@ -57,6 +58,7 @@ class InlineTaskQueue:
         self._seq = itertools.count()
         self._results: dict[str, TaskStatus] = {}
         self._sink = result_sink
+        self._source = result_source
         self._sleep = sleep
         self._guard = threading.RLock()
         self._local = threading.local()  # per-thread "draining" flag: threads may trigger at once
@@ -77,8 +79,9 @@ class InlineTaskQueue:
         task_id = task_id or str(uuid.uuid4())
         now = self.clock.now()
         due = eta or (now + timedelta(seconds=countdown) if countdown else now)
-        job = _Job(due, spec.priority if priority is None else priority, next(self._seq), task_id, name,
-                   dict(payload or {}))
+        job = _Job(
+            due, spec.priority if priority is None else priority, next(self._seq), task_id, name, dict(payload or {})
+        )
         with self._guard:
             heapq.heappush(self._heap, job)
             self._results[task_id] = TaskStatus(task_id, TaskState.PENDING, name)
@@ -87,15 +90,16 @@ class InlineTaskQueue:
         return task_id
 
     def status(self, task_id: str) -> TaskStatus:
-        return self._results.get(task_id) or TaskStatus(task_id, TaskState.UNKNOWN)
+        known = self._results.get(task_id)
+        if known is None and self._source is not None:
+            known = self._source(task_id)  # a run made by an earlier process
+        return known or TaskStatus(task_id, TaskState.UNKNOWN)
 
     # -- running --------------------------------------------------------------------
     def pending(self) -> int:
         return len(self._heap)
 
-    def drain(
-        self, *, advance: bool = False, until: datetime | None = None, follow_retries: bool = False
-    ) -> int:
+    def drain(self, *, advance: bool = False, until: datetime | None = None, follow_retries: bool = False) -> int:
         """Run every due job (and jobs they enqueue). Future jobs run only up to ``until``
         (or, with ``follow_retries``, when they are retries of a job delivered here): on a
         ``ManualClock`` with ``advance`` the clock jumps to them, otherwise we sleep.
@@ -143,8 +147,13 @@ class InlineTaskQueue:
         self.executed.append((job.task_id, job.name, outcome.state))
         if outcome.state is TaskState.RETRYING:
             retry = _Job(
-                self.clock.now() + timedelta(seconds=outcome.retry_in or 0), job.priority, next(self._seq),
-                job.task_id, job.name, job.payload, job.attempt + 1,
+                self.clock.now() + timedelta(seconds=outcome.retry_in or 0),
+                job.priority,
+                next(self._seq),
+                job.task_id,
+                job.name,
+                job.payload,
+                job.attempt + 1,
             )
             with self._guard:
                 heapq.heappush(self._heap, retry)

@@ -142,9 +142,7 @@ class SqlTaskRuns:
             "attempts": attempts,
             "updated_at": at,
         }
-        done = self.session.execute(
-            update(task_runs).where(task_runs.c.task_id == status.task_id).values(**values)
-        )
+        done = self.session.execute(update(task_runs).where(task_runs.c.task_id == status.task_id).values(**values))
         if not done.rowcount:  # type: ignore[attr-defined]
             self.session.execute(insert(task_runs).values(task_id=status.task_id, **values))
 
@@ -153,6 +151,9 @@ class SqlTaskRuns:
         if row is None:
             return None
         return TaskStatus(
-            task_id=task_id, state=TaskState(row["state"]), name=row["task_name"], result=row["result"],
+            task_id=task_id,
+            state=TaskState(row["state"]),
+            name=row["task_name"],
+            result=row["result"],
             error=row["error"],
         )

@@ -23,8 +23,9 @@ def run_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = engine_from_config(config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.",
-                                poolclass=pool.NullPool)
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
     with engine.connect() as connection:
         # render_as_batch lets ALTERs work on SQLite (table copy) as on PostgreSQL.
         context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

@@ -1,0 +1,38 @@
+"""Top-level `adolf` command: sub-commands are registered here, one module each."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as dist_version
+
+import typer
+
+from adolf.entrypoints.cli import config, db, ops, tasks
+from adolf.entrypoints.cli.context import console
+
+app = typer.Typer(
+    name="adolf",
+    help="ADOLF: a marketplace seller's routine (ad bids, prices, reviews, supply) as background jobs.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold secrets
+)
+app.add_typer(db.app, name="db")
+app.add_typer(config.app, name="config")
+app.add_typer(tasks.app, name="tasks")
+app.add_typer(ops.queues_app, name="queues")
+app.add_typer(ops.deadletters_app, name="deadletters")
+app.command()(ops.workers)
+app.command()(ops.health)
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version of ADOLF."""
+    try:
+        console.print(dist_version("adolf"))
+    except PackageNotFoundError:
+        console.print("unknown (not installed)")
+
+
+def main() -> None:
+    app()

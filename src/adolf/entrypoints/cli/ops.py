@@ -1,0 +1,112 @@
+"""Operator commands: queues, workers, dead letters, health."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from adolf.application.system.dead_letters import (
+    DeadLetterAlreadyRetried,
+    DeadLetterNotFound,
+    retry_dead_letter,
+)
+from adolf.entrypoints.cli.context import console, container, fail
+
+queues_app = typer.Typer(help="Queue lengths; purge a queue.", invoke_without_command=True)
+deadletters_app = typer.Typer(help="Jobs that failed for good: list and re-drive.", no_args_is_help=True)
+
+
+@queues_app.callback()
+def queues(ctx: typer.Context) -> None:
+    """Length of every queue in the catalogue (and active/reserved/scheduled jobs)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    queue = container().task_queue()
+    table = Table("queue", "waiting")
+    for name, length in sorted(queue.queue_lengths().items()):
+        table.add_row(name, str(length))
+    console.print(table)
+    for state, ids in queue.jobs().items():
+        console.print(
+            f"{state}: {len(ids)}" + (f"  ({', '.join(ids[:5])}{' …' if len(ids) > 5 else ''})" if ids else "")
+        )
+
+
+@queues_app.command()
+def purge(
+    name: str = typer.Argument(..., help="Queue name, e.g. marketing_low"),
+    yes: bool = typer.Option(False, "--yes", help="Confirm: waiting jobs are deleted."),
+) -> None:
+    """Delete every waiting job of a queue."""
+    if not yes:
+        fail(f"purging {name} deletes its waiting jobs; repeat with --yes", 2)
+    known = container().catalogue().queues()
+    if name not in known:
+        fail(f"unknown queue {name!r}; queues: {', '.join(known)}", 2)
+    removed = container().task_queue().purge(name)
+    console.print(f"purged {removed} job(s) from {name}")
+
+
+def workers() -> None:
+    """Which workers are up, their queues and current jobs."""
+    found = container().task_queue().workers()
+    if not found:
+        console.print("no workers are up")
+        raise typer.Exit(1)
+    table = Table("worker", "state", "queues", "current jobs")
+    for w in found:
+        table.add_row(w.name, w.state, ", ".join(w.queues), ", ".join(w.current_jobs) or "-")
+    console.print(table)
+
+
+@deadletters_app.command("list")
+def list_letters(
+    limit: int = typer.Option(50, help="How many, newest first."),
+    all_: bool = typer.Option(False, "--all", help="Include letters already re-driven."),
+) -> None:
+    """Dead letters: id, task, when, attempts, error."""
+    with container().uow() as uow:
+        letters = uow.dead_letters.list(limit=limit, include_retried=all_)
+    table = Table("id", "task", "failed at (UTC)", "runtime", "attempts", "error", "payload")
+    for d in letters:
+        table.add_row(
+            str(d.id),
+            d.task_name,
+            d.failed_at.strftime("%Y-%m-%d %H:%M:%S"),
+            d.runtime,
+            str(d.attempts),
+            d.exception[:80],
+            json.dumps(d.payload, ensure_ascii=False)[:60],
+        )
+    console.print(table)
+
+
+@deadletters_app.command()
+def retry(
+    letter_id: int = typer.Argument(..., help="Id from `adolf deadletters list`."),
+    force: bool = typer.Option(False, "--force", help="Re-drive even if it was re-driven before."),
+) -> None:
+    """Queue the failed task again with its original payload."""
+    c = container()
+    try:
+        task_id = retry_dead_letter(letter_id, c.uow, c.task_queue(), c.clock(), force)
+    except (DeadLetterNotFound, DeadLetterAlreadyRetried) as exc:
+        fail(str(exc), 2)
+    console.print(f"dead letter {letter_id} re-driven as task {task_id}")
+    status = c.task_queue().status(task_id)
+    console.print(f"state: {status.state.value}" + (f" — {status.error}" if status.error else ""))
+
+
+def health() -> None:
+    """Database, Redis and queue lengths; exit 1 when something is down."""
+    c = container()
+    report = {"database": c.health().database(), "redis": c.health().redis()}
+    try:
+        report["queues"] = c.health().queue_lengths()  # type: ignore[assignment]
+    except Exception as exc:
+        report["queues"] = f"error: {exc}"
+    console.print_json(json.dumps(report))
+    if report["database"] != "ok" or report["redis"] not in ("ok", "not used"):
+        raise typer.Exit(1)

@@ -1,0 +1,70 @@
+"""Settings: sane defaults, environment overrides, and errors that name the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from adolf.settings import QueueBackend, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("ADOLF_"):
+            monkeypatch.delenv(name)
+
+
+def test_defaults_are_the_embedded_runtime() -> None:
+    settings = load_settings()
+    assert settings.database_url.startswith("sqlite:///var/")
+    assert settings.queue_backend is QueueBackend.INLINE
+    assert settings.redis_url is None
+    assert settings.timezone == "Europe/Moscow"
+    assert settings.brands == ("ohana_market", "ohana_kids")
+    assert settings.visibility_timeout > 2100  # above the longest hard limit
+
+
+def test_the_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADOLF_DATABASE_URL", "postgresql+psycopg2://adolf@db/adolf")
+    monkeypatch.setenv("ADOLF_QUEUE_BACKEND", "rq")
+    monkeypatch.setenv("ADOLF_REDIS_URL", "redis://cache:6379/2")
+    monkeypatch.setenv("ADOLF_BRANDS", "alpha, beta ,gamma")
+    settings = load_settings()
+    assert settings.database_url == "postgresql+psycopg2://adolf@db/adolf"
+    assert settings.queue_backend is QueueBackend.RQ
+    assert settings.brands == ("alpha", "beta", "gamma")
+    assert settings.effective_broker_url == "redis://cache:6379/2"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("ADOLF_QUEUE_BACKEND", "kafka", "ADOLF_QUEUE_BACKEND='kafka'"),
+        ("ADOLF_TIMEZONE", "Mars/Olympus", "ADOLF_TIMEZONE='Mars/Olympus'"),
+        ("ADOLF_REDIS_URL", "localhost:6379", "ADOLF_REDIS_URL='localhost:6379'"),
+        ("ADOLF_DATABASE_URL", "adolf.db", "ADOLF_DATABASE_URL='adolf.db'"),
+        ("ADOLF_VISIBILITY_TIMEOUT", "soon", "ADOLF_VISIBILITY_TIMEOUT='soon'"),
+        ("ADOLF_BRANDS", " , ", "ADOLF_BRANDS"),
+    ],
+)
+def test_an_invalid_value_fails_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=named.replace("(", r"\(").replace("?", r"\?")):
+        load_settings()
+
+
+def test_a_queue_backend_without_redis_names_the_missing_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADOLF_QUEUE_BACKEND", "celery")
+    with pytest.raises(SettingsError, match="ADOLF_REDIS_URL is required when ADOLF_QUEUE_BACKEND=celery"):
+        load_settings()
+
+
+def test_secrets_are_masked_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADOLF_WB_API_TOKEN", "wb-secret-token-value")
+    settings = load_settings()
+    assert "wb-secret-token-value" not in repr(settings)
+    assert "wb-secret-token-value" in settings.secret_values()
