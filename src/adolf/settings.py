@@ -56,9 +56,28 @@ class Settings(BaseSettings):
     dry_run: bool = Field(default=False, description="Log bid decisions without sending them.")
     visibility_timeout: int = Field(
         default=7200,
-        ge=60,
+        ge=1,
         description="Seconds before a Redis broker hands an unacked job to another worker. "
         "Above the longest hard limit (2100 s) and the longest countdown we use.",
+    )
+
+    marketplace: str = Field(
+        default="simulated",
+        pattern="^(simulated|live)$",
+        description="simulated: the built-in market model; live: the marketplaces' HTTP APIs.",
+    )
+    sim_seed: int = Field(default=7, description="Seed of the simulated market.")
+    sim_campaigns: int = Field(default=17, ge=1, description="Simulated campaigns per marketplace.")
+    sim_keywords: int = Field(default=20, ge=1, le=1000, description="Simulated keywords per campaign.")
+    sim_state: str = Field(
+        default="database",
+        pattern="^(database|memory)$",
+        description="Where the simulated market keeps its state: the database (shared by workers) or memory.",
+    )
+    clock: str = Field(
+        default="system",
+        pattern="^(system|simulated)$",
+        description="system: wall time; simulated: the time `adolf simulate` publishes in Redis.",
     )
 
     wb_api_token: SecretStr | None = None

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
+from adolf.application.marketing.ports import LanguageModel, StatusBoard
+from adolf.application.ports.ads_marketplace import AdsMarketplace
 from adolf.application.ports.alerts import Notifier
 from adolf.application.ports.clock import Clock
 from adolf.application.ports.lock import Lock
 from adolf.application.ports.services import HealthProbe
 from adolf.application.ports.tasks import TaskQueue
+from adolf.domain.marketplace import Marketplace
+
+
+class MarketplaceNotConfigured(LookupError):
+    pass
 
 
 @dataclass
@@ -21,7 +28,12 @@ class AppServices:
     health: HealthProbe
     uow_factory: Callable[[], AppSqlUnitOfWork]
     queue_factory: Callable[[], TaskQueue]
+    status_board: StatusBoard
+    language_model: LanguageModel
+    marketplace_factory: Callable[[], Mapping[Marketplace, AdsMarketplace]]
     dry_run: bool = False
+    brands: tuple[str, ...] = ()
+    _apis: Mapping[Marketplace, AdsMarketplace] | None = field(default=None, repr=False)
 
     @property
     def queue(self) -> TaskQueue:
@@ -30,3 +42,19 @@ class AppServices:
 
     def uow(self) -> AppSqlUnitOfWork:
         return self.uow_factory()
+
+    def _marketplaces(self) -> Mapping[Marketplace, AdsMarketplace]:
+        # Late too: a no-op task never builds marketplace clients.
+        if self._apis is None:
+            self._apis = self.marketplace_factory()
+        return self._apis
+
+    @property
+    def marketplaces(self) -> tuple[Marketplace, ...]:
+        return tuple(self._marketplaces())
+
+    def marketplace(self, marketplace: Marketplace) -> AdsMarketplace:
+        try:
+            return self._marketplaces()[marketplace]
+        except KeyError:
+            raise MarketplaceNotConfigured(f"marketplace={marketplace.value!r} is not configured") from None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from adolf.application.catalogue import Catalogue
+from adolf.application.marketing.catalogue import MARKETING_CATALOGUE
 from adolf.application.system.catalogue import SYSTEM_CATALOGUE
 
 
 def build_catalogue(*extra: Catalogue) -> Catalogue:
-    catalogue = SYSTEM_CATALOGUE
+    catalogue = SYSTEM_CATALOGUE.merged(MARKETING_CATALOGUE)
     for more in extra:
         catalogue = catalogue.merged(more)
     return catalogue

@@ -1,0 +1,142 @@
+"""``marketing.run_bid_cycle``: every 15 minutes, every active campaign of every marketplace.
+
+Per marketplace: one (batched) campaign-stats call, then campaigns in chunks — one query
+for a chunk's keywords and competitor bids, each campaign run on its own (a failure is
+counted and isolated), one transaction for the chunk's results. The runner holds the lock
+``marketing:lock:bid_cycle`` (catalogue), so two cycles never overlap.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from adolf.application.marketing.alerting import queue_alerts
+from adolf.application.marketing.calendar import moscow_day
+from adolf.application.marketing.campaign_cycle import CampaignOutcome, run_campaign
+from adolf.application.marketing.ports import MarketingServices
+from adolf.application.ports.ads_marketplace import AdsMarketplace, CampaignStats, MarketplaceError
+from adolf.domain.marketing.campaign import Campaign
+from adolf.domain.marketplace import Marketplace
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500  # campaigns per keyword query and per transaction
+LAST_CYCLE_KEY = "marketing:last_bid_cycle"
+LAST_CYCLE_TTL = 3600
+
+
+@dataclass
+class CycleMetrics:
+    campaigns: int = 0
+    campaigns_paused: int = 0
+    keywords: int = 0
+    bids_changed: int = 0
+    keywords_paused: int = 0
+    capped: int = 0
+    held: int = 0
+    rejected: int = 0
+    skipped_rows: int = 0
+    errors: int = 0
+    api_calls: int = 0
+    alerts: int = 0
+    errors_by_campaign: dict[str, str] = field(default_factory=dict)
+
+    def add(self, outcome: CampaignOutcome) -> None:
+        self.campaigns += 1
+        self.keywords += outcome.keywords_seen
+        self.bids_changed += len(outcome.history)
+        self.keywords_paused += len(outcome.keyword_pauses)
+        self.campaigns_paused += outcome.campaign_status is not None
+        self.capped += outcome.capped
+        self.held += outcome.held
+        self.rejected += outcome.rejected
+        self.skipped_rows += outcome.skipped_rows
+        self.api_calls += outcome.api_calls
+        self.alerts += len(outcome.alerts)
+
+
+def run_bid_cycle(services: MarketingServices) -> dict[str, Any]:
+    started = time.perf_counter()
+    now = services.clock.now()
+    day = moscow_day(now)
+    cycle_key = f"bid_cycle:{now.strftime('%Y%m%dT%H%M')}"
+    metrics = CycleMetrics()
+    for marketplace in services.marketplaces:
+        _run_marketplace(services, marketplace, metrics, now=now, day=day, cycle_key=cycle_key)
+    result = {k: v for k, v in asdict(metrics).items() if k != "errors_by_campaign"}
+    result["duration_s"] = round(time.perf_counter() - started, 3)
+    result["at"] = now.isoformat()
+    services.status_board.put(LAST_CYCLE_KEY, result, ttl=LAST_CYCLE_TTL)
+    if metrics.errors_by_campaign:
+        result["errors_by_campaign"] = dict(list(metrics.errors_by_campaign.items())[:20])
+    return result
+
+
+def _run_marketplace(
+    services: MarketingServices, marketplace: Marketplace, metrics: CycleMetrics, **cycle: Any
+) -> None:
+    with services.uow() as uow:
+        campaigns = uow.campaigns.active(marketplace)
+    if not campaigns:
+        return
+    api = services.marketplace(marketplace)
+    try:
+        fetched = api.campaign_stats([c.external_id for c in campaigns], cycle["day"])
+    except MarketplaceError as exc:
+        log.warning("bid cycle: campaign stats of %s failed: %s", marketplace.value, exc)
+        metrics.errors += len(campaigns)
+        metrics.api_calls += 1
+        return
+    metrics.api_calls += 1
+    metrics.skipped_rows += len(fetched.skipped)
+    stats = {s.campaign_external_id: s for s in fetched.items}
+    for start in range(0, len(campaigns), CHUNK):
+        _run_chunk(services, api, campaigns[start : start + CHUNK], stats, metrics, **cycle)
+
+
+def _run_chunk(
+    services: MarketingServices,
+    api: AdsMarketplace,
+    chunk: Sequence[Campaign],
+    stats: dict[str, CampaignStats],
+    metrics: CycleMetrics,
+    **cycle: Any,
+) -> None:
+    with services.uow() as uow:
+        keywords = uow.campaigns.keywords_of([c.id for c in chunk])
+        competitor = uow.competitor_bids.bids_for(
+            api.marketplace, [k.external_id for ks in keywords.values() for k in ks]
+        )
+    outcomes: list[CampaignOutcome] = []
+    for campaign in chunk:
+        try:
+            outcome = run_campaign(
+                api, campaign, keywords.get(campaign.id, []), stats.get(campaign.external_id), competitor,
+                dry_run=services.dry_run, **cycle,
+            )
+        except Exception as exc:  # noqa: BLE001 — one campaign never stops the cycle
+            metrics.errors += 1
+            metrics.errors_by_campaign[f"{campaign.marketplace.value}:{campaign.external_id}"] = (
+                f"{type(exc).__name__}: {exc}"
+            )
+            log.warning("bid cycle: campaign %s failed: %s", campaign.external_id, exc)
+            continue
+        outcomes.append(outcome)
+    with services.uow() as uow:
+        uow.campaigns.set_bids([bid for o in outcomes for bid in o.bids])
+        uow.campaigns.pause_keywords([p for o in outcomes for p in o.keyword_pauses])
+        for o in outcomes:
+            if o.campaign_status is not None:
+                uow.campaigns.set_status(o.campaign.id, *o.campaign_status)
+        uow.bid_history.add_many([h for o in outcomes for h in o.history])
+        uow.commit()
+    for o in outcomes:
+        metrics.add(o)
+    queue_alerts(services, [a for o in outcomes for a in o.alerts])
+
+

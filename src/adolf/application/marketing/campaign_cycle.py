@@ -1,0 +1,190 @@
+"""One campaign's turn in the bid cycle (SPEC §4.1).
+
+Remote calls: keyword stats (1), bid update (≤ 1), keyword pauses (≤ 1), or a campaign
+pause (1) instead of all of them. The function decides and calls the marketplace; it writes
+nothing to the database itself: it returns a ``CampaignOutcome`` that the cycle commits
+with the other campaigns of its chunk, so a campaign that fails half-way leaves no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from adolf.application.marketing.alerting import AlertDraft
+from adolf.application.marketing.ports import BidChangeRecord
+from adolf.application.ports.ads_marketplace import AdsMarketplace, BidChange, CampaignStats, KeywordStats
+from adolf.domain.marketing.bidding import BidContext, compute_bid
+from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword
+from adolf.domain.marketing.metrics import StatsTotals
+from adolf.domain.marketing.safety import SafetyAction, check_campaign, check_keyword
+from adolf.domain.marketplace import Marketplace
+
+EMPTY = StatsTotals()
+
+
+@dataclass
+class CampaignOutcome:
+    campaign: Campaign
+    bids: list[tuple[int, Decimal]] = field(default_factory=list)  # (keyword id, new bid) applied
+    history: list[BidChangeRecord] = field(default_factory=list)
+    keyword_pauses: list[tuple[int, str]] = field(default_factory=list)
+    campaign_status: tuple[CampaignStatus, str] | None = None
+    alerts: list[AlertDraft] = field(default_factory=list)
+    keywords_seen: int = 0
+    capped: int = 0
+    held: int = 0
+    rejected: int = 0
+    skipped_rows: int = 0
+    api_calls: int = 0
+
+
+def totals_of(stats: CampaignStats | KeywordStats | None) -> StatsTotals:
+    if stats is None:
+        return EMPTY
+    return StatsTotals(
+        views=stats.views, clicks=stats.clicks, orders=stats.orders, spent=stats.spent, revenue=stats.revenue
+    )
+
+
+def run_campaign(
+    api: AdsMarketplace,
+    campaign: Campaign,
+    keywords: list[Keyword],
+    campaign_stats: CampaignStats | None,
+    competitor_bids: Mapping[str, tuple[Decimal, ...]],
+    *,
+    now: datetime,
+    day: date,
+    cycle_key: str,
+    dry_run: bool,
+) -> CampaignOutcome:
+    outcome = CampaignOutcome(campaign)
+    dry = dry_run or campaign.dry_run
+    if not _campaign_safety(api, campaign, campaign_stats, outcome, dry):
+        return outcome
+    if campaign.kill_switch or not keywords:
+        return outcome
+
+    fetched = api.keyword_stats(campaign.external_id, day)
+    outcome.api_calls += 1
+    outcome.skipped_rows += len(fetched.skipped)
+    stats_by_keyword = {s.keyword_external_id: s for s in fetched.items}
+
+    changes: dict[str, tuple[Keyword, Decimal, str]] = {}
+    pauses: list[tuple[Keyword, str]] = []
+    low_ctr = 0
+    for keyword in keywords:
+        outcome.keywords_seen += 1
+        stats = stats_by_keyword.get(keyword.external_id)
+        totals = totals_of(stats)
+        verdict = check_keyword(totals, campaign.safety)
+        if verdict.action is SafetyAction.PAUSE_KEYWORD:
+            pauses.append((keyword, verdict.reason))
+            continue
+        if verdict.action is SafetyAction.ALERT:
+            low_ctr += 1
+        decision = compute_bid(
+            campaign.strategy,
+            BidContext(
+                current_bid=keyword.bid,
+                min_bid=campaign.min_bid,
+                max_bid=campaign.max_bid,
+                stats=totals,
+                avg_position=stats.avg_position if stats else None,
+                target_position=campaign.target_position,
+                target_drr=campaign.target_drr,
+                target_cpo=campaign.target_cpo,
+                competitor_bids=competitor_bids.get(keyword.external_id, ()),
+                marketplace_min_bid=keyword.marketplace_min_bid,
+                cpm_auction=campaign.marketplace is Marketplace.WB,
+            ),
+        )
+        outcome.capped += decision.capped
+        outcome.held += decision.held
+        if decision.changed:
+            changes[keyword.external_id] = (keyword, decision.new_bid, decision.reason.value)
+
+    key = f"{cycle_key}:{campaign.marketplace.value}:{campaign.external_id}"
+    applied = set(changes)
+    if changes and not dry:
+        result = api.update_bids(
+            campaign.external_id, [BidChange(ext, new) for ext, (_, new, _) in changes.items()], key
+        )
+        outcome.api_calls += 1
+        applied = set(result.applied)
+        outcome.rejected += len(result.rejected)
+    for ext in applied:
+        keyword, new_bid, reason = changes[ext]
+        if not dry:
+            outcome.bids.append((keyword.id, new_bid))
+        outcome.history.append(
+            BidChangeRecord(
+                keyword_id=keyword.id, campaign_id=campaign.id, old_bid=keyword.bid, new_bid=new_bid,
+                source="dry_run" if dry else "bid_cycle", strategy=campaign.strategy.value, reason=reason,
+                created_at=now, idempotency_key=key,
+            )
+        )
+
+    if pauses:
+        if not dry:
+            api.pause_keywords(campaign.external_id, [k.external_id for k, _ in pauses])
+            outcome.api_calls += 1
+            outcome.keyword_pauses = [(k.id, reason) for k, reason in pauses]
+        reasons = sorted({reason for _, reason in pauses})
+        outcome.alerts.append(
+            AlertDraft(
+                type="keywords_paused", severity="warning", brand=campaign.brand, campaign_id=str(campaign.id),
+                message=f"{campaign.name}: {len(pauses)} keyword(s) paused ({', '.join(reasons)})"
+                + (" [dry run]" if dry else ""),
+            )
+        )
+    if low_ctr:
+        outcome.alerts.append(
+            AlertDraft(
+                type="low_ctr", severity="info", brand=campaign.brand, campaign_id=str(campaign.id), once_a_day=True,
+                message=f"{campaign.name}: {low_ctr} keyword(s) with a very low CTR",
+            )
+        )
+    if outcome.capped:
+        outcome.alerts.append(
+            AlertDraft(
+                type="cap_bid", severity="info", brand=campaign.brand, campaign_id=str(campaign.id), once_a_day=True,
+                message=f"{campaign.name}: {outcome.capped} bid(s) capped at max_bid={campaign.max_bid}",
+            )
+        )
+    return outcome
+
+
+def _campaign_safety(
+    api: AdsMarketplace, campaign: Campaign, stats: CampaignStats | None, outcome: CampaignOutcome, dry: bool
+) -> bool:
+    """Campaign check; False when the campaign was paused and its keywords are skipped."""
+    totals = totals_of(stats)
+    verdict = check_campaign(totals.spent, campaign.daily_budget, totals.drr if totals.revenue else None,
+                             campaign.safety)
+    if verdict.action is SafetyAction.OK:
+        return True
+    detail = "; ".join(verdict.details)
+    if verdict.action is SafetyAction.PAUSE_CAMPAIGN:
+        if not dry:
+            api.pause_campaign(campaign.external_id)
+            outcome.api_calls += 1
+            outcome.campaign_status = (CampaignStatus.PAUSED, verdict.reason)
+        outcome.alerts.append(
+            AlertDraft(
+                type=verdict.reason, severity="warning", brand=campaign.brand, campaign_id=str(campaign.id),
+                message=f"{campaign.name} paused: {detail}" + (" [dry run]" if dry else ""),
+            )
+        )
+        return False
+    for reason, line in zip(verdict.reasons, verdict.details, strict=False):
+        outcome.alerts.append(
+            AlertDraft(
+                type=reason.value, severity=(verdict.severity or "info").__str__(), brand=campaign.brand,
+                campaign_id=str(campaign.id), message=f"{campaign.name}: {line}", once_a_day=True,
+            )
+        )
+    return True
