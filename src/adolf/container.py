@@ -22,6 +22,7 @@ from adolf.adapters.services import AppServices
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
 from adolf.application.catalogue import Catalogue
+from adolf.application.marketing.adviser import RuleBasedAdviser
 from adolf.application.ports.tasks import TaskStatus
 from adolf.application.runtime import TaskRunner
 from adolf.application.tasks_catalogue import build_catalogue
@@ -52,11 +53,41 @@ def _load_object(path: str) -> Any:
 
 def _catalogue(settings: Settings) -> Catalogue:
     extras = [_load_object(path) for path in settings.extra_catalogues]
-    return build_catalogue(*_module_catalogues(), *extras)
+    return build_catalogue(*extras)
 
 
-def _module_catalogues() -> list[Catalogue]:
-    return []
+def _clock(settings: Settings, redis: Redis | None) -> Any:
+    if settings.clock == "simulated":
+        if redis is None:
+            raise ContainerError("ADOLF_CLOCK=simulated needs ADOLF_REDIS_URL (the simulation publishes time there)")
+        from adolf.adapters.redis.sim_clock import RedisSimulatedClock
+
+        return RedisSimulatedClock(redis)
+    return SystemClock()
+
+
+def _status_board(redis: Redis | None) -> Any:
+    from adolf.adapters.redis.status_board import InMemoryStatusBoard, RedisStatusBoard
+
+    return RedisStatusBoard(redis) if redis is not None else InMemoryStatusBoard()
+
+
+def _sim_market(settings: Settings, clock: Any, engine: Any) -> Any:
+    from adolf.adapters.marketplaces.simulated import InMemorySimState, SqlSimState, build_simulated_market
+
+    state = SqlSimState(engine) if settings.sim_state == "database" else InMemorySimState()
+    return build_simulated_market(settings.sim_seed, settings.sim_campaigns, settings.sim_keywords, clock, state)
+
+
+def _marketplaces(settings: Settings, market: Any) -> Any:
+    if settings.marketplace != "simulated":
+        raise ContainerError(
+            f"ADOLF_MARKETPLACE={settings.marketplace!r}: the live HTTP clients are not in this release; "
+            "use ADOLF_MARKETPLACE=simulated"
+        )
+    from adolf.domain.marketplace import Marketplace
+
+    return {mp: market().adapter(mp) for mp in Marketplace}
 
 
 def _result_sink(uow_factory: Any, clock: Any) -> Any:
@@ -101,11 +132,15 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     __self__ = providers.Self()
 
-    clock: providers.Provider[Any] = providers.Singleton(SystemClock)
     engine = providers.Singleton(build_engine, settings.provided.database_url)
     session_factory = providers.Singleton(build_session_factory, engine)
     uow = providers.Factory(AppSqlUnitOfWork, session_factory)
     redis = providers.Singleton(_redis_client, settings)
+    clock: providers.Provider[Any] = providers.Singleton(_clock, settings, redis)
+    status_board = providers.Singleton(_status_board, redis)
+    language_model = providers.Singleton(RuleBasedAdviser)
+    sim_market = providers.Singleton(_sim_market, settings, clock, engine)
+    marketplaces = providers.Singleton(_marketplaces, settings, sim_market.provider)
     lock = providers.Singleton(_lock, redis)
     notifier = providers.Singleton(LogNotifier)
     catalogue = providers.Singleton(_catalogue, settings)
@@ -134,7 +169,11 @@ class Container(containers.DeclarativeContainer):
         health=health,
         uow_factory=uow.provider,
         queue_factory=task_queue.provider,
+        status_board=status_board,
+        language_model=language_model,
+        marketplace_factory=marketplaces.provider,
         dry_run=settings.provided.dry_run,
+        brands=settings.provided.brands,
     )
     runner = providers.Singleton(
         TaskRunner, catalogue, services.provider, providers.Callable(lambda s: s.queue_backend.value, settings)

@@ -56,16 +56,18 @@ def send_alert(
                 return {"sent": 0, "skipped": "already_alerted_today"}
         alert_id = uow.alerts.add(
             AlertRecord(
-                module=MODULE, type=type, severity=level.value, message=message, created_at=now,
-                brand=brand, campaign_id=campaign_id,
+                module=MODULE,
+                type=type,
+                severity=level.value,
+                message=message,
+                created_at=now,
+                brand=brand,
+                campaign_id=campaign_id,
             )
         )
         people = recipients(MODULE, level, brand or "all", uow.users.active())
         uow.commit()
     services.notifier.send(
-        [
-            Notification(recipient=person.id, subject=f"[{level.value}] {type}", body=message)
-            for person in people
-        ]
+        [Notification(recipient=person.id, subject=f"[{level.value}] {type}", body=message) for person in people]
     )
     return {"alert_id": alert_id, "sent": len(people)}

@@ -42,12 +42,26 @@ def calculate_analytics(services: MarketingServices, day: date | None = None) ->
             values = [read(d.totals) for d in days]
             check = detect_anomaly(values[-1 - BASELINE_DAYS : -1], values[-1])
             if check.is_anomaly:
-                findings.append(AnalyticsFinding(campaign_id, campaign.name, "anomaly", metric,
-                                                 f"{metric} {check.direction.value}: {check.value} vs mean {check.mean}"))
+                findings.append(
+                    AnalyticsFinding(
+                        campaign_id,
+                        campaign.name,
+                        "anomaly",
+                        metric,
+                        f"{metric} {check.direction.value}: {check.value} vs mean {check.mean}",
+                    )
+                )
             direction = trend(values).direction
             if direction is not TrendDirection.FLAT and len(values) >= TREND_DAYS:
-                findings.append(AnalyticsFinding(campaign_id, campaign.name, "trend", metric,
-                                                 f"{metric} trending {direction.value} over {len(values)} days"))
+                findings.append(
+                    AnalyticsFinding(
+                        campaign_id,
+                        campaign.name,
+                        "trend",
+                        metric,
+                        f"{metric} trending {direction.value} over {len(values)} days",
+                    )
+                )
     advice = services.language_model.recommend(findings)
     now = services.clock.now()
     items = [Recommendation(f.campaign_id, target, f.kind, f.detail, now) for f in findings]

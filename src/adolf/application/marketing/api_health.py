@@ -27,7 +27,11 @@ def check_api_health(services: MarketingServices) -> dict[str, Any]:
         elapsed_ms = round((time.perf_counter() - started) * 1000)
         status = "error" if error else ("slow" if elapsed_ms >= SLOW_MS else "ok")
         board = services.status_board
-        values: dict[str, Any] = {"status": status, "latency_ms": elapsed_ms, "checked_at": services.clock.now().isoformat()}
+        values: dict[str, Any] = {
+            "status": status,
+            "latency_ms": elapsed_ms,
+            "checked_at": services.clock.now().isoformat(),
+        }
         if error:
             values["error"] = error[:200]
             values["errors"] = board.incr(ERRORS_KEY.format(mp=marketplace.value), ttl=86400)

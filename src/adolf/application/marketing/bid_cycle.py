@@ -13,6 +13,7 @@ import time
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from adolf.application.marketing.alerting import queue_alerts
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 CHUNK = 500  # campaigns per keyword query and per transaction
 LAST_CYCLE_KEY = "marketing:last_bid_cycle"
 LAST_CYCLE_TTL = 3600
+SLOT_MINUTES = 15  # the cycle's period: every run (and retry) inside one slot shares its keys
+TASK = "marketing.run_bid_cycle"
 
 
 @dataclass
@@ -64,7 +67,7 @@ def run_bid_cycle(services: MarketingServices) -> dict[str, Any]:
     started = time.perf_counter()
     now = services.clock.now()
     day = moscow_day(now)
-    cycle_key = f"bid_cycle:{now.strftime('%Y%m%dT%H%M')}"
+    cycle_key = cycle_slot_key(now)
     metrics = CycleMetrics()
     for marketplace in services.marketplaces:
         _run_marketplace(services, marketplace, metrics, now=now, day=day, cycle_key=cycle_key)
@@ -75,6 +78,13 @@ def run_bid_cycle(services: MarketingServices) -> dict[str, Any]:
     if metrics.errors_by_campaign:
         result["errors_by_campaign"] = dict(list(metrics.errors_by_campaign.items())[:20])
     return result
+
+
+def cycle_slot_key(now: datetime) -> str:
+    """The idempotency prefix of the 15-minute slot ``now`` falls in (a retry, a redelivery
+    or a manual run inside the slot reuses it, so the marketplace applies a slot's bids once)."""
+    slot = now.replace(minute=now.minute - now.minute % SLOT_MINUTES, second=0, microsecond=0)
+    return f"bid_cycle:{slot.strftime('%Y%m%dT%H%M')}"
 
 
 def _run_marketplace(
@@ -116,8 +126,13 @@ def _run_chunk(
     for campaign in chunk:
         try:
             outcome = run_campaign(
-                api, campaign, keywords.get(campaign.id, []), stats.get(campaign.external_id), competitor,
-                dry_run=services.dry_run, **cycle,
+                api,
+                campaign,
+                keywords.get(campaign.id, []),
+                stats.get(campaign.external_id),
+                competitor,
+                dry_run=services.dry_run,
+                **cycle,
             )
         except Exception as exc:  # noqa: BLE001 — one campaign never stops the cycle
             metrics.errors += 1
@@ -128,6 +143,12 @@ def _run_chunk(
             continue
         outcomes.append(outcome)
     with services.uow() as uow:
+        for o in outcomes:
+            if o.bid_key is not None and not uow.idempotency.claim(o.bid_key, TASK):
+                # An earlier run of this slot sent and recorded these bids; the marketplace answered
+                # this run from that record, so this run's (further moved) bids were never sent.
+                o.bids.clear()
+                o.history.clear()
         uow.campaigns.set_bids([bid for o in outcomes for bid in o.bids])
         uow.campaigns.pause_keywords([p for o in outcomes for p in o.keyword_pauses])
         for o in outcomes:
@@ -138,5 +159,3 @@ def _run_chunk(
     for o in outcomes:
         metrics.add(o)
     queue_alerts(services, [a for o in outcomes for a in o.alerts])
-
-

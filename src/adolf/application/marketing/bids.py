@@ -28,7 +28,10 @@ def apply_bid_change(
         campaign = uow.campaigns.get(keyword.campaign_id)
         assert campaign is not None
         if not campaign.min_bid <= bid <= campaign.max_bid:
-            raise BidChangeRefused(f"bid={bid} is outside [{campaign.min_bid}, {campaign.max_bid}] of campaign {campaign.id}")
+            raise BidChangeRefused(
+                f"bid={bid} for keyword_id={keyword_id} is outside [{campaign.min_bid}, {campaign.max_bid}] "
+                f"of campaign {campaign.id}"
+            )
         if not uow.idempotency.claim(idempotency_key, "marketing.apply_bid_change"):
             return {"applied": False, "skipped": "duplicate", "idempotency_key": idempotency_key}
         api = services.marketplace(campaign.marketplace)
@@ -37,8 +40,19 @@ def apply_bid_change(
             raise BidChangeRefused(f"the marketplace refused bid={bid} for keyword_id={keyword_id}: {result.rejected}")
         uow.campaigns.set_bids([(keyword.id, bid)])
         uow.bid_history.add_many(
-            [BidChangeRecord(keyword.id, campaign.id, keyword.bid, bid, reason, campaign.strategy.value, reason, now,
-                             idempotency_key)]
+            [
+                BidChangeRecord(
+                    keyword.id,
+                    campaign.id,
+                    keyword.bid,
+                    bid,
+                    reason,
+                    campaign.strategy.value,
+                    reason,
+                    now,
+                    idempotency_key,
+                )
+            ]
         )
         uow.commit()
     return {"applied": True, "keyword_id": keyword_id, "old_bid": str(keyword.bid), "new_bid": str(bid)}

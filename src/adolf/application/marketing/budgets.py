@@ -30,7 +30,8 @@ def check_budgets(services: MarketingServices) -> dict[str, Any]:
         with services.uow() as uow:
             campaigns = uow.campaigns.all(marketplace)
             paused_today = {
-                c.id for c in campaigns
+                c.id
+                for c in campaigns
                 if c.pause_reason == BUDGET_PAUSE
                 and uow.alert_queries.exists_since("marketing", BUDGET_PAUSE, str(c.id), day_start(today))
             }
@@ -59,12 +60,27 @@ def check_budgets(services: MarketingServices) -> dict[str, Any]:
                     api.pause_campaign(campaign.external_id)
                     changes.append((campaign.id, CampaignStatus.PAUSED, BUDGET_PAUSE))
                     counts["paused"] += 1
-                    drafts.append(AlertDraft(BUDGET_PAUSE, "warning", f"{campaign.name} paused: {verdict.details[0]}",
-                                             campaign.brand, str(campaign.id)))
+                    drafts.append(
+                        AlertDraft(
+                            BUDGET_PAUSE,
+                            "warning",
+                            f"{campaign.name} paused: {verdict.details[0]}",
+                            campaign.brand,
+                            str(campaign.id),
+                        )
+                    )
                 elif SafetyReason.BUDGET_WARNING in verdict.reasons:
                     counts["warned"] += 1
-                    drafts.append(AlertDraft("budget_warning", "info", f"{campaign.name}: {verdict.details[0]}",
-                                             campaign.brand, str(campaign.id), once_a_day=True))
+                    drafts.append(
+                        AlertDraft(
+                            "budget_warning",
+                            "info",
+                            f"{campaign.name}: {verdict.details[0]}",
+                            campaign.brand,
+                            str(campaign.id),
+                            once_a_day=True,
+                        )
+                    )
             except MarketplaceError:
                 counts["errors"] += 1
         with services.uow() as uow:

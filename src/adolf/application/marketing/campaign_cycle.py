@@ -39,6 +39,7 @@ class CampaignOutcome:
     rejected: int = 0
     skipped_rows: int = 0
     api_calls: int = 0
+    bid_key: str | None = None  # the idempotency key of the update_bids call, when one was made
 
 
 def totals_of(stats: CampaignStats | KeywordStats | None) -> StatsTotals:
@@ -114,7 +115,10 @@ def run_campaign(
             campaign.external_id, [BidChange(ext, new) for ext, (_, new, _) in changes.items()], key
         )
         outcome.api_calls += 1
-        applied = set(result.applied)
+        outcome.bid_key = key
+        # A repeated key is answered from the marketplace's record of the first call, which may
+        # name keywords this run does not change: only this run's changes can be recorded.
+        applied = set(result.applied) & set(changes)
         outcome.rejected += len(result.rejected)
     for ext in applied:
         keyword, new_bid, reason = changes[ext]
@@ -122,9 +126,15 @@ def run_campaign(
             outcome.bids.append((keyword.id, new_bid))
         outcome.history.append(
             BidChangeRecord(
-                keyword_id=keyword.id, campaign_id=campaign.id, old_bid=keyword.bid, new_bid=new_bid,
-                source="dry_run" if dry else "bid_cycle", strategy=campaign.strategy.value, reason=reason,
-                created_at=now, idempotency_key=key,
+                keyword_id=keyword.id,
+                campaign_id=campaign.id,
+                old_bid=keyword.bid,
+                new_bid=new_bid,
+                source="dry_run" if dry else "bid_cycle",
+                strategy=campaign.strategy.value,
+                reason=reason,
+                created_at=now,
+                idempotency_key=key,
             )
         )
 
@@ -136,7 +146,10 @@ def run_campaign(
         reasons = sorted({reason for _, reason in pauses})
         outcome.alerts.append(
             AlertDraft(
-                type="keywords_paused", severity="warning", brand=campaign.brand, campaign_id=str(campaign.id),
+                type="keywords_paused",
+                severity="warning",
+                brand=campaign.brand,
+                campaign_id=str(campaign.id),
                 message=f"{campaign.name}: {len(pauses)} keyword(s) paused ({', '.join(reasons)})"
                 + (" [dry run]" if dry else ""),
             )
@@ -144,14 +157,22 @@ def run_campaign(
     if low_ctr:
         outcome.alerts.append(
             AlertDraft(
-                type="low_ctr", severity="info", brand=campaign.brand, campaign_id=str(campaign.id), once_a_day=True,
+                type="low_ctr",
+                severity="info",
+                brand=campaign.brand,
+                campaign_id=str(campaign.id),
+                once_a_day=True,
                 message=f"{campaign.name}: {low_ctr} keyword(s) with a very low CTR",
             )
         )
     if outcome.capped:
         outcome.alerts.append(
             AlertDraft(
-                type="cap_bid", severity="info", brand=campaign.brand, campaign_id=str(campaign.id), once_a_day=True,
+                type="cap_bid",
+                severity="info",
+                brand=campaign.brand,
+                campaign_id=str(campaign.id),
+                once_a_day=True,
                 message=f"{campaign.name}: {outcome.capped} bid(s) capped at max_bid={campaign.max_bid}",
             )
         )
@@ -163,8 +184,9 @@ def _campaign_safety(
 ) -> bool:
     """Campaign check; False when the campaign was paused and its keywords are skipped."""
     totals = totals_of(stats)
-    verdict = check_campaign(totals.spent, campaign.daily_budget, totals.drr if totals.revenue else None,
-                             campaign.safety)
+    verdict = check_campaign(
+        totals.spent, campaign.daily_budget, totals.drr if totals.revenue else None, campaign.safety
+    )
     if verdict.action is SafetyAction.OK:
         return True
     detail = "; ".join(verdict.details)
@@ -175,7 +197,10 @@ def _campaign_safety(
             outcome.campaign_status = (CampaignStatus.PAUSED, verdict.reason)
         outcome.alerts.append(
             AlertDraft(
-                type=verdict.reason, severity="warning", brand=campaign.brand, campaign_id=str(campaign.id),
+                type=verdict.reason,
+                severity="warning",
+                brand=campaign.brand,
+                campaign_id=str(campaign.id),
                 message=f"{campaign.name} paused: {detail}" + (" [dry run]" if dry else ""),
             )
         )
@@ -183,8 +208,12 @@ def _campaign_safety(
     for reason, line in zip(verdict.reasons, verdict.details, strict=False):
         outcome.alerts.append(
             AlertDraft(
-                type=reason.value, severity=(verdict.severity or "info").__str__(), brand=campaign.brand,
-                campaign_id=str(campaign.id), message=f"{campaign.name}: {line}", once_a_day=True,
+                type=reason.value,
+                severity=(verdict.severity or "info").__str__(),
+                brand=campaign.brand,
+                campaign_id=str(campaign.id),
+                message=f"{campaign.name}: {line}",
+                once_a_day=True,
             )
         )
     return True

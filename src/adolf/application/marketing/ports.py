@@ -154,9 +154,13 @@ class AlertQueries(Protocol):
 class CompetitorBidsSource(Protocol):
     """Competitor bids per keyword (Watcher's data). Highest first."""
 
-    def bids_for(self, marketplace: Marketplace, keyword_external_ids: Sequence[str]) -> dict[str, tuple[Decimal, ...]]: ...
+    def bids_for(
+        self, marketplace: Marketplace, keyword_external_ids: Sequence[str]
+    ) -> dict[str, tuple[Decimal, ...]]: ...
 
-    def replace(self, marketplace: Marketplace, bids: Mapping[str, Sequence[Decimal]], observed_at: datetime) -> None: ...
+    def replace(
+        self, marketplace: Marketplace, bids: Mapping[str, Sequence[Decimal]], observed_at: datetime
+    ) -> None: ...
 
 
 class UserDirectory(Protocol):

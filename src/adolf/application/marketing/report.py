@@ -15,8 +15,13 @@ from adolf.domain.marketing.metrics import StatsTotals
 
 def _row(totals: StatsTotals) -> dict[str, Any]:
     return {
-        "spent": str(totals.spent), "orders": totals.orders, "revenue": str(totals.revenue), "drr": str(totals.drr),
-        "views": totals.views, "clicks": totals.clicks, "ctr": str(totals.ctr),
+        "spent": str(totals.spent),
+        "orders": totals.orders,
+        "revenue": str(totals.revenue),
+        "drr": str(totals.drr),
+        "views": totals.views,
+        "clicks": totals.clicks,
+        "ctr": str(totals.ctr),
     }
 
 
@@ -40,10 +45,10 @@ def generate_report(services: MarketingServices, start: date | None = None, end:
             per_strategy[campaign.strategy.value] = per_strategy[campaign.strategy.value] + row.totals
     total = StatsTotals.total(per_day.values())
     campaign_pauses = Counter(
-        c.pause_reason or "manual" for c in campaigns.values() if c.status is CampaignStatus.PAUSED
+        c.pause_reason or "by the seller" for c in campaigns.values() if c.status is CampaignStatus.PAUSED
     )
     keyword_pauses = Counter(
-        k.pause_reason or "manual" for ks in keywords.values() for k in ks if not k.is_active
+        k.pause_reason or "by the seller" for ks in keywords.values() for k in ks if not k.is_active
     )
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},

@@ -33,7 +33,10 @@ def sync_campaigns(services: MarketingServices) -> dict[str, Any]:
             counts = uow.campaigns.sync(marketplace, campaigns.items, keywords, default_brand)
             uow.commit()
         report[marketplace.value] = {
-            "campaigns": len(campaigns.items), "added": counts.campaigns_added, "keywords_added": counts.keywords_added,
-            "skipped_rows": skipped, "errors": errors,
+            "campaigns": len(campaigns.items),
+            "added": counts.campaigns_added,
+            "keywords_added": counts.keywords_added,
+            "skipped_rows": skipped,
+            "errors": errors,
         }
     return report

@@ -7,7 +7,7 @@ from importlib.metadata import version as dist_version
 
 import typer
 
-from adolf.entrypoints.cli import config, db, ops, tasks
+from adolf.entrypoints.cli import config, db, ops, simulate, tasks
 from adolf.entrypoints.cli.context import console
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app.add_typer(ops.queues_app, name="queues")
 app.add_typer(ops.deadletters_app, name="deadletters")
 app.command()(ops.workers)
 app.command()(ops.health)
+app.command()(simulate.simulate)
 
 
 @app.command()

@@ -1,0 +1,143 @@
+"""`adolf simulate`: the main job — a simulated week of Marketing, ending with a report."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from adolf.entrypoints.cli.context import console, fail
+from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, SimulationOptions
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def simulate(
+    days: int = typer.Option(7, min=1, max=366, help="Simulated days to run."),
+    campaigns: int = typer.Option(50, min=1, help="Campaigns in all, spread over WB, Ozon and YM."),
+    keywords: int = typer.Option(20, min=1, max=500, help="Keywords per campaign."),
+    seed: int = typer.Option(7, help="Seed of the simulated market (same seed, same run)."),
+    backend: str = typer.Option("inline", help="inline | celery | rq (celery and rq start real workers)."),
+    database: str = typer.Option(DEFAULT_DATABASE, help="Database URL; it is emptied first."),
+    start: str = typer.Option("2026-01-12", help="First simulated day (Moscow)."),
+    workers: int = typer.Option(2, min=1, max=16, help="Worker processes for celery/rq."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Run the Marketing schedule over simulated days against the simulated marketplace and
+    print what the bid engine did: bids, pauses and why, alerts, spend, orders, revenue, DRR."""
+    if backend not in ("inline", "celery", "rq"):
+        fail(f"--backend={backend!r} must be inline, celery or rq", 2)
+    try:
+        first_day = date.fromisoformat(start)
+    except ValueError:
+        fail(f"--start={start!r} is not a date (YYYY-MM-DD)", 2)
+    options = SimulationOptions(
+        days=days,
+        campaigns=campaigns,
+        keywords=keywords,
+        seed=seed,
+        backend=backend,
+        database_url=database,
+        start=first_day,
+        workers=workers,
+    )
+    _log_to_file()
+    report = _run(options, quiet=as_json)
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        render(report)
+    if report.get("dead_letters"):
+        raise typer.Exit(1)
+
+
+def _log_to_file() -> None:
+    """Jobs log every decision; on a terminal that would bury the progress bar, so the
+    simulation's log goes to var/simulation.log (JSON lines)."""
+    from pathlib import Path
+
+    from adolf.adapters.observability.logging import configure_logging
+    from adolf.entrypoints.cli.context import settings
+
+    current = settings()
+    path = Path("var/simulation.log")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    configure_logging("json", current.log_level, current.secret_values(), stream=path.open("w", encoding="utf-8"))
+    console.print(f"log: {path}")
+
+
+def _run(options: SimulationOptions, quiet: bool) -> dict[str, Any]:
+    from adolf.entrypoints.simulation import run
+
+    runner = run.run_inline if options.backend == "inline" else run.run_with_workers
+    total = len(run.planned_fires(options))
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=False,
+    ) as bar:
+        job = bar.add_task("simulating", total=total)
+
+        def progress(at: datetime, name: str) -> None:
+            local = at.astimezone(MOSCOW)
+            bar.update(job, advance=1, description=f"{local:%a %d %b %H:%M} MSK {name.split('.', 1)[1]:<24}")
+
+        return runner(options, progress)
+
+
+def render(report: dict[str, Any]) -> None:
+    setup = report["setup"]
+    console.rule(
+        f"[bold]ADOLF simulation — {report['period']['start']} … {report['period']['end']} ({report['backend']})"
+    )
+    console.print(
+        f"campaigns: {report['campaigns']} ({', '.join(f'{k} {v}' for k, v in setup['campaigns'].items())}), "
+        f"marketplace API calls: {sum(report['api_calls'].values()) if report['api_calls'] else 'n/a'}, "
+        f"dead letters: {report['dead_letters']}"
+    )
+    console.print(
+        f"bids changed: {sum(report['bids_changed'].values())} "
+        f"({', '.join(f'{k} {v}' for k, v in report['bids_changed'].items()) or 'none'})"
+    )
+    console.print("campaigns paused: " + (_pairs(report["campaigns_paused"]) or "none"))
+    console.print("keywords paused: " + (_pairs(report["keywords_paused"]) or "none"))
+    console.print("alerts: " + (_pairs(report["alerts"]) or "none"))
+    console.print(_table("per day", report["per_day"], "day"))
+    console.print(_table("per strategy", report["per_strategy"], "strategy", total=report["total"]))
+
+
+def _pairs(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _table(title: str, rows: dict[str, dict[str, Any]], key: str, total: dict[str, Any] | None = None) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in (key, "views", "clicks", "CTR %", "orders", "spent ₽", "revenue ₽", "DRR %"):
+        table.add_column(column, justify="left" if column == key else "right")
+    for name, r in rows.items():
+        table.add_row(name, *_cells(r))
+    if total is not None:
+        table.add_row("[bold]total", *_cells(total))
+    return table
+
+
+def _cells(r: dict[str, Any]) -> list[str]:
+    return [
+        f"{r['views']:,}",
+        f"{r['clicks']:,}",
+        r["ctr"],
+        f"{r['orders']:,}",
+        f"{round(Decimal(r['spent'])):,}",
+        f"{round(Decimal(r['revenue'])):,}",
+        r["drr"],
+    ]

@@ -1,0 +1,168 @@
+"""`adolf simulate`: the Marketing schedule on a simulated clock against the simulated market.
+
+Inline runs everything in this process, jumping the clock from fire to fire. Celery and RQ
+run the same fires through real worker processes: the driver publishes the simulated time
+in Redis, queues each fire, and waits for the queue to drain before moving the clock on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dependency_injector import providers
+from sqlalchemy.engine import make_url
+
+from adolf.adapters.clocks import ManualClock
+from adolf.adapters.queues.inline_scheduler import InlineScheduler
+from adolf.adapters.queues.waiting import wait_for
+from adolf.adapters.sqlalchemy import migrate
+from adolf.application.catalogue import TaskSpec
+from adolf.application.ports.tasks import TaskState
+from adolf.container import Container, build_container
+from adolf.domain.marketplace import Marketplace
+from adolf.entrypoints.simulation.setup import seed_campaigns, seed_users
+from adolf.settings import Settings, load_settings
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+DEFAULT_DATABASE = "sqlite:///var/simulation.sqlite3"
+Progress = Callable[[datetime, str], None]
+
+
+@dataclass(frozen=True)
+class SimulationOptions:
+    days: int = 7
+    campaigns: int = 50
+    keywords: int = 20
+    seed: int = 7
+    backend: str = "inline"
+    database_url: str = DEFAULT_DATABASE
+    start: date = date(2026, 1, 12)  # a Monday
+    workers: int = 2
+
+    @property
+    def per_marketplace(self) -> int:
+        return math.ceil(self.campaigns / len(Marketplace))
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, MOSCOW).astimezone(UTC)
+
+    @property
+    def end_at(self) -> datetime:
+        return self.start_at + timedelta(days=self.days)
+
+
+def is_marketing(spec: TaskSpec) -> bool:
+    return spec.module == "marketing"
+
+
+def simulation_settings(options: SimulationOptions, **extra: Any) -> Settings:
+    return load_settings(
+        database_url=options.database_url,
+        queue_backend=options.backend,
+        sim_seed=options.seed,
+        sim_campaigns=options.per_marketplace,
+        sim_keywords=options.keywords,
+        sim_state="memory" if options.backend == "inline" else "database",
+        **extra,
+    )
+
+
+def fresh_database(url: str, container: Container) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        container.engine().dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+    else:
+        from adolf.adapters.marketplaces.simulated import SqlSimState
+
+        SqlSimState(container.engine()).drop()
+        migrate.downgrade(container.engine(), "base")
+    migrate.upgrade(container.engine())
+
+
+def planned_fires(options: SimulationOptions) -> list[tuple[datetime, str]]:
+    """Every marketing fire of the run, (time, task), in order — the progress bar's total."""
+    from adolf.adapters.queues.schedules import fire_times
+    from adolf.application.tasks_catalogue import build_catalogue
+
+    found = [
+        (at, spec.name)
+        for spec in build_catalogue().scheduled()
+        if is_marketing(spec) and spec.schedule is not None
+        for at in fire_times(spec.schedule, options.start_at, options.end_at)
+    ]
+    return sorted(found)
+
+
+def run_with_workers(options: SimulationOptions, progress: Progress | None = None) -> dict[str, Any]:
+    from adolf.entrypoints.simulation.workers import run_with_workers as run
+
+    return run(options, progress)
+
+
+def prepare(container: Container, options: SimulationOptions) -> dict[str, Any]:
+    fresh_database(options.database_url, container)
+    services = container.services()
+    brands = container.settings().brands
+    users = seed_users(services, brands)
+    campaigns = seed_campaigns(services, brands, container.sim_market())
+    return {"users": users, "campaigns": campaigns}
+
+
+def run_inline(options: SimulationOptions, progress: Progress | None = None) -> dict[str, Any]:
+    container = build_container(simulation_settings(options))
+    clock = ManualClock(options.start_at)
+    container.clock.override(providers.Object(clock))
+    setup = prepare(container, options)
+    queue = container.task_queue()
+    scheduler = InlineScheduler(queue, only=is_marketing)
+
+    def on_fire(at: datetime, spec: TaskSpec) -> None:
+        if progress is not None:
+            progress(at, spec.name)
+
+    scheduler.run_until(options.end_at, on_fire)
+    return finish(container, options, setup)
+
+
+def finish(container: Container, options: SimulationOptions, setup: dict[str, Any]) -> dict[str, Any]:
+    """Aggregate the last day (its 00:30 run falls after the end) and build the report."""
+    last_day = options.start + timedelta(days=options.days - 1)
+    outcome = _run(container, "marketing.aggregate_daily_stats", {"day": last_day.isoformat()})
+    report = _run(
+        container, "marketing.generate_report", {"start": options.start.isoformat(), "end": last_day.isoformat()}
+    )
+    with container.uow() as uow:
+        letters = uow.dead_letters.list(limit=1000)
+    report["dead_letters"] = len(letters)
+    report["setup"] = setup
+    report["backend"] = options.backend
+    report["api_calls"] = _api_calls(container)
+    report["last_day_aggregated"] = outcome
+    return report
+
+
+def _run(container: Container, name: str, payload: dict[str, Any]) -> Any:
+    queue = container.task_queue()
+    task_id = queue.enqueue(name, payload)
+    status = wait_for(queue, task_id)
+    if status.state is not TaskState.SUCCEEDED:
+        raise RuntimeError(f"{name} ended {status.state.value}: {status.error}")
+    return status.result
+
+
+def _api_calls(container: Container) -> dict[str, int]:
+    calls: dict[str, int] = {}
+    for marketplace, api in container.marketplaces().items():
+        counter = getattr(api, "calls", None)
+        if counter is not None:
+            calls[marketplace.value] = sum(counter.values())
+    return calls
