@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
