@@ -51,7 +51,7 @@ class TaskRunner:
             return Outcome(TaskState.FAILED, error=str(exc), exception=exc)
         try:
             result = self._call(spec, kwargs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — every failure is classified by the policy
             return self._failed(spec, payload, task_id, attempt, exc)
         if isinstance(result, Skip):
             return Outcome(TaskState.SKIPPED, result={"skipped": result.reason})

@@ -105,7 +105,7 @@ def health() -> None:
     report = {"database": c.health().database(), "redis": c.health().redis()}
     try:
         report["queues"] = c.health().queue_lengths()  # type: ignore[assignment]
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — reported, not raised
         report["queues"] = f"error: {exc}"
     console.print_json(json.dumps(report))
     if report["database"] != "ok" or report["redis"] not in ("ok", "not used"):
