@@ -1,9 +1,21 @@
-"""The application's unit of work: every repository bound to one session."""
+"""The application's unit of work: every repository bound to one session.
+
+It satisfies ``SystemUnitOfWork`` and ``MarketingUnitOfWork`` alike. The attributes are
+annotated with the port types, not the SQL classes: a protocol's attributes are invariant,
+so ``alerts: SqlAlertStore`` would not match ``alerts: AlertStore`` for a type checker.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from adolf.adapters.sqlalchemy.marketing_alert_queries import SqlAlertQueries
+from adolf.adapters.sqlalchemy.marketing_campaigns import SqlCampaignRepository
+from adolf.adapters.sqlalchemy.marketing_competitor_bids import SqlCompetitorBids
+from adolf.adapters.sqlalchemy.marketing_history import SqlBidHistory
+from adolf.adapters.sqlalchemy.marketing_recommendations import SqlRecommendationStore
+from adolf.adapters.sqlalchemy.marketing_stats import SqlStatsRepository
+from adolf.adapters.sqlalchemy.marketing_users import SqlUserDirectory
 from adolf.adapters.sqlalchemy.system_repositories import (
     SqlAlertStore,
     SqlDeadLetters,
@@ -11,16 +23,42 @@ from adolf.adapters.sqlalchemy.system_repositories import (
     SqlTaskRuns,
 )
 from adolf.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
+from adolf.application.marketing.ports import (
+    AlertQueries,
+    BidHistoryRepository,
+    CampaignRepository,
+    CompetitorBidsSource,
+    RecommendationStore,
+    StatsRepository,
+    UserDirectory,
+)
+from adolf.application.ports.alerts import AlertStore
+from adolf.application.ports.dead_letters import DeadLetters
+from adolf.application.ports.idempotency import IdempotencyKeys
 
 
 class AppSqlUnitOfWork(SqlUnitOfWork):
-    dead_letters: SqlDeadLetters
-    alerts: SqlAlertStore
-    idempotency: SqlIdempotencyKeys
+    dead_letters: DeadLetters
+    alerts: AlertStore
+    idempotency: IdempotencyKeys
     task_runs: SqlTaskRuns
+    campaigns: CampaignRepository
+    bid_history: BidHistoryRepository
+    stats: StatsRepository
+    alert_queries: AlertQueries
+    competitor_bids: CompetitorBidsSource
+    users: UserDirectory
+    recommendations: RecommendationStore
 
     def _attach(self, session: Session) -> None:
         self.dead_letters = SqlDeadLetters(session)
         self.alerts = SqlAlertStore(session)
         self.idempotency = SqlIdempotencyKeys(session)
         self.task_runs = SqlTaskRuns(session)
+        self.campaigns = SqlCampaignRepository(session)
+        self.bid_history = SqlBidHistory(session)
+        self.stats = SqlStatsRepository(session)
+        self.alert_queries = SqlAlertQueries(session)
+        self.competitor_bids = SqlCompetitorBids(session)
+        self.users = SqlUserDirectory(session)
+        self.recommendations = SqlRecommendationStore(session)

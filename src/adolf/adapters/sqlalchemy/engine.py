@@ -18,6 +18,7 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _begin_before_savepoint)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -30,6 +31,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_before_savepoint(conn: Any, _name: str) -> None:
+    """pysqlite emits BEGIN only before DML, so a SAVEPOINT opening a transaction would be
+    its outermost statement and its RELEASE would commit at once (an idempotency claim
+    made with ``begin_nested`` would survive a crash before the unit of work commits)."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
 
 
 def build_session_factory(engine: Engine) -> sessionmaker[Session]:

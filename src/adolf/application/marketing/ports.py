@@ -108,6 +108,9 @@ class CampaignRepository(Protocol):
     def add(self, campaign: Campaign, keywords: Sequence[Keyword] = ()) -> Campaign:
         """Insert a configured campaign with its keywords (ids assigned); returns it with its id."""
 
+    def add_many(self, items: Sequence[tuple[Campaign, Sequence[Keyword]]]) -> list[Campaign]:
+        """``add`` for many campaigns in a few bulk statements."""
+
 
 class BidHistoryRepository(Protocol):
     def add_many(self, records: Sequence[BidChangeRecord]) -> None: ...

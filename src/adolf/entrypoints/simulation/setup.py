@@ -87,8 +87,7 @@ def seed_campaigns(services: MarketingServices, brands: Sequence[str], market: A
                 competitor[k.external_id] = list(market.competitor_bids(k.external_id))
             index += 1
         with services.uow() as uow:
-            for campaign, keywords in configured:
-                uow.campaigns.add(campaign, keywords)
+            uow.campaigns.add_many(configured)
             uow.competitor_bids.replace(marketplace, competitor, now)
             uow.commit()
         counts[marketplace.value] = len(configured)

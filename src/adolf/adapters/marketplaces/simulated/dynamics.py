@@ -22,17 +22,22 @@ everything starts from zero. Accrual is lazy and per campaign, and gives the sam
 however the steps are grouped into calls, because every step is processed in order with
 the bids and statuses in force when it is accrued (a change made during a step applies to
 the whole of that step).
+
+A keyword's reported average position is its position since its last change (constant, as
+competitors do not move) once it has had views since, else the day's view-weighted average,
+else none.
 """
 
 from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import DAY_CURVE, CampaignModel, Pricing, charge, hourly_rates, unit, unit_price
+from .model import DAY_CURVE, CampaignModel, Pricing, charge, unit
+from .rates import Rates
 from .state import NO_POSITION, CampaignState, Carry, ClosedDay
 from .timeline import day_of, first_step_of, step_calendar
 
@@ -44,72 +49,6 @@ def step_factor(seed: int, campaign_number: int, step: int) -> float:
     """The campaign's share of a peak hour in ``step``."""
     _day, hour = step_calendar(step)
     return DAY_CURVE[hour] * _STEP_HOURS * (1.0 - _NOISE + 2 * _NOISE * unit(seed, campaign_number, step))
-
-
-@dataclass(frozen=True, slots=True)
-class Rates:
-    """Per-keyword rates of one campaign at one revision of its bids and statuses.
-
-    Rates are per unit of factor (= per peak hour); a paused keyword's are zero.
-    """
-
-    rev: int
-    bids: array[int]
-    positions: array[int]
-    views: array[float]
-    clicks: array[float]
-    orders: array[float]
-    spend: array[float]  # expected kopecks per unit of factor
-    slack: array[float]  # kopecks one more view/click/order can add, plus rounding
-
-    @property
-    def spend_rate(self) -> float:
-        return sum(self.spend)
-
-    @property
-    def spend_slack(self) -> float:
-        return sum(self.slack)
-
-
-def _is_active(model: CampaignModel, state: CampaignState, index: int) -> bool:
-    ks = state.keywords.get(index)
-    if ks is not None and ks.active is not None:
-        return ks.active
-    return bool(model.initially_active_keywords[index])
-
-
-def _bid(model: CampaignModel, state: CampaignState, index: int) -> int:
-    ks = state.keywords.get(index)
-    return ks.bid if ks is not None and ks.bid is not None else model.initial_bid[index]
-
-
-def compile_rates(model: CampaignModel, state: CampaignState, previous: Rates | None = None,
-                  changed: Iterable[int] | None = None) -> Rates:
-    """Rates for the state's current revision; with ``previous`` and ``changed``, only the
-    changed keywords are recomputed."""
-    if previous is None or changed is None:
-        size = model.keyword_count
-        rates = Rates(state.rev, array("q", model.initial_bid), array("q", bytes(8 * size)),
-                      *(array("d", bytes(8 * size)) for _ in range(5)))
-        indices: Iterable[int] = range(size)
-    else:
-        rates = Rates(state.rev, *(array(a.typecode, a) for a in (
-            previous.bids, previous.positions, previous.views, previous.clicks,
-            previous.orders, previous.spend, previous.slack)))
-        indices = changed
-    pricing = model.pricing
-    for i in indices:
-        bid = rates.bids[i] = _bid(model, state, i)
-        pos, views, clicks, orders = hourly_rates(model, i, bid)
-        rates.positions[i] = pos
-        if not _is_active(model, state, i):
-            views = clicks = orders = 0.0
-        price = unit_price(pricing, bid, model.order_value[i])
-        volume = views if pricing is Pricing.CPM else clicks if pricing is Pricing.CPC else orders
-        rates.views[i], rates.clicks[i], rates.orders[i] = views, clicks, orders
-        rates.spend[i] = volume * price
-        rates.slack[i] = price + 1.0 if volume > 0 else 0.0
-    return rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,41 +73,93 @@ class Totals:
 ZERO = Totals(0, 0, 0, 0, 0, None)
 
 
-def keyword_running(model: CampaignModel, rates: Rates, state: CampaignState, i: int) -> tuple[Carry, Totals]:
-    """The keyword's day totals now: as a carry (to freeze before a change) and as counts.
+_NO_CARRY = Carry(date.min, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+
+
+def _base(state: CampaignState, i: int) -> Carry:
+    """The keyword's carry if it is from the running day, else zero."""
+    ks = state.keywords.get(i)
+    carry = None if ks is None else ks.carry
+    return carry if carry is not None and carry.day == state.day else _NO_CARRY
+
+
+def _volume_rates(model: CampaignModel, rates: Rates) -> tuple[array[float], Callable[[Carry], float]]:
+    """The rate and the carry field of what this marketplace charges for."""
+    if model.pricing is Pricing.CPM:
+        return rates.views, _views
+    if model.pricing is Pricing.CPC:
+        return rates.clicks, _clicks
+    return rates.orders, _orders
+
+
+def _views(carry: Carry) -> float:
+    return carry.views
+
+
+def _clicks(carry: Carry) -> float:
+    return carry.clicks
+
+
+def _orders(carry: Carry) -> float:
+    return carry.orders
+
+
+def campaign_spent(model: CampaignModel, rates: Rates, state: CampaignState) -> int:
+    """Kopecks the campaign has spent in the running day (= Σ of its keywords' spend)."""
+    volume_rates, volume_of = _volume_rates(model, rates)
+    pricing, factor, floor = model.pricing, state.factor, math.floor
+    total = 0
+    for i in range(model.keyword_count):
+        base = _base(state, i)
+        charged = volume_of(base)
+        volume = floor(charged + volume_rates[i] * (factor - base.factor)) - floor(charged)
+        total += base.spent + charge(pricing, rates.bids[i], model.order_value[i], volume)
+    return total
+
+
+def keyword_totals(model: CampaignModel, rates: Rates, state: CampaignState, i: int) -> Totals:
+    """The keyword's totals for the running day.
 
     The average position is the position since the last change if the keyword has had views
     since, else the view-weighted average of the day, else None.
     """
-    ks = state.keywords.get(i)
-    base = ks.carry if ks is not None else None
-    if base is None or base.day != state.day:
-        base = Carry(state.day, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    base = _base(state, i)
     elapsed = state.factor - base.factor
     segment_views = rates.views[i] * elapsed
-    position = rates.positions[i]
     views = base.views + segment_views
-    clicks = base.clicks + rates.clicks[i] * elapsed
-    orders = base.orders + rates.orders[i] * elapsed
-    position_views = base.position_views + segment_views * position
-    whole_views, whole_clicks, whole_orders = math.floor(views), math.floor(clicks), math.floor(orders)
-    spent = base.spent + charge(
-        model.pricing, rates.bids[i], model.order_value[i],
-        whole_views - math.floor(base.views), whole_clicks - math.floor(base.clicks),
-        whole_orders - math.floor(base.orders),
+    floor = math.floor
+    whole = (
+        floor(views),
+        floor(base.clicks + rates.clicks[i] * elapsed),
+        floor(base.orders + rates.orders[i] * elapsed),
     )
+    pricing = model.pricing
+    metric = 0 if pricing is Pricing.CPM else 1 if pricing is Pricing.CPC else 2
+    volume = whole[metric] - floor((base.views, base.clicks, base.orders)[metric])
+    spent = base.spent + charge(pricing, rates.bids[i], model.order_value[i], volume)
     if segment_views > 0:
-        avg: float | None = float(position)
+        avg: float | None = float(rates.positions[i])
     elif views > 0:
-        avg = position_views / views
+        avg = base.position_views / views
     else:
         avg = None
-    carry = Carry(state.day, state.factor, views, clicks, orders, position_views, spent)
-    return carry, Totals(whole_views, whole_clicks, whole_orders, spent, whole_orders * model.order_value[i], avg)
+    return Totals(whole[0], whole[1], whole[2], spent, whole[2] * model.order_value[i], avg)
 
 
-def campaign_spent(model: CampaignModel, rates: Rates, state: CampaignState) -> int:
-    return sum(keyword_running(model, rates, state, i)[1].spent for i in range(model.keyword_count))
+def freeze(model: CampaignModel, rates: Rates, state: CampaignState, i: int) -> Carry:
+    """The keyword's running totals as a carry, to keep before its bid or status changes."""
+    base = _base(state, i)
+    elapsed = state.factor - base.factor
+    segment_views = rates.views[i] * elapsed
+    return Carry(
+        day=state.day,
+        factor=state.factor,
+        views=base.views + segment_views,
+        clicks=base.clicks + rates.clicks[i] * elapsed,
+        orders=base.orders + rates.orders[i] * elapsed,
+        position_views=base.position_views + segment_views * rates.positions[i],
+        spent=keyword_totals(model, rates, state, i).spent,
+    )
 
 
 def campaign_active(model: CampaignModel, state: CampaignState) -> bool:
@@ -179,7 +170,7 @@ def close_day(model: CampaignModel, state: CampaignState, rates: Rates, new_day:
     """Keep the finished day's totals as ``closed`` and start ``new_day`` from zero."""
     totals = array("q")
     for i in range(model.keyword_count):
-        totals.extend(keyword_running(model, rates, state, i)[1].as_ints())
+        totals.extend(keyword_totals(model, rates, state, i).as_ints())
     state.closed = ClosedDay(state.day, totals)
     state.dirty_closed = True
     _start_day(state, new_day)
@@ -189,8 +180,7 @@ def _start_day(state: CampaignState, day: date) -> None:
     state.day, state.factor, state.budget_hit = day, 0.0, False
 
 
-def accrue(model: CampaignModel, state: CampaignState, until_step: int, seed: int,
-           rates: Callable[[], Rates]) -> None:
+def accrue(model: CampaignModel, state: CampaignState, until_step: int, seed: int, rates: Callable[[], Rates]) -> None:
     """Accrue the completed steps ``[state.next_step, until_step)`` and move to the day of
     ``until_step``. ``rates`` gives the campaign's current rates (computed only if needed)."""
     if until_step <= state.next_step:
@@ -214,8 +204,11 @@ def accrue(model: CampaignModel, state: CampaignState, until_step: int, seed: in
         factor = state.factor + step_factor(seed, model.number, step)
         if budget is not None:
             current = rates()
-            bound = None if known_spent is None else (
-                known_spent + current.spend_rate * (factor - known_factor) + current.spend_slack)
+            bound = (
+                None
+                if known_spent is None
+                else (known_spent + current.spend_rate * (factor - known_factor) + current.spend_slack)
+            )
             if bound is None or bound >= budget:
                 state.factor = factor
                 known_spent, known_factor = campaign_spent(model, current, state), factor

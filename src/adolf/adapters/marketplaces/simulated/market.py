@@ -7,10 +7,12 @@ Every method accrues the campaigns it touches up to ``clock.now()`` first, insid
 transaction, so any number of processes sharing a ``SqlSimState`` see one market.
 
 Stats are kept for the current Moscow day and the one before; other days are refused.
+Idempotency keys of bid updates are remembered for today and yesterday (at least 24 hours).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,9 +25,11 @@ from adolf.application.ports.ads_marketplace import MarketplaceRejected
 from adolf.application.ports.clock import Clock
 from adolf.domain.marketplace import Marketplace
 
-from . import wire
-from .dynamics import ZERO, Rates, Totals, accrue, campaign_active, compile_rates, keyword_running
+from . import rows, wire
+from .dynamics import ZERO, Totals, accrue, freeze, keyword_totals
 from .model import CampaignModel, generate_campaign
+from .rates import Rates, compile_rates
+from .rows import RawRow
 from .state import CLOSED_FIELDS, CampaignState, SimMeta, SimStateStore, SimStateTxn
 from .timeline import day_of, step_at
 
@@ -33,16 +37,11 @@ if TYPE_CHECKING:
     from .adapter import SimulatedAdsMarketplace
     from .faults import Faults
 
-RawRow = dict[str, object]
 _CHUNK = 500  # campaigns per transaction when accruing everything
 
 
 class UnknownEntity(LookupError):
     """No such campaign or keyword in this market."""
-
-
-def _rubles(kopecks: int) -> str:
-    return f"{kopecks // 100}.{kopecks % 100:02d}"
 
 
 class SimulatedMarket:
@@ -128,8 +127,9 @@ class SimulatedMarket:
             self._rates.clear()  # a rolled-back revision number may be reused
             raise
 
-    def _touch(self, tx: SimStateTxn, campaign_ids: Sequence[str], until: int | None = None
-               ) -> list[tuple[CampaignModel, CampaignState]]:
+    def _touch(
+        self, tx: SimStateTxn, campaign_ids: Sequence[str], until: int | None = None
+    ) -> list[tuple[CampaignModel, CampaignState]]:
         until = step_at(self.clock.now()) if until is None else until
         loaded = tx.load(campaign_ids)
         touched = []
@@ -150,42 +150,15 @@ class SimulatedMarket:
 
     def list_campaigns(self, marketplace: Marketplace) -> list[RawRow]:
         ids = self.campaign_ids(marketplace)
-        active_code, paused_code = wire.CAMPAIGN_STATUS_WIRE[marketplace]
-        per_ruble = wire.BUDGET_WIRE_PER_RUBLE[marketplace]
         with self._transaction(write=False) as tx:
             states = tx.load(ids)
-        rows: list[RawRow] = []
-        for cid in ids:
-            model, state = self.model(cid), states.get(cid)
-            active = model.initially_active if state is None or state.active is None else state.active
-            budget = model.daily_budget
-            rows.append({
-                "id": cid,
-                "name": model.name,
-                "status": active_code if active else paused_code,
-                "daily_budget": None if budget is None else budget // 100 * per_ruble,
-            })
-        return rows
+        return [rows.campaign_row(self.model(cid), states.get(cid)) for cid in ids]
 
     def list_keywords(self, marketplace: Marketplace, campaign_id: str) -> list[RawRow]:
         model = self._campaign(marketplace, campaign_id)
         with self._transaction(write=False) as tx:
             state = tx.load([campaign_id]).get(campaign_id)
-        per = wire.BID_WIRE_PER_HUNDREDTH[marketplace]
-        rows: list[RawRow] = []
-        for i in range(model.keyword_count):
-            ks = None if state is None else state.keywords.get(i)
-            bid = model.initial_bid[i] if ks is None or ks.bid is None else ks.bid
-            active = bool(model.initially_active_keywords[i]) if ks is None or ks.active is None else ks.active
-            rows.append({
-                "id": model.keyword_id(i),
-                "campaign_id": campaign_id,
-                "phrase": model.phrase(i),
-                "bid": bid * per,
-                "min_bid": model.min_bid[i] * per,
-                "status": wire.KEYWORD_STATUS_WIRE[0 if active else 1],
-            })
-        return rows
+        return [rows.keyword_row(model, state, i) for i in range(model.keyword_count)]
 
     def campaign_stats(self, marketplace: Marketplace, campaign_ids: Sequence[str], day: date) -> list[RawRow]:
         """One row per known campaign of this marketplace; unknown ids are left out."""
@@ -199,11 +172,10 @@ class SimulatedMarket:
         with self._transaction() as tx:
             touched = self._touch(tx, known)
             tx.save(state for _model, state in touched)
-            rows = []
-            for model, state in touched:
-                per_keyword = self._day_totals(model, state, day)
-                rows.append(self._stats_row(model.external_id, day, _sum(per_keyword)))
-        return rows
+            return [
+                rows.stats_row(model.external_id, day, _sum(self._day_totals(model, state, day)))
+                for model, state in touched
+            ]
 
     def keyword_stats(self, marketplace: Marketplace, campaign_id: str, day: date) -> list[RawRow]:
         model = self._campaign(marketplace, campaign_id)
@@ -211,17 +183,14 @@ class SimulatedMarket:
             [(model, state)] = self._touch(tx, [campaign_id])
             tx.save([state])
             per_keyword = self._day_totals(model, state, day)
-        rows = []
-        for i, totals in enumerate(per_keyword):
-            row = self._stats_row(model.keyword_id(i), day, totals)
-            row["avg_position"] = None if totals.avg_position is None else f"{totals.avg_position:.2f}"
-            rows.append(row)
-        return rows
+        return [
+            rows.stats_row(model.keyword_id(i), day, totals, with_position=True) for i, totals in enumerate(per_keyword)
+        ]
 
     def _day_totals(self, model: CampaignModel, state: CampaignState, day: date) -> list[Totals]:
         if day == state.day:
             rates = self._rates_of(model, state)
-            return [keyword_running(model, rates, state, i)[1] for i in range(model.keyword_count)]
+            return [keyword_totals(model, rates, state, i) for i in range(model.keyword_count)]
         if day == state.day - timedelta(days=1):
             closed = state.closed
             if closed is None or closed.day != day:
@@ -232,27 +201,15 @@ class SimulatedMarket:
             f"no stats for {day.isoformat()}: the marketplace keeps today ({state.day.isoformat()}) and yesterday"
         )
 
-    @staticmethod
-    def _stats_row(external_id: str, day: date, totals: Totals) -> RawRow:
-        return {
-            "id": external_id,
-            "date": day.isoformat(),
-            "views": totals.views,
-            "clicks": totals.clicks,
-            "orders": totals.orders,
-            "spent": _rubles(totals.spent),
-            "revenue": _rubles(totals.revenue),
-        }
-
     # -- changing ------------------------------------------------------------------------
 
-    def set_bids(self, marketplace: Marketplace, campaign_id: str, bids: Sequence[tuple[str, int]],
-                 idempotency_key: str) -> RawRow:
+    def set_bids(
+        self, marketplace: Marketplace, campaign_id: str, bids: Sequence[tuple[str, int]], idempotency_key: str
+    ) -> RawRow:
         """Set keyword bids (wire units). Returns ``{"applied": [...], "rejected": [[id, why]]}``;
         the same idempotency key again returns the first answer and changes nothing."""
         model = self._campaign(marketplace, campaign_id)
-        key = f"{marketplace}:{idempotency_key}"
-        per = wire.BID_WIRE_PER_HUNDREDTH[marketplace]
+        key = _storage_key(marketplace, idempotency_key)
         with self._transaction() as tx:
             remembered = tx.recall(key)
             if remembered is not None:
@@ -264,11 +221,13 @@ class SimulatedMarket:
             changes: dict[int, int] = {}
             for keyword_id, wire_bid in bids:
                 index = self._index_in(model, keyword_id)
-                reason = _bid_problem(model, index, wire_bid, per)
+                reason = (
+                    "no such keyword in this campaign" if index is None else rows.bid_problem(model, index, wire_bid)
+                )
                 if index is None or reason is not None:
-                    rejected.append([keyword_id, reason or "no such keyword in this campaign"])
+                    rejected.append([keyword_id, reason or ""])
                     continue
-                changes[index] = (wire_bid + per // 2) // per
+                changes[index] = rows.to_hundredths(marketplace, wire_bid)
                 applied.append(keyword_id)
             self._change(model, state, changes, bid=True)
             result = {"applied": applied, "rejected": rejected}
@@ -294,7 +253,7 @@ class SimulatedMarket:
     def set_campaign_status(self, marketplace: Marketplace, campaign_id: str, active: bool) -> None:
         self._campaign(marketplace, campaign_id)
         with self._transaction() as tx:
-            [(model, state)] = self._touch(tx, [campaign_id])
+            [(_model, state)] = self._touch(tx, [campaign_id])
             state.active = active
             tx.save([state])
 
@@ -312,7 +271,7 @@ class SimulatedMarket:
         rates = self._rates_of(model, state)
         for index, value in changes.items():
             ks = state.keyword(index)
-            ks.carry = keyword_running(model, rates, state, index)[0]
+            ks.carry = freeze(model, rates, state, index)
             if bid:
                 ks.bid = value
             else:
@@ -323,25 +282,20 @@ class SimulatedMarket:
 
 def _sum(per_keyword: list[Totals]) -> Totals:
     return Totals(
-        sum(t.views for t in per_keyword), sum(t.clicks for t in per_keyword),
-        sum(t.orders for t in per_keyword), sum(t.spent for t in per_keyword),
-        sum(t.revenue for t in per_keyword), None,
+        sum(t.views for t in per_keyword),
+        sum(t.clicks for t in per_keyword),
+        sum(t.orders for t in per_keyword),
+        sum(t.spent for t in per_keyword),
+        sum(t.revenue for t in per_keyword),
+        None,
     )
 
 
-def _bid_problem(model: CampaignModel, index: int | None, wire_bid: object, per: int) -> str | None:
-    if index is None:
-        return None
-    if not isinstance(wire_bid, int) or isinstance(wire_bid, bool):
-        return f"bid={wire_bid!r} is not an integer"
-    hundredths = (wire_bid + per // 2) // per
-    if hundredths <= 0:
-        return f"bid {wire_bid} must be positive"
-    if model.marketplace is Marketplace.YM and hundredths > 10_000:
-        return f"bid {wire_bid} is above 100 %"
-    if hundredths < model.min_bid[index]:
-        return f"bid {wire_bid} is below the minimum bid {model.min_bid[index] * per}"
-    return None
+def _storage_key(marketplace: Marketplace, idempotency_key: str) -> str:
+    key = f"{marketplace}:{idempotency_key}"
+    if len(key) <= 250:
+        return key
+    return f"{marketplace}:sha256:{hashlib.sha256(idempotency_key.encode()).hexdigest()}"
 
 
-__all__ = ["RawRow", "SimulatedMarket", "UnknownEntity", "campaign_active"]
+__all__ = ["RawRow", "SimulatedMarket", "UnknownEntity"]

@@ -58,7 +58,6 @@ class KeywordState:
     bid: int | None = None  # hundredths; None = the generated initial bid
     active: bool | None = None  # None = the generated initial status
     carry: Carry | None = None
-    stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +80,6 @@ class CampaignState:
     keywords: dict[int, KeywordState] = field(default_factory=dict)
     closed: ClosedDay | None = None
     # bookkeeping for the store, not part of the state
-    stored: bool = False
     dirty_keywords: set[int] = field(default_factory=set)
     dirty_closed: bool = False
 
@@ -94,9 +92,6 @@ class CampaignState:
         return state
 
     def mark_saved(self) -> None:
-        self.stored = True
-        for index in self.dirty_keywords:
-            self.keywords[index].stored = True
         self.dirty_keywords.clear()
         self.dirty_closed = False
 

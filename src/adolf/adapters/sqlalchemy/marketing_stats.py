@@ -1,0 +1,139 @@
+"""``SqlStatsRepository``: snapshots as collected, and the daily and monthly rows made from them.
+
+- Snapshots are day-so-far totals; the day's total of a campaign is its *latest*
+  campaign-level snapshot of that day, picked with one window query.
+- Daily and monthly rows are upserts on (campaign, day) / (campaign, year, month), so
+  re-running an aggregation overwrites instead of duplicating.
+- Retention deletes are single statements; snapshot deletion adds a ``day`` bound the
+  (day, campaign_id, captured_at) index can use (a snapshot is never of a day later than the
+  day after its capture in UTC, so the bound only narrows the scan, never skips a row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.orm import Session
+
+from adolf.adapters.sqlalchemy.marketing_bulk import bulk_insert, chunks, upsert
+from adolf.adapters.sqlalchemy.tables import daily_stats, monthly_stats, stats_snapshots
+from adolf.adapters.sqlalchemy.timestamps import utc
+from adolf.application.marketing.ports import DailyStats, MonthlyStats, StatsSnapshot
+from adolf.domain.marketing.metrics import StatsTotals
+
+_TOTALS = ("views", "clicks", "orders", "spent", "revenue")
+
+
+def _totals_values(totals: StatsTotals) -> dict[str, Any]:
+    return {name: getattr(totals, name) for name in _TOTALS}
+
+
+def _totals(row: Any) -> StatsTotals:
+    return StatsTotals(
+        views=int(row["views"]),
+        clicks=int(row["clicks"]),
+        orders=int(row["orders"]),
+        spent=row["spent"],
+        revenue=row["revenue"],
+    )
+
+
+def _count(result: Result[Any]) -> int:
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
+
+
+class SqlStatsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_snapshots(self, snapshots: Sequence[StatsSnapshot]) -> int:
+        if not snapshots:
+            return 0
+        rows = [
+            {
+                "campaign_id": s.campaign_id,
+                "keyword_id": s.keyword_id,
+                "day": s.day,
+                "captured_at": utc(s.captured_at),
+                "avg_position": s.avg_position,
+                **_totals_values(s.totals),
+            }
+            for s in snapshots
+        ]
+        bulk_insert(self.session, stats_snapshots, rows)
+        return len(rows)
+
+    def last_snapshots_of_day(self, day: date) -> list[StatsSnapshot]:
+        s = stats_snapshots.c
+        rank = func.row_number().over(partition_by=s.campaign_id, order_by=(s.captured_at.desc(), s.id.desc()))
+        ranked = (
+            select(stats_snapshots, rank.label("rank"))
+            .where(s.day == day, s.keyword_id.is_(None))
+            .subquery()
+        )
+        query = select(ranked).where(ranked.c.rank == 1).order_by(ranked.c.campaign_id)
+        return [
+            StatsSnapshot(
+                campaign_id=r["campaign_id"],
+                day=r["day"],
+                captured_at=utc(r["captured_at"]),
+                totals=_totals(r),
+                keyword_id=None,
+                avg_position=r["avg_position"],
+            )
+            for r in self.session.execute(query).mappings()
+        ]
+
+    def upsert_daily(self, rows: Sequence[DailyStats]) -> int:
+        now = datetime.now(UTC)
+        values = [{"campaign_id": r.campaign_id, "day": r.day, "updated_at": now, **_totals_values(r.totals)} for r in rows]
+        upsert(self.session, daily_stats, values, ("campaign_id", "day"), (*_TOTALS, "updated_at"))
+        return len(rows)
+
+    def daily_between(self, start: date, end: date, campaign_ids: Sequence[int] | None = None) -> list[DailyStats]:
+        query = select(daily_stats).where(daily_stats.c.day >= start, daily_stats.c.day <= end)
+        if campaign_ids is None:
+            queries = [query]
+        else:
+            queries = [query.where(daily_stats.c.campaign_id.in_(chunk)) for chunk in chunks(list(campaign_ids))]
+        found = [
+            DailyStats(campaign_id=r["campaign_id"], day=r["day"], totals=_totals(r))
+            for q in queries
+            for r in self.session.execute(q).mappings()
+        ]
+        return sorted(found, key=lambda row: (row.campaign_id, row.day))
+
+    def upsert_monthly(self, rows: Sequence[MonthlyStats]) -> int:
+        now = datetime.now(UTC)
+        values = [
+            {"campaign_id": r.campaign_id, "year": r.year, "month": r.month, "updated_at": now, **_totals_values(r.totals)}
+            for r in rows
+        ]
+        upsert(self.session, monthly_stats, values, ("campaign_id", "year", "month"), (*_TOTALS, "updated_at"))
+        return len(rows)
+
+    def monthly(self, year: int, month: int) -> list[MonthlyStats]:
+        query = (
+            select(monthly_stats)
+            .where(monthly_stats.c.year == year, monthly_stats.c.month == month)
+            .order_by(monthly_stats.c.campaign_id)
+        )
+        return [
+            MonthlyStats(campaign_id=r["campaign_id"], year=r["year"], month=r["month"], totals=_totals(r))
+            for r in self.session.execute(query).mappings()
+        ]
+
+    def delete_snapshots_before(self, cutoff: datetime) -> int:
+        at = utc(cutoff)
+        statement = delete(stats_snapshots).where(
+            stats_snapshots.c.day <= at.date() + timedelta(days=1), stats_snapshots.c.captured_at < at
+        )
+        return _count(self.session.execute(statement))
+
+    def delete_daily_before(self, day: date) -> int:
+        return _count(self.session.execute(delete(daily_stats).where(daily_stats.c.day < day)))
