@@ -59,7 +59,8 @@ class RetryPolicy:
         if not self.jitter:
             return base
         spread = (rng or random).uniform(1 - self.jitter, 1)
-        return round(base * spread, 3)
+        # Milliseconds are enough, but rounding must not leave the band (nor pass max_delay).
+        return min(base, max((1 - self.jitter) * base, round(base * spread, 3)))
 
     def intervals(self, rng: random.Random | None = None) -> list[float]:
         """The whole list of waits, as RQ's ``Retry(interval=[...])`` wants it."""

@@ -8,6 +8,7 @@ dead-lettered at once, never retried.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import types
 import typing
@@ -28,9 +29,7 @@ def bind_payload(handler: Callable[..., Any], payload: Any, task: str = "") -> d
         payload = {}
     if not isinstance(payload, Mapping):
         raise InvalidPayload(f"{where}payload={payload!r} must be a JSON object")
-    params = list(inspect.signature(handler).parameters.values())[1:]  # first one is services
-    hints = typing.get_type_hints(handler)
-    known = {p.name for p in params}
+    params, hints, known = handler_fields(handler)
     unknown = sorted(set(payload) - known)
     if unknown:
         raise InvalidPayload(f"{where}unknown field {unknown[0]}={payload[unknown[0]]!r}; fields: {sorted(known)}")
@@ -41,6 +40,24 @@ def bind_payload(handler: Callable[..., Any], payload: Any, task: str = "") -> d
         elif param.default is inspect.Parameter.empty:
             raise InvalidPayload(f"{where}missing field {param.name}")
     return kwargs
+
+
+_Fields = tuple[list[inspect.Parameter], dict[str, Any], frozenset[str]]
+_fields_cache: dict[Any, _Fields] = {}
+
+
+def handler_fields(handler: Callable[..., Any]) -> _Fields:
+    """The handler's payload fields (after ``services``), their annotations and names;
+    computed once per handler (a forked worker inherits them instead of redoing it per job)."""
+    try:
+        return _fields_cache[handler]
+    except (KeyError, TypeError):
+        pass
+    params = list(inspect.signature(handler).parameters.values())[1:]  # first one is services
+    fields = (params, typing.get_type_hints(handler), frozenset(p.name for p in params))
+    with contextlib.suppress(TypeError):  # an unhashable callable is not cached
+        _fields_cache[handler] = fields
+    return fields
 
 
 def _convert(kind: Any, value: Any, field: str) -> Any:

@@ -12,20 +12,27 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from adolf.application.marketing.alerting import queue_alerts
 from adolf.application.marketing.calendar import moscow_day
 from adolf.application.marketing.campaign_cycle import CampaignOutcome, run_campaign
 from adolf.application.marketing.ports import MarketingServices
-from adolf.application.ports.ads_marketplace import AdsMarketplace, CampaignStats, MarketplaceError
+from adolf.application.ports.ads_marketplace import (
+    AdsMarketplace,
+    CampaignStats,
+    Fetched,
+    KeywordStats,
+    MarketplaceError,
+)
 from adolf.domain.marketing.campaign import Campaign
 from adolf.domain.marketplace import Marketplace
 
 log = logging.getLogger(__name__)
 
 CHUNK = 500  # campaigns per keyword query and per transaction
+STATS_CHUNK = 50  # campaigns per keyword-stats call (WB's and Ozon's batch limits)
 LAST_CYCLE_KEY = "marketing:last_bid_cycle"
 LAST_CYCLE_TTL = 3600
 SLOT_MINUTES = 15  # the cycle's period: every run (and retry) inside one slot shares its keys
@@ -108,6 +115,28 @@ def _run_marketplace(
         _run_chunk(services, api, campaigns[start : start + CHUNK], stats, metrics, **cycle)
 
 
+NO_STATS: Fetched[KeywordStats] = Fetched(())
+
+
+def _keyword_stats(
+    api: AdsMarketplace, campaigns: Sequence[Campaign], metrics: CycleMetrics, day: date
+) -> dict[str, Fetched[KeywordStats]]:
+    """One batched call per STATS_CHUNK campaigns; a call that fails fails its campaigns only."""
+    found: dict[str, Fetched[KeywordStats]] = {}
+    for start in range(0, len(campaigns), STATS_CHUNK):
+        ids = [c.external_id for c in campaigns[start : start + STATS_CHUNK]]
+        metrics.api_calls += 1
+        try:
+            fetched = api.keyword_stats_batch(ids, day)
+        except MarketplaceError as exc:
+            # One reason per failed campaign, as an adapter reports them: skipped rows never go negative.
+            fetched = Fetched((), tuple(f"keyword stats of {cid}: {exc}" for cid in ids), tuple(ids))
+        metrics.skipped_rows += len(fetched.skipped) - len(fetched.failed)
+        for cid in ids:
+            found[cid] = fetched
+    return found
+
+
 def _run_chunk(
     services: MarketingServices,
     api: AdsMarketplace,
@@ -122,6 +151,8 @@ def _run_chunk(
             api.marketplace, [k.external_id for ks in keywords.values() for k in ks]
         )
     outcomes: list[CampaignOutcome] = []
+    wanted = [c for c in chunk if keywords.get(c.id) and not c.kill_switch]
+    batches = _keyword_stats(api, wanted, metrics, cycle["day"])
     for campaign in chunk:
         try:
             outcome = run_campaign(
@@ -130,6 +161,7 @@ def _run_chunk(
                 keywords.get(campaign.id, []),
                 stats.get(campaign.external_id),
                 competitor,
+                batches.get(campaign.external_id, NO_STATS),
                 dry_run=services.dry_run,
                 **cycle,
             )

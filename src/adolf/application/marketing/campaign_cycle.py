@@ -1,7 +1,7 @@
 """One campaign's turn in the bid cycle (SPEC §4.1).
 
-Remote calls: keyword stats (1), bid update (≤ 1), keyword pauses (≤ 1), or a campaign
-pause (1) instead of all of them. The function decides and calls the marketplace; it writes
+Remote calls: bid update (≤ 1), keyword pauses (≤ 1), or a campaign pause (1) instead;
+the keyword stats come in from the cycle's batched call. The function decides and calls the marketplace; it writes
 nothing to the database itself: it returns a ``CampaignOutcome`` that the cycle commits
 with the other campaigns of its chunk, so a campaign that fails half-way leaves no trace.
 """
@@ -15,7 +15,14 @@ from decimal import Decimal
 
 from adolf.application.marketing.alerting import AlertDraft
 from adolf.application.marketing.ports import BidChangeRecord
-from adolf.application.ports.ads_marketplace import AdsMarketplace, BidChange, CampaignStats, KeywordStats
+from adolf.application.ports.ads_marketplace import (
+    AdsMarketplace,
+    BidChange,
+    CampaignStats,
+    Fetched,
+    KeywordStats,
+    MarketplaceError,
+)
 from adolf.domain.marketing.bidding import BidContext, compute_bid
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword
 from adolf.domain.marketing.metrics import StatsTotals
@@ -50,12 +57,17 @@ def totals_of(stats: CampaignStats | KeywordStats | None) -> StatsTotals:
     )
 
 
+class KeywordStatsUnavailable(MarketplaceError):
+    """The batched keyword-stats call could not answer for this campaign."""
+
+
 def run_campaign(
     api: AdsMarketplace,
     campaign: Campaign,
     keywords: list[Keyword],
     campaign_stats: CampaignStats | None,
     competitor_bids: Mapping[str, tuple[Decimal, ...]],
+    keyword_stats: Fetched[KeywordStats],
     *,
     now: datetime,
     day: date,
@@ -69,10 +81,13 @@ def run_campaign(
     if campaign.kill_switch or not keywords:
         return outcome
 
-    fetched = api.keyword_stats(campaign.external_id, day)
-    outcome.api_calls += 1
-    outcome.skipped_rows += len(fetched.skipped)
-    stats_by_keyword = {s.keyword_external_id: s for s in fetched.items}
+    if campaign.external_id in keyword_stats.failed:
+        raise KeywordStatsUnavailable(f"no keyword stats for campaign {campaign.external_id}")
+    stats_by_keyword = {
+        s.keyword_external_id: s
+        for s in keyword_stats.items
+        if s.campaign_external_id in (None, campaign.external_id)
+    }
 
     changes: dict[str, tuple[Keyword, Decimal, str]] = {}
     pauses: list[tuple[Keyword, str]] = []

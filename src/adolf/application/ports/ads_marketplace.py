@@ -2,9 +2,9 @@
 
 The port is *batched* on purpose. The seed's bid cycle made two calls per keyword; real
 quotas (WB stats: 50 campaigns a call, 3 calls a minute; bids: 50 campaigns a call, 5/s)
-make that impossible at scale. A bid cycle makes at most one call per marketplace
-(campaign stats for all campaigns) plus three per campaign (keyword stats, bid update,
-keyword pauses).
+make that impossible at scale. A bid cycle makes one batched call per marketplace for
+campaign stats and one per chunk of campaigns for keyword stats, then at most two per
+campaign (bid update, keyword pauses) — never more than three per campaign.
 
 Units: the port speaks rubles as ``Decimal`` (YM bids: percent of price as ``Decimal``).
 Adapters convert to kopecks, millionths or basis points at the wire.
@@ -37,6 +37,7 @@ class Fetched(Generic[T]):
 
     items: tuple[T, ...]
     skipped: tuple[str, ...] = ()  # one reason per malformed row, naming field and value
+    failed: tuple[str, ...] = ()  # ids a batched call could not answer for (their reason is in skipped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class KeywordStats:
     spent: Decimal
     revenue: Decimal
     avg_position: Decimal | None = None
+    campaign_external_id: str | None = None  # set by the batched call, where rows of many campaigns mix
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,11 @@ class AdsMarketplace(Protocol):
     def campaign_stats(self, campaign_external_ids: Sequence[str], day: date) -> Fetched[CampaignStats]: ...
 
     def keyword_stats(self, campaign_external_id: str, day: date) -> Fetched[KeywordStats]: ...
+
+    def keyword_stats_batch(self, campaign_external_ids: Sequence[str], day: date) -> Fetched[KeywordStats]:
+        """Keyword stats of many campaigns: one call per chunk of the endpoint's limit (WB's
+        search-cluster stats and Ozon's statistics take many campaigns at once). Rows carry
+        their ``campaign_external_id``; a campaign that fails is skipped with a reason."""
 
     def update_bids(
         self, campaign_external_id: str, changes: Sequence[BidChange], idempotency_key: str

@@ -7,6 +7,8 @@ call it makes, per method (a chunk is one ``campaign_stats`` call), in ``calls``
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -135,6 +137,27 @@ class SimulatedAdsMarketplace:
         rows = self._market.keyword_stats(self._marketplace, campaign_external_id, day)
         items, skipped = self._parse("keyword", rows, parsing.keyword_stats)
         return Fetched(tuple(items), tuple(skipped))
+
+    def keyword_stats_batch(self, campaign_external_ids: Sequence[str], day: date) -> Fetched[KeywordStats]:
+        """One call per chunk of 50 campaigns; a failing campaign's rows are skipped with a reason."""
+        items: list[KeywordStats] = []
+        skipped: list[str] = []
+        failed: list[str] = []
+        ids = list(dict.fromkeys(campaign_external_ids))
+        for start in range(0, len(ids), STATS_BATCH):
+            self._call("keyword_stats_batch")
+            for cid in ids[start : start + STATS_BATCH]:
+                try:
+                    self._faults.check_campaign("keyword_stats", cid)
+                except MarketplaceError as error:
+                    skipped.append(f"campaign {cid}: {error}")
+                    failed.append(cid)
+                    continue
+                rows = self._market.keyword_stats(self._marketplace, cid, day)
+                parsed, bad = self._parse("keyword", rows, parsing.keyword_stats)
+                items.extend(replace(row, campaign_external_id=cid) for row in parsed)
+                skipped.extend(bad)
+        return Fetched(tuple(items), tuple(skipped), tuple(failed))
 
     def update_bids(
         self, campaign_external_id: str, changes: Sequence[BidChange], idempotency_key: str

@@ -1,0 +1,86 @@
+"""In-memory stores of the runtime's own records: alerts, dead letters, idempotency keys."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from adolf.application.ports.alerts import AlertRecord
+from adolf.application.ports.dead_letters import DeadLetter
+from tests.support.fakes.state import Stateful
+
+
+class FakeAlertStore(Stateful):
+    """``AlertStore``: rows with ids in insertion order."""
+
+    def __init__(self) -> None:
+        self.items: list[AlertRecord] = []
+
+    def add(self, alert: AlertRecord) -> int:
+        alert_id = len(self.items) + 1
+        self.items.append(replace(alert, id=alert_id))
+        return alert_id
+
+    def recent(self, limit: int = 50, module: str | None = None) -> list[AlertRecord]:
+        rows = [a for a in reversed(self.items) if module is None or a.module == module]
+        return rows[:limit]
+
+    def of_type(self, type_: str) -> list[AlertRecord]:
+        return [a for a in self.items if a.type == type_]
+
+
+class FakeAlertQueries:
+    """``AlertQueries`` over the same rows as a ``FakeAlertStore`` (no state of its own)."""
+
+    def __init__(self, store: FakeAlertStore) -> None:
+        self.store = store
+
+    def exists_since(self, module: str, type_: str, campaign_id: str, since: datetime) -> bool:
+        return any(
+            a.module == module and a.type == type_ and a.campaign_id == campaign_id and a.created_at >= since
+            for a in self.store.items
+        )
+
+    def counts_between(self, module: str, start: datetime, end: datetime) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for a in self.store.items:
+            if a.module == module and start <= a.created_at < end:
+                counts[a.type] = counts.get(a.type, 0) + 1
+        return counts
+
+    def delete_before(self, module: str, cutoff: datetime) -> int:
+        kept = [a for a in self.store.items if a.module != module or a.created_at >= cutoff]
+        deleted = len(self.store.items) - len(kept)
+        self.store.items[:] = kept
+        return deleted
+
+
+class FakeDeadLetters(Stateful):
+    def __init__(self) -> None:
+        self.items: list[DeadLetter] = []
+
+    def add(self, letter: DeadLetter) -> int:
+        letter_id = len(self.items) + 1
+        self.items.append(replace(letter, id=letter_id))
+        return letter_id
+
+    def list(self, limit: int = 50, include_retried: bool = False) -> list[DeadLetter]:
+        rows = [d for d in reversed(self.items) if include_retried or d.retried_at is None]
+        return rows[:limit]
+
+    def get(self, letter_id: int) -> DeadLetter | None:
+        return next((d for d in self.items if d.id == letter_id), None)
+
+    def mark_retried(self, letter_id: int, at: datetime) -> None:
+        self.items[:] = [replace(d, retried_at=at) if d.id == letter_id else d for d in self.items]
+
+
+class FakeIdempotencyKeys(Stateful):
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}  # key -> task name
+
+    def claim(self, key: str, task_name: str) -> bool:
+        if key in self.keys:
+            return False
+        self.keys[key] = task_name
+        return True
