@@ -28,14 +28,14 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from adolf.adapters.clocks import ManualClock  # noqa: E402
-from adolf.application.marketing.bid_cycle import run_bid_cycle  # noqa: E402
-from adolf.application.marketing.campaign_cycle import totals_of  # noqa: E402
-from adolf.application.ports.ads_marketplace import BidChange  # noqa: E402
-from adolf.container import build_container  # noqa: E402
-from adolf.domain.marketing.bidding import BidContext, compute_bid  # noqa: E402
-from adolf.domain.marketplace import Marketplace  # noqa: E402
-from adolf.entrypoints.simulation.run import SimulationOptions, prepare, simulation_settings  # noqa: E402
+from adolf.adapters.clocks import ManualClock
+from adolf.application.marketing.bid_cycle import run_bid_cycle
+from adolf.application.marketing.campaign_cycle import totals_of
+from adolf.application.ports.ads_marketplace import BidChange
+from adolf.container import build_container
+from adolf.domain.marketing.bidding import BidContext, compute_bid
+from adolf.domain.marketplace import Marketplace
+from adolf.entrypoints.simulation.run import SimulationOptions, prepare, simulation_settings
 
 PG = os.environ.get("ADOLF_BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
@@ -94,8 +94,12 @@ def _seed_way(services: Any, sample: int) -> dict[str, float]:
             for keyword in (k for k in remote if k.status == "active"):
                 # get_keyword_stats(keyword): the simulator answers per campaign; one call per keyword
                 stats = next(
-                    (s for s in api.keyword_stats(campaign.external_id, day).items
-                     if s.keyword_external_id == keyword.external_id), None,
+                    (
+                        s
+                        for s in api.keyword_stats(campaign.external_id, day).items
+                        if s.keyword_external_id == keyword.external_id
+                    ),
+                    None,
                 )
                 calls += 1
                 keywords += 1
@@ -103,15 +107,27 @@ def _seed_way(services: Any, sample: int) -> dict[str, float]:
                 if check_keyword(totals, campaign.safety).action is SafetyAction.PAUSE_KEYWORD:
                     calls += 1  # adapter.pause_keyword(...) — not sent here, the state stays comparable
                     continue
-                decision = compute_bid(campaign.strategy, BidContext(
-                    current_bid=keyword.bid, min_bid=campaign.min_bid, max_bid=campaign.max_bid, stats=totals,
-                    avg_position=stats.avg_position if stats else None, target_drr=campaign.target_drr,
-                    target_cpo=campaign.target_cpo, target_position=campaign.target_position,
-                    marketplace_min_bid=keyword.min_bid, cpm_auction=marketplace is Marketplace.WB,
-                ))
+                decision = compute_bid(
+                    campaign.strategy,
+                    BidContext(
+                        current_bid=keyword.bid,
+                        min_bid=campaign.min_bid,
+                        max_bid=campaign.max_bid,
+                        stats=totals,
+                        avg_position=stats.avg_position if stats else None,
+                        target_drr=campaign.target_drr,
+                        target_cpo=campaign.target_cpo,
+                        target_position=campaign.target_position,
+                        marketplace_min_bid=keyword.min_bid,
+                        cpm_auction=marketplace is Marketplace.WB,
+                    ),
+                )
                 if decision.changed:
-                    api.update_bids(campaign.external_id, [BidChange(keyword.external_id, decision.new_bid)],
-                                    f"seed:{keyword.external_id}:{now.isoformat()}")
+                    api.update_bids(
+                        campaign.external_id,
+                        [BidChange(keyword.external_id, decision.new_bid)],
+                        f"seed:{keyword.external_id}:{now.isoformat()}",
+                    )
                     calls += 1
     return {"keywords": keywords, "calls": calls, "seconds": time.perf_counter() - started}
 
@@ -142,11 +158,17 @@ def bench(database: str, campaigns: int, keywords: int, sample: int) -> dict[str
         # the seed's calls scale with keywords; extrapolate the sample to the whole cycle
         seed_calls_full = seed["calls"] / max(seed["keywords"], 1) * result["keywords"]
         return {
-            "database": database, "campaigns": result["campaigns"], "keywords": result["keywords"],
-            "setup_s": round(setup_s, 1), "cycle_s": round(cycle_s, 2),
-            "keywords_per_s": round(result["keywords"] / cycle_s), "bids_changed": result["bids_changed"],
-            "api_calls": ours, "alerts_queued": queue.enqueued,
-            "seed_sample_keywords": seed["keywords"], "seed_calls_per_keyword": seed["calls"] / max(seed["keywords"], 1),
+            "database": database,
+            "campaigns": result["campaigns"],
+            "keywords": result["keywords"],
+            "setup_s": round(setup_s, 1),
+            "cycle_s": round(cycle_s, 2),
+            "keywords_per_s": round(result["keywords"] / cycle_s),
+            "bids_changed": result["bids_changed"],
+            "api_calls": ours,
+            "alerts_queued": queue.enqueued,
+            "seed_sample_keywords": seed["keywords"],
+            "seed_calls_per_keyword": seed["calls"] / max(seed["keywords"], 1),
             "seed_calls_full_cycle": math.ceil(seed_calls_full),
             "seed_s_per_keyword_ms": round(seed["seconds"] / max(seed["keywords"], 1) * 1000, 3),
             "call_ratio": round(seed_calls_full / max(ours, 1), 1),
@@ -174,9 +196,11 @@ def main() -> None:
         print(f"   bid cycle wall time          {r['cycle_s']} s   ({r['keywords_per_s']:,} keywords/s)")
         print(f"   bids changed                 {r['bids_changed']:,}   alerts queued {r['alerts_queued']:,}")
         print(f"   API calls, batched port      {r['api_calls']:,}")
-        print(f"   API calls, seed's way        {r['seed_calls_full_cycle']:,}  "
-              f"({r['seed_calls_per_keyword']:.2f} per keyword, measured on {r['seed_sample_keywords']:,} keywords "
-              f"in {r['seed_s_per_keyword_ms']} ms each, extrapolated)")
+        print(
+            f"   API calls, seed's way        {r['seed_calls_full_cycle']:,}  "
+            f"({r['seed_calls_per_keyword']:.2f} per keyword, measured on {r['seed_sample_keywords']:,} keywords "
+            f"in {r['seed_s_per_keyword_ms']} ms each, extrapolated)"
+        )
         print(f"   ratio                        {r['call_ratio']}× fewer calls")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from adolf.application.ports.ads_marketplace import (
     BidChange,
     BidUpdateResult,
+    CampaignBids,
     CampaignStats,
     Fetched,
     KeywordStats,
@@ -27,7 +28,7 @@ from adolf.application.ports.ads_marketplace import (
 )
 from adolf.domain.marketplace import Marketplace
 
-WRITES = frozenset({"update_bids", "pause_keywords", "pause_campaign", "start_campaign"})
+WRITES = frozenset({"update_bids", "update_bids_batch", "pause_keywords", "pause_campaign", "start_campaign"})
 
 
 def _no_sleep(seconds: float) -> None:
@@ -74,10 +75,21 @@ class FakeMarketplace:
         return self.keywords[campaign_external_id][keyword_external_id].bid
 
     def calls_of(self, method: str) -> list[tuple[Any, ...]]:
-        return [args for name, args in self.calls if name == method]
+        """Arguments of each call of ``method``; a batched bid update counts as one
+        ``update_bids`` per campaign in it, as (campaign, changes, key)."""
+        return [args for name, args in self._logical() if name == method]
 
     def writes(self) -> list[tuple[str, tuple[Any, ...]]]:
-        return [(name, args) for name, args in self.calls if name in WRITES]
+        return [(name, args) for name, args in self._logical() if name in WRITES]
+
+    def _logical(self) -> list[tuple[str, tuple[Any, ...]]]:
+        out: list[tuple[str, tuple[Any, ...]]] = []
+        for name, args in self.calls:
+            if name == "update_bids_batch":
+                out.extend(("update_bids", (u.campaign_external_id, u.changes, u.idempotency_key)) for u in args[0])
+            else:
+                out.append((name, args))
+        return out
 
     def _call(self, method: str, campaign: str | None, *args: Any) -> None:
         self.calls.append((method, args))
@@ -127,6 +139,9 @@ class FakeMarketplace:
         self, campaign_external_id: str, changes: Sequence[BidChange], idempotency_key: str
     ) -> BidUpdateResult:
         self._call("update_bids", campaign_external_id, campaign_external_id, tuple(changes), idempotency_key)
+        return self._apply(campaign_external_id, changes, idempotency_key)
+
+    def _apply(self, campaign_external_id: str, changes: Sequence[BidChange], idempotency_key: str) -> BidUpdateResult:
         if idempotency_key in self.answers:
             return self.answers[idempotency_key]
         remote = self.keywords.setdefault(campaign_external_id, {})
@@ -144,6 +159,19 @@ class FakeMarketplace:
         answer = BidUpdateResult(tuple(applied), tuple(rejected))
         self.answers[idempotency_key] = answer
         return answer
+
+    def update_bids_batch(self, updates: Sequence[CampaignBids]) -> dict[str, BidUpdateResult]:
+        """One recorded call for the whole batch; each campaign as ``update_bids`` would
+        answer it, and a campaign set to fail (``fail("update_bids", cid)``) gets ``error``."""
+        self._call("update_bids_batch", None, tuple(updates))
+        results: dict[str, BidUpdateResult] = {}
+        for update in updates:
+            cid = update.campaign_external_id
+            if ("update_bids", cid) in self.failures:
+                results[cid] = BidUpdateResult((), (), f"update_bids of {cid} failed (fake)")
+                continue
+            results[cid] = self._apply(cid, update.changes, update.idempotency_key)
+        return results
 
     def pause_keywords(self, campaign_external_id: str, keyword_external_ids: Sequence[str]) -> None:
         self._call("pause_keywords", campaign_external_id, campaign_external_id, tuple(keyword_external_ids))

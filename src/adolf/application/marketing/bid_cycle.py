@@ -21,6 +21,7 @@ from adolf.application.marketing.campaign_cycle import CampaignOutcome, run_camp
 from adolf.application.marketing.ports import MarketingServices
 from adolf.application.ports.ads_marketplace import (
     AdsMarketplace,
+    BidUpdateResult,
     CampaignStats,
     Fetched,
     KeywordStats,
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 500  # campaigns per keyword query and per transaction
 STATS_CHUNK = 50  # campaigns per keyword-stats call (WB's and Ozon's batch limits)
+BIDS_CHUNK = 50  # campaigns per bid-update call (WB's PATCH /api/advert/v1/bids limit)
 LAST_CYCLE_KEY = "marketing:last_bid_cycle"
 LAST_CYCLE_TTL = 3600
 SLOT_MINUTES = 15  # the cycle's period: every run (and retry) inside one slot shares its keys
@@ -56,7 +58,7 @@ class CycleMetrics:
     errors_by_campaign: dict[str, str] = field(default_factory=dict)
 
     def add(self, outcome: CampaignOutcome) -> None:
-        self.campaigns += 1
+        self.campaigns += outcome.failed is None  # a failed one is counted in errors
         self.keywords += outcome.keywords_seen
         self.bids_changed += len(outcome.history)
         self.keywords_paused += len(outcome.keyword_pauses)
@@ -137,6 +139,25 @@ def _keyword_stats(
     return found
 
 
+def _send_bids(api: AdsMarketplace, outcomes: Sequence[CampaignOutcome], metrics: CycleMetrics, now: datetime) -> None:
+    """Every decided bid of the chunk, BIDS_CHUNK campaigns per call. A call that fails
+    fails its campaigns' bids only (their pauses, already made, are still recorded)."""
+    sending = [o for o in outcomes if o.pending]
+    for start in range(0, len(sending), BIDS_CHUNK):
+        batch = sending[start : start + BIDS_CHUNK]
+        metrics.api_calls += 1
+        try:
+            results = api.update_bids_batch([o.bid_request() for o in batch])
+        except MarketplaceError as exc:
+            results = {o.campaign.external_id: BidUpdateResult((), (), f"{type(exc).__name__}: {exc}") for o in batch}
+        for o in batch:
+            result = results.get(o.campaign.external_id) or BidUpdateResult((), (), "no answer for the campaign")
+            o.record_bids(result, now)
+            if o.failed is not None:
+                metrics.errors += 1
+                metrics.errors_by_campaign[f"{o.campaign.marketplace.value}:{o.campaign.external_id}"] = o.failed
+
+
 def _run_chunk(
     services: MarketingServices,
     api: AdsMarketplace,
@@ -173,9 +194,10 @@ def _run_chunk(
             log.warning("bid cycle: campaign %s failed: %s", campaign.external_id, exc)
             continue
         outcomes.append(outcome)
+    _send_bids(api, outcomes, metrics, cycle["now"])
     with services.uow() as uow:
         for o in outcomes:
-            if o.bid_key is not None and not uow.idempotency.claim(o.bid_key, TASK):
+            if o.bids and o.bid_key is not None and not uow.idempotency.claim(o.bid_key, TASK):
                 # An earlier run of this slot sent and recorded these bids; the marketplace answered
                 # this run from that record, so this run's (further moved) bids were never sent.
                 o.bids.clear()

@@ -1,7 +1,7 @@
 """One campaign's turn in the bid cycle (SPEC §4.1).
 
-Remote calls: bid update (≤ 1), keyword pauses (≤ 1), or a campaign pause (1) instead;
-the keyword stats come in from the cycle's batched call. The function decides and calls the marketplace; it writes
+Remote calls: keyword pauses (≤ 1), or a campaign pause (1) instead; keyword stats come in
+from the cycle's batched call and the decided bids go out in its batched bid update. The function decides and calls the marketplace; it writes
 nothing to the database itself: it returns a ``CampaignOutcome`` that the cycle commits
 with the other campaigns of its chunk, so a campaign that fails half-way leaves no trace.
 """
@@ -18,6 +18,8 @@ from adolf.application.marketing.ports import BidChangeRecord
 from adolf.application.ports.ads_marketplace import (
     AdsMarketplace,
     BidChange,
+    BidUpdateResult,
+    CampaignBids,
     CampaignStats,
     Fetched,
     KeywordStats,
@@ -47,6 +49,45 @@ class CampaignOutcome:
     skipped_rows: int = 0
     api_calls: int = 0
     bid_key: str | None = None  # the idempotency key of the update_bids call, when one was made
+    #: bids decided but not yet sent: keyword external id → (keyword, new bid, reason)
+    pending: dict[str, tuple[Keyword, Decimal, str]] = field(default_factory=dict)
+    failed: str | None = None  # the batched bid update failed for this campaign
+
+    def bid_request(self) -> CampaignBids:
+        assert self.bid_key is not None
+        changes = tuple(BidChange(ext, new) for ext, (_, new, _) in self.pending.items())
+        return CampaignBids(self.campaign.external_id, changes, self.bid_key)
+
+    def record_bids(self, result: BidUpdateResult, now: datetime) -> None:
+        """What the marketplace applied becomes our bids and history; nothing else does.
+        A repeated key is answered from the marketplace's record of the first call, which
+        may name keywords this run does not change: only this run's changes are recorded."""
+        if result.error is not None:
+            self.failed = result.error
+            self.pending.clear()
+            return
+        self.rejected += len(result.rejected)
+        for ext in set(result.applied) & set(self.pending):
+            keyword, new_bid, reason = self.pending[ext]
+            self.bids.append((keyword.id, new_bid))
+            self.history.append(_record(self.campaign, keyword, new_bid, reason, now, "bid_cycle", self.bid_key))
+        self.pending.clear()
+
+
+def _record(
+    campaign: Campaign, keyword: Keyword, new_bid: Decimal, reason: str, now: datetime, source: str, key: str | None
+) -> BidChangeRecord:
+    return BidChangeRecord(
+        keyword_id=keyword.id,
+        campaign_id=campaign.id,
+        old_bid=keyword.bid,
+        new_bid=new_bid,
+        source=source,
+        strategy=campaign.strategy.value,
+        reason=reason,
+        created_at=now,
+        idempotency_key=key,
+    )
 
 
 def totals_of(stats: CampaignStats | KeywordStats | None) -> StatsTotals:
@@ -84,9 +125,7 @@ def run_campaign(
     if campaign.external_id in keyword_stats.failed:
         raise KeywordStatsUnavailable(f"no keyword stats for campaign {campaign.external_id}")
     stats_by_keyword = {
-        s.keyword_external_id: s
-        for s in keyword_stats.items
-        if s.campaign_external_id in (None, campaign.external_id)
+        s.keyword_external_id: s for s in keyword_stats.items if s.campaign_external_id in (None, campaign.external_id)
     }
 
     changes: dict[str, tuple[Keyword, Decimal, str]] = {}
@@ -124,34 +163,12 @@ def run_campaign(
             changes[keyword.external_id] = (keyword, decision.new_bid, decision.reason.value)
 
     key = f"{cycle_key}:{campaign.marketplace.value}:{campaign.external_id}"
-    applied = set(changes)
-    if changes and not dry:
-        result = api.update_bids(
-            campaign.external_id, [BidChange(ext, new) for ext, (_, new, _) in changes.items()], key
-        )
-        outcome.api_calls += 1
+    if dry:
+        for keyword, new_bid, reason in changes.values():
+            outcome.history.append(_record(campaign, keyword, new_bid, reason, now, "dry_run", key))
+    elif changes:
+        outcome.pending = changes  # sent with the other campaigns' bids in one batched call
         outcome.bid_key = key
-        # A repeated key is answered from the marketplace's record of the first call, which may
-        # name keywords this run does not change: only this run's changes can be recorded.
-        applied = set(result.applied) & set(changes)
-        outcome.rejected += len(result.rejected)
-    for ext in applied:
-        keyword, new_bid, reason = changes[ext]
-        if not dry:
-            outcome.bids.append((keyword.id, new_bid))
-        outcome.history.append(
-            BidChangeRecord(
-                keyword_id=keyword.id,
-                campaign_id=campaign.id,
-                old_bid=keyword.bid,
-                new_bid=new_bid,
-                source="dry_run" if dry else "bid_cycle",
-                strategy=campaign.strategy.value,
-                reason=reason,
-                created_at=now,
-                idempotency_key=key,
-            )
-        )
 
     if pauses:
         if not dry:

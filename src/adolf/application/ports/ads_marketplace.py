@@ -2,9 +2,9 @@
 
 The port is *batched* on purpose. The seed's bid cycle made two calls per keyword; real
 quotas (WB stats: 50 campaigns a call, 3 calls a minute; bids: 50 campaigns a call, 5/s)
-make that impossible at scale. A bid cycle makes one batched call per marketplace for
-campaign stats and one per chunk of campaigns for keyword stats, then at most two per
-campaign (bid update, keyword pauses) — never more than three per campaign.
+make that impossible at scale. A bid cycle makes batched calls per chunk of campaigns for
+campaign stats, keyword stats and bid updates, and per campaign only the rare pause —
+never more than three calls per campaign.
 
 Units: the port speaks rubles as ``Decimal`` (YM bids: percent of price as ``Decimal``).
 Adapters convert to kopecks, millionths or basis points at the wire.
@@ -96,6 +96,16 @@ class BidChange:
 class BidUpdateResult:
     applied: tuple[str, ...]
     rejected: tuple[tuple[str, str], ...] = field(default=())  # (keyword id, reason)
+    error: str | None = None  # in a batch: the whole campaign's update failed, nothing applied
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignBids:
+    """All of one campaign's bid changes, with the key that makes sending them idempotent."""
+
+    campaign_external_id: str
+    changes: tuple[BidChange, ...]
+    idempotency_key: str
 
 
 class AdsMarketplace(Protocol):
@@ -126,6 +136,11 @@ class AdsMarketplace(Protocol):
     ) -> BidUpdateResult:
         """Apply all of a campaign's bid changes in one call. The same idempotency key
         applied twice changes nothing the second time."""
+
+    def update_bids_batch(self, updates: Sequence[CampaignBids]) -> dict[str, BidUpdateResult]:
+        """Many campaigns' bid changes: one call per chunk of the endpoint's limit (WB's
+        bids endpoint takes 50 campaigns; YM's one business's SKUs). Every campaign asked
+        for gets a result; a campaign that failed has ``error`` set. A failing call raises."""
 
     def pause_keywords(self, campaign_external_id: str, keyword_external_ids: Sequence[str]) -> None: ...
 

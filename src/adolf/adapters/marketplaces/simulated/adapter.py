@@ -7,17 +7,17 @@ call it makes, per method (a chunk is one ``campaign_stats`` call), in ``calls``
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
 from adolf.application.ports.ads_marketplace import (
     BidChange,
     BidUpdateResult,
+    CampaignBids,
     CampaignStats,
     Fetched,
     KeywordStats,
@@ -163,6 +163,11 @@ class SimulatedAdsMarketplace:
         self, campaign_external_id: str, changes: Sequence[BidChange], idempotency_key: str
     ) -> BidUpdateResult:
         self._call("update_bids", campaign_external_id)
+        return self._set_bids(campaign_external_id, changes, idempotency_key)
+
+    def _set_bids(
+        self, campaign_external_id: str, changes: Sequence[BidChange], idempotency_key: str
+    ) -> BidUpdateResult:
         local: list[tuple[str, str]] = []
         wire_bids: list[tuple[str, int]] = []
         for change in changes:
@@ -180,6 +185,21 @@ class SimulatedAdsMarketplace:
             applied=tuple(str(kid) for kid in applied),
             rejected=(*local, *((str(kid), str(why)) for kid, why in rejected)),
         )
+
+    def update_bids_batch(self, updates: Sequence[CampaignBids]) -> dict[str, BidUpdateResult]:
+        """One call per chunk of 50 campaigns (WB ``PATCH /api/advert/v1/bids``). A failing
+        campaign gets ``error`` and nothing applied; the others go through."""
+        results: dict[str, BidUpdateResult] = {}
+        for start in range(0, len(updates), STATS_BATCH):
+            self._call("update_bids_batch")
+            for update in updates[start : start + STATS_BATCH]:
+                cid = update.campaign_external_id
+                try:
+                    self._faults.check_campaign("update_bids", cid)
+                    results[cid] = self._set_bids(cid, update.changes, update.idempotency_key)
+                except MarketplaceError as error:
+                    results[cid] = BidUpdateResult((), (), f"campaign {cid}: {error}")
+        return results
 
     def pause_keywords(self, campaign_external_id: str, keyword_external_ids: Sequence[str]) -> None:
         self._call("pause_keywords", campaign_external_id)
