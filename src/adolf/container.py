@@ -8,6 +8,7 @@ settings select them, so `adolf[core]` works without them.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -72,10 +73,19 @@ def _status_board(redis: Redis | None) -> Any:
     return RedisStatusBoard(redis) if redis is not None else InMemoryStatusBoard()
 
 
+def _sim_engine(settings: Settings, engine: Any) -> Any:
+    """The simulated market is another company's system: on SQLite it gets a file of its
+    own, so a job holding our write lock while it calls the market never waits on itself."""
+    if engine.url.get_backend_name() != "sqlite" or not engine.url.database:
+        return engine
+    own = Path(engine.url.database).with_suffix(".market.sqlite3")
+    return build_engine(f"sqlite:///{own}")
+
+
 def _sim_market(settings: Settings, clock: Any, engine: Any) -> Any:
     from adolf.adapters.marketplaces.simulated import InMemorySimState, SqlSimState, build_simulated_market
 
-    state = SqlSimState(engine) if settings.sim_state == "database" else InMemorySimState()
+    state = SqlSimState(_sim_engine(settings, engine)) if settings.sim_state == "database" else InMemorySimState()
     return build_simulated_market(settings.sim_seed, settings.sim_campaigns, settings.sim_keywords, clock, state)
 
 

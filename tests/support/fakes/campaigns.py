@@ -64,7 +64,9 @@ class FakeCampaignRepository(Stateful):
                 )
 
     def add(self, campaign: Campaign, keywords: Sequence[Keyword] = ()) -> Campaign:
-        cid = campaign.id if campaign.id > 0 and campaign.id not in self.campaigns else max(self.campaigns, default=0) + 1
+        cid = (
+            campaign.id if campaign.id > 0 and campaign.id not in self.campaigns else max(self.campaigns, default=0) + 1
+        )
         stored = replace(campaign, id=cid)
         self.campaigns[cid] = stored
         for kw in keywords:
@@ -93,16 +95,25 @@ class FakeCampaignRepository(Stateful):
                 bids = [k.bid for k in keywords.get(remote.external_id, ())]
                 local = self.add(
                     Campaign(
-                        id=0, marketplace=marketplace, external_id=remote.external_id, name=remote.name,
-                        brand=default_brand, status=status, strategy=StrategyType.MANUAL, min_bid=Decimal("0.00"),
-                        max_bid=max(bids, default=Decimal(0)), daily_budget=remote.daily_budget,
+                        id=0,
+                        marketplace=marketplace,
+                        external_id=remote.external_id,
+                        name=remote.name,
+                        brand=default_brand,
+                        status=status,
+                        strategy=StrategyType.MANUAL,
+                        min_bid=Decimal("0.00"),
+                        max_bid=max(bids, default=Decimal(0)),
+                        daily_budget=remote.daily_budget,
                     )
                 )
                 by_external[remote.external_id] = local
                 added += 1
                 continue
             wanted = replace(
-                local, name=remote.name, status=status,
+                local,
+                name=remote.name,
+                status=status,
                 daily_budget=remote.daily_budget if remote.daily_budget is not None else local.daily_budget,
                 pause_reason=local.pause_reason if status is CampaignStatus.PAUSED else None,
             )
@@ -121,14 +132,22 @@ class FakeCampaignRepository(Stateful):
                 if local_kw is None:
                     self.add_keyword(
                         Keyword(
-                            id=0, campaign_id=campaign.id, external_id=remote_kw.external_id, phrase=remote_kw.phrase,
-                            bid=remote_kw.bid, status=status_kw, marketplace_min_bid=remote_kw.min_bid,
+                            id=0,
+                            campaign_id=campaign.id,
+                            external_id=remote_kw.external_id,
+                            phrase=remote_kw.phrase,
+                            bid=remote_kw.bid,
+                            status=status_kw,
+                            marketplace_min_bid=remote_kw.min_bid,
                         )
                     )
                     kw_added += 1
                     continue
                 wanted_kw = replace(
-                    local_kw, phrase=remote_kw.phrase, bid=remote_kw.bid, status=status_kw,
+                    local_kw,
+                    phrase=remote_kw.phrase,
+                    bid=remote_kw.bid,
+                    status=status_kw,
                     marketplace_min_bid=remote_kw.min_bid,
                     pause_reason=local_kw.pause_reason if status_kw is KeywordStatus.PAUSED else None,
                 )

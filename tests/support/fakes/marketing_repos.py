@@ -66,7 +66,8 @@ class FakeStatsRepository(Stateful):
     def daily_between(self, start: date, end: date, campaign_ids: Sequence[int] | None = None) -> list[DailyStats]:
         wanted = None if campaign_ids is None else set(campaign_ids)
         return [
-            row for key, row in sorted(self.daily.items())
+            row
+            for key, row in sorted(self.daily.items())
             if start <= row.day <= end and (wanted is None or row.campaign_id in wanted)
         ]
 
@@ -98,7 +99,8 @@ class FakeCompetitorBids(Stateful):
 
     def bids_for(self, marketplace: Marketplace, keyword_external_ids: Sequence[str]) -> dict[str, tuple[Decimal, ...]]:
         return {
-            ext: self.bids[(marketplace, ext)] for ext in dict.fromkeys(keyword_external_ids)
+            ext: self.bids[(marketplace, ext)]
+            for ext in dict.fromkeys(keyword_external_ids)
             if (marketplace, ext) in self.bids
         }
 

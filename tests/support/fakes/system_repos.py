@@ -78,9 +78,30 @@ class FakeDeadLetters(Stateful):
 class FakeIdempotencyKeys(Stateful):
     def __init__(self) -> None:
         self.keys: dict[str, str] = {}  # key -> task name
+        self.claimed_at: dict[str, datetime | None] = {}
 
-    def claim(self, key: str, task_name: str) -> bool:
+    def claim(self, key: str, task_name: str, at: datetime | None = None) -> bool:
         if key in self.keys:
             return False
         self.keys[key] = task_name
+        self.claimed_at[key] = at
         return True
+
+    def delete_before(self, cutoff: datetime) -> int:
+        old = [k for k, at in self.claimed_at.items() if at is not None and at < cutoff]
+        for key in old:
+            del self.keys[key], self.claimed_at[key]
+        return len(old)
+
+
+class FakeTaskRunLog(Stateful):
+    """Run records by when they were last updated."""
+
+    def __init__(self) -> None:
+        self.updated: dict[str, datetime] = {}
+
+    def delete_before(self, cutoff: datetime) -> int:
+        old = [task_id for task_id, at in self.updated.items() if at < cutoff]
+        for task_id in old:
+            del self.updated[task_id]
+        return len(old)

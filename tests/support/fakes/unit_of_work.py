@@ -20,7 +20,13 @@ from tests.support.fakes.marketing_repos import (
     FakeUsers,
 )
 from tests.support.fakes.state import Stateful
-from tests.support.fakes.system_repos import FakeAlertQueries, FakeAlertStore, FakeDeadLetters, FakeIdempotencyKeys
+from tests.support.fakes.system_repos import (
+    FakeAlertQueries,
+    FakeAlertStore,
+    FakeDeadLetters,
+    FakeIdempotencyKeys,
+    FakeTaskRunLog,
+)
 
 
 class FakeUnitOfWork:
@@ -35,6 +41,7 @@ class FakeUnitOfWork:
         self.recommendations = FakeRecommendations()
         self.dead_letters = FakeDeadLetters()
         self.idempotency = FakeIdempotencyKeys()
+        self.task_runs = FakeTaskRunLog()
         self.committed = False  # set by the first commit, never reset (cosmicpython's flag)
         self.commits = 0
         self.rollbacks = 0
@@ -44,8 +51,16 @@ class FakeUnitOfWork:
     @property
     def _stateful(self) -> list[Stateful]:
         return [
-            self.campaigns, self.bid_history, self.stats, self.alerts, self.competitor_bids, self.users,
-            self.recommendations, self.dead_letters, self.idempotency,
+            self.campaigns,
+            self.bid_history,
+            self.stats,
+            self.alerts,
+            self.competitor_bids,
+            self.users,
+            self.recommendations,
+            self.dead_letters,
+            self.idempotency,
+            self.task_runs,
         ]
 
     def __enter__(self) -> Self:

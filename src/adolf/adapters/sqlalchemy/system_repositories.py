@@ -3,10 +3,10 @@ inline task runs."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -112,18 +112,20 @@ class SqlIdempotencyKeys:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def claim(self, key: str, task_name: str) -> bool:
-        from datetime import UTC
-
+    def claim(self, key: str, task_name: str, at: datetime | None = None) -> bool:
         # A savepoint keeps the caller's transaction usable when the key already exists.
         try:
             with self.session.begin_nested():
                 self.session.execute(
-                    insert(idempotency_keys).values(key=key, task_name=task_name, created_at=datetime.now(UTC))
+                    insert(idempotency_keys).values(key=key, task_name=task_name, created_at=at or datetime.now(UTC))
                 )
         except IntegrityError:
             return False
         return True
+
+    def delete_before(self, cutoff: datetime) -> int:
+        done = self.session.execute(delete(idempotency_keys).where(idempotency_keys.c.created_at < cutoff))
+        return int(done.rowcount)  # type: ignore[attr-defined]
 
 
 class SqlTaskRuns:
@@ -145,6 +147,10 @@ class SqlTaskRuns:
         done = self.session.execute(update(task_runs).where(task_runs.c.task_id == status.task_id).values(**values))
         if not done.rowcount:  # type: ignore[attr-defined]
             self.session.execute(insert(task_runs).values(task_id=status.task_id, **values))
+
+    def delete_before(self, cutoff: datetime) -> int:
+        done = self.session.execute(delete(task_runs).where(task_runs.c.updated_at < cutoff))
+        return int(done.rowcount)  # type: ignore[attr-defined]
 
     def get(self, task_id: str) -> TaskStatus | None:
         row = self.session.execute(select(task_runs).where(task_runs.c.task_id == task_id)).mappings().first()

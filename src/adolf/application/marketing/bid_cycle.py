@@ -197,7 +197,7 @@ def _run_chunk(
     _send_bids(api, outcomes, metrics, cycle["now"])
     with services.uow() as uow:
         for o in outcomes:
-            if o.bids and o.bid_key is not None and not uow.idempotency.claim(o.bid_key, TASK):
+            if o.bids and o.bid_key is not None and not uow.idempotency.claim(o.bid_key, TASK, cycle["now"]):
                 # An earlier run of this slot sent and recorded these bids; the marketplace answered
                 # this run from that record, so this run's (further moved) bids were never sent.
                 o.bids.clear()

@@ -32,7 +32,7 @@ def apply_bid_change(
                 f"bid={bid} for keyword_id={keyword_id} is outside [{campaign.min_bid}, {campaign.max_bid}] "
                 f"of campaign {campaign.id}"
             )
-        if not uow.idempotency.claim(idempotency_key, "marketing.apply_bid_change"):
+        if not uow.idempotency.claim(idempotency_key, "marketing.apply_bid_change", now):
             return {"applied": False, "skipped": "duplicate", "idempotency_key": idempotency_key}
         api = services.marketplace(campaign.marketplace)
         result = api.update_bids(campaign.external_id, [BidChange(keyword.external_id, bid)], idempotency_key)

@@ -7,9 +7,13 @@ database, so the effect and the key commit together.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 
 class IdempotencyKeys(Protocol):
-    def claim(self, key: str, task_name: str) -> bool:
+    def claim(self, key: str, task_name: str, at: datetime | None = None) -> bool:
         """True the first time a key is seen; False if it was already claimed."""
+
+    def delete_before(self, cutoff: datetime) -> int:
+        """Forget keys claimed before ``cutoff``: no redelivery comes that late."""

@@ -6,6 +6,7 @@ ports it needs from it. Unit tests pass a dataclass of fakes.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from adolf.application.ports.alerts import AlertStore, Notifier
@@ -17,10 +18,17 @@ from adolf.application.ports.tasks import TaskQueue
 from adolf.application.ports.unit_of_work import UnitOfWork
 
 
+class TaskRunLog(Protocol):
+    """The in-process runtime's record of runs (Celery and RQ keep their own, with a TTL)."""
+
+    def delete_before(self, cutoff: datetime) -> int: ...
+
+
 class SystemUnitOfWork(UnitOfWork, Protocol):
     dead_letters: DeadLetters
     alerts: AlertStore
     idempotency: IdempotencyKeys
+    task_runs: TaskRunLog
 
 
 class HealthProbe(Protocol):

@@ -20,6 +20,16 @@ SYSTEM_CATALOGUE = Catalogue(
             description="Liveness: proves beat/cron and a worker are up.",
         ),
         TaskSpec(
+            name="system.cleanup_runtime_records",
+            handler=tasks.cleanup_runtime_records,
+            queue=SYSTEM_QUEUE,
+            schedule=Schedule("30 4 * * *"),
+            soft_time_limit=240,
+            time_limit=300,
+            idempotent=True,
+            description="Idempotency keys and in-process run records older than 7 days.",
+        ),
+        TaskSpec(
             name="system.health_check",
             handler=tasks.health_check,
             queue=SYSTEM_QUEUE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from adolf.application.ports.services import Services
@@ -9,6 +10,19 @@ from adolf.application.ports.services import Services
 
 def ping(services: Services) -> dict[str, Any]:
     return {"pong": services.clock.now().isoformat()}
+
+
+def cleanup_runtime_records(services: Services, keep_days: int = 7) -> dict[str, int]:
+    """Idempotency keys and in-process run records older than ``keep_days``: a redelivery
+    or a status lookup never comes that late (result backends keep 1 h)."""
+    cutoff = services.clock.now() - timedelta(days=keep_days)
+    with services.uow() as uow:
+        result = {
+            "idempotency_keys": uow.idempotency.delete_before(cutoff),
+            "task_runs": uow.task_runs.delete_before(cutoff),
+        }
+        uow.commit()
+    return result
 
 
 def health_check(services: Services) -> dict[str, Any]:

@@ -78,8 +78,10 @@ def fresh_database(url: str, container: Container) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         container.engine().dispose()
+        market = Path(parsed.database).with_suffix(".market.sqlite3")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+            Path(f"{market}{suffix}").unlink(missing_ok=True)
     else:
         from adolf.adapters.marketplaces.simulated import SqlSimState
 
