@@ -24,6 +24,7 @@ from adolf.adapters.queues.rq_jobs import dead_letter_lost, install_runner
 from adolf.adapters.queues.rq_queue import RqTaskQueue
 from adolf.adapters.queues.rq_workers import build_worker, ordered_queues
 from adolf.adapters.redis.fire_guard import FireGuard
+from adolf.application.payload import handler_fields
 from adolf.container import Container, build_container
 from adolf.settings import Settings, load_settings
 
@@ -38,8 +39,11 @@ def _warm(container: Container) -> None:
     """Build the runner and everything a job touches once, in the worker process, so each
     forked work horse inherits them instead of building them per job; give each horse its
     own database connections (a pooled connection must not cross a fork)."""
-    install_runner(container.runner())
+    runner = container.runner()
+    install_runner(runner)
     container.services()
+    for spec in runner.catalogue:
+        handler_fields(spec.handler)
     engine: Any = container.engine()
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
 

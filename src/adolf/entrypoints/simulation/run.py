@@ -147,7 +147,8 @@ def finish(container: Container, options: SimulationOptions, setup: dict[str, An
     report["dead_letters"] = len(letters)
     report["setup"] = setup
     report["backend"] = options.backend
-    report["api_calls"] = _api_calls(container)
+    # Worker processes count their own calls; only an in-process run sees them all.
+    report["api_calls"] = _api_calls(container) if options.backend == "inline" else {}
     report["last_day_aggregated"] = outcome
     return report
 

@@ -1,0 +1,155 @@
+"""`adolf simulate --backend celery|rq`: the same fires, run by real worker processes.
+
+The driver owns the simulated clock (published in Redis, read by every worker through
+ADOLF_CLOCK=simulated) and moves it to each fire in turn, queues the fire and waits for its
+result before moving on, so the run stays deterministic whatever the worker count.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from adolf.adapters.queues.waiting import wait_for
+from adolf.adapters.redis.sim_clock import RedisSimulatedClock
+from adolf.application.tasks_catalogue import build_catalogue
+from adolf.container import Container, build_container
+from adolf.entrypoints.simulation.run import (
+    Progress,
+    SimulationOptions,
+    finish,
+    planned_fires,
+    prepare,
+    simulation_settings,
+)
+from adolf.settings import load_settings
+
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+LOG = Path("var/simulation-workers.log")
+QUEUES = ("marketing_high", "marketing_default", "marketing_low")
+
+
+class WorkersDidNotStart(RuntimeError):
+    pass
+
+
+def run_with_workers(options: SimulationOptions, progress: Progress | None = None) -> dict[str, Any]:
+    redis_url = load_settings().redis_url or DEFAULT_REDIS
+    settings = simulation_settings(options, redis_url=redis_url, clock="simulated")
+    container = build_container(settings)
+    clock = RedisSimulatedClock(container.redis())
+    clock.set(options.start_at)
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        setup = prepare(container, options)
+        queue = container.task_queue()
+        for name in QUEUES:
+            queue.purge(name)  # jobs left by an interrupted run would act on this one's data
+        workers = _start_workers(options, _worker_env(settings))
+        _wait_until_up(container, expected=1)
+        catalogue = build_catalogue()
+        for at, name in planned_fires(options):
+            clock.set(at)
+            task_id = queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
+            wait_for(queue, task_id, timeout=600)
+            if progress is not None:
+                progress(at, name)
+        clock.set(options.end_at)
+        return finish(container, options, setup)
+    finally:
+        _stop(workers)
+        clock.clear()
+
+
+def _worker_env(settings: Any) -> dict[str, str]:
+    env = {
+        "ADOLF_DATABASE_URL": settings.database_url,
+        "ADOLF_REDIS_URL": settings.redis_url,
+        "ADOLF_QUEUE_BACKEND": settings.queue_backend.value,
+        "ADOLF_CLOCK": "simulated",
+        "ADOLF_SIM_SEED": str(settings.sim_seed),
+        "ADOLF_SIM_CAMPAIGNS": str(settings.sim_campaigns),
+        "ADOLF_SIM_KEYWORDS": str(settings.sim_keywords),
+        "ADOLF_SIM_STATE": "database",
+        "ADOLF_LOG_FORMAT": "json",
+    }
+    return {**os.environ, **env}
+
+
+def _start_workers(options: SimulationOptions, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    log = LOG.open("ab")
+    try:
+        if options.backend == "celery":
+            commands = [
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "adolf.entrypoints.celery_app",
+                    "worker",
+                    "-Q",
+                    ",".join(QUEUES),
+                    "-c",
+                    str(options.workers),
+                    "--pool",
+                    "prefork",
+                    "-n",
+                    f"simulation-{os.getpid()}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "WARNING",
+                ]
+            ]
+        else:
+            queues = [arg for q in QUEUES for arg in ("-q", q)]
+            commands = [
+                [
+                    sys.executable,
+                    "-m",
+                    "adolf.entrypoints.rq_worker",
+                    "worker",
+                    *queues,
+                    "--name",
+                    f"simulation-{os.getpid()}-{n}",
+                ]
+                for n in range(options.workers)
+            ]
+        return [
+            subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            for cmd in commands
+        ]
+    finally:
+        log.close()
+
+
+def _wait_until_up(container: Container, expected: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with suppress(Exception):  # the broker answers "no workers" as errors while they boot
+            if len(container.task_queue().workers()) >= expected:
+                return
+        time.sleep(0.5)
+    raise WorkersDidNotStart(f"no worker answered within {timeout:.0f} s; see {LOG}")
+
+
+def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
+    for proc in workers:
+        if proc.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+    for proc in workers:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
