@@ -26,7 +26,7 @@ from adolf.adapters.queues.rq_workers import build_worker, ordered_queues
 from adolf.adapters.redis.fire_guard import FireGuard
 from adolf.application.payload import handler_fields
 from adolf.container import Container, build_container
-from adolf.settings import Settings, load_settings
+from adolf.settings import Settings, SettingsError, load_settings
 
 
 def _container() -> tuple[Settings, Container]:
@@ -85,13 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     scheduler = commands.add_parser("scheduler", help="run the cron scheduler for the catalogue")
     scheduler.add_argument("--name", default="", help="scheduler name (default: host:pid:random)")
     args = parser.parse_args(argv)
-    if args.command == "worker":
-        try:
+    try:
+        if args.command == "worker":
             run_worker(args.queues, args.burst, args.name)
-        except UnknownQueue as exc:
-            parser.error(str(exc))
-    else:
-        run_scheduler(args.name)
+        else:
+            run_scheduler(args.name)
+    except (SettingsError, UnknownQueue) as exc:
+        parser.error(str(exc))
     return 0
 
 
