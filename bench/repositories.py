@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -24,7 +25,6 @@ from sqlalchemy.engine import make_url
 from adolf.adapters.sqlalchemy import migrate
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
-from adolf.adapters.sqlalchemy.marketing_campaigns import SqlCampaignRepository
 from adolf.application.marketing.ports import BidChangeRecord, StatsSnapshot
 from adolf.domain.marketing.bid_context import StrategyType
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword
@@ -99,14 +99,18 @@ def main() -> None:
 
         def add_all() -> None:
             with AppSqlUnitOfWork(factory) as uow:
-                assert isinstance(uow.campaigns, SqlCampaignRepository)
                 uow.campaigns.add_many(items)
                 uow.commit()
 
         timed("add_many (setup)", add_all)
         with AppSqlUnitOfWork(factory) as uow:
             ids = [c.id for c in uow.campaigns.active(Marketplace.WB)]
-        timed("active() campaigns", lambda: len(AppSqlUnitOfWork(factory).__enter__().campaigns.active()))
+
+        def active() -> int:
+            with AppSqlUnitOfWork(factory) as uow:
+                return len(uow.campaigns.active())
+
+        timed("active() campaigns", active)
         found: dict[int, list[Keyword]] = {}
 
         def read() -> int:
@@ -180,11 +184,7 @@ def main() -> None:
         cycle += timed("bid_history.add_many (one per keyword)", history)
         print(f"{'cycle DB work (keywords_of+bids_for+set_bids+history)':<52} {cycle:8.2f} s")
         if args.one_by_one:
-            more = account(args.campaigns, args.keywords)
-            more = [
-                (c.__class__(**{**{f: getattr(c, f) for f in c.__slots__}, "external_id": "x" + c.external_id}), k)
-                for c, k in more
-            ]  # type: ignore[attr-defined]
+            more = [(replace(c, external_id=f"x{c.external_id}"), kws) for c, kws in items]
 
             def one_by_one() -> None:
                 with AppSqlUnitOfWork(factory) as uow:
@@ -192,7 +192,7 @@ def main() -> None:
                         uow.campaigns.add(c, kws)
                     uow.commit()
 
-            timed("add() one campaign at a time", one_by_one)
+            timed("add() one campaign at a time (the seed's way)", one_by_one)
         engine.dispose()
 
 

@@ -55,7 +55,9 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         session.execute(statement, mapping_params(columns, chunk))
 
 
-def bulk_update(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], **fixed: Any) -> None:
+def bulk_update(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], **fixed: Any
+) -> None:
     """Set ``columns`` per row (``rows`` are ``(id, *values)``), plus the same ``fixed``
     values on every one of those rows. Rows whose id does not exist are ignored."""
     if not rows:
@@ -69,12 +71,20 @@ def bulk_update(session: Session, table: Table, columns: Sequence[str], rows: Se
         keys = ["_id", *(f"_{name}" for name in columns)]
         session.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
         return
+    # Sorted, each chunk is one id range; the range bound lets the join read just that slice of
+    # the primary key. Without it PostgreSQL hash-joined over the whole table before the first
+    # ANALYZE, and merge-joined from the table's first id after it (measured on 500 000 rows).
+    # A fixed order also makes concurrent writers lock rows in the same order.
+    ordered = sorted(rows, key=lambda row: row[0])
     source = unnest_source(table, ["id", *columns])
     statement = (
-        update(table).where(table.c.id == source.c.id).values({**{n: source.c[n] for n in columns}, **fixed})
+        update(table)
+        .where(table.c.id == source.c.id, table.c.id.between(bindparam("_lo"), bindparam("_hi")))
+        .values({**{n: source.c[n] for n in columns}, **fixed})
     )
-    for chunk in chunks(rows, PG_CHUNK):
-        session.execute(statement, array_params(["id", *columns], chunk))
+    for chunk in chunks(ordered, PG_CHUNK):
+        params: dict[str, Any] = array_params(["id", *columns], chunk)
+        session.execute(statement, {**params, "_lo": chunk[0][0], "_hi": chunk[-1][0]})
 
 
 def upsert(
@@ -100,6 +110,8 @@ def upsert(
     columns = list(unique[0])
     source = unnest_source(table, columns)
     pg = postgresql.insert(table).from_select(columns, select(*(source.c[name] for name in columns)))
-    statement = pg.on_conflict_do_update(index_elements=list(conflict), set_={c: pg.excluded[c] for c in update_columns})
+    statement = pg.on_conflict_do_update(
+        index_elements=list(conflict), set_={c: pg.excluded[c] for c in update_columns}
+    )
     for chunk in chunks(unique, PG_CHUNK):
         session.execute(statement, mapping_params(columns, chunk))

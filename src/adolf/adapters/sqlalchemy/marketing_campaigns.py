@@ -1,8 +1,8 @@
 """``SqlCampaignRepository``: campaigns and keywords, read and written in bulk.
 
 A bid cycle over 10 000 campaigns × 50 keywords reads its keywords with one query per 1 000
-campaigns and writes new bids and pauses with one statement per 2 000 keywords (see
-``marketing_bulk``); ``add_many`` loads a whole simulated account in a few statements.
+campaigns and writes new bids and pauses with one statement per 10 000 keywords on PostgreSQL
+(see ``marketing_bulk``); ``add_many`` loads a whole simulated account in a few statements.
 """
 
 from __future__ import annotations
@@ -92,10 +92,14 @@ class SqlCampaignRepository:
         if not items:
             return []
         now = datetime.now(UTC)
-        ids = self.session.execute(
-            insert(campaigns).returning(campaigns.c.id, sort_by_parameter_order=True),
-            [campaign_values(campaign, now) for campaign, _ in items],
-        ).scalars().all()
+        ids = (
+            self.session.execute(
+                insert(campaigns).returning(campaigns.c.id, sort_by_parameter_order=True),
+                [campaign_values(campaign, now) for campaign, _ in items],
+            )
+            .scalars()
+            .all()
+        )
         rows = [keyword_values(k, cid) for cid, (_, kws) in zip(ids, items, strict=True) for k in kws]
         if rows:
             bulk_insert(self.session, keywords, rows)

@@ -71,11 +71,7 @@ class SqlStatsRepository:
     def last_snapshots_of_day(self, day: date) -> list[StatsSnapshot]:
         s = stats_snapshots.c
         rank = func.row_number().over(partition_by=s.campaign_id, order_by=(s.captured_at.desc(), s.id.desc()))
-        ranked = (
-            select(stats_snapshots, rank.label("rank"))
-            .where(s.day == day, s.keyword_id.is_(None))
-            .subquery()
-        )
+        ranked = select(stats_snapshots, rank.label("rank")).where(s.day == day, s.keyword_id.is_(None)).subquery()
         query = select(ranked).where(ranked.c.rank == 1).order_by(ranked.c.campaign_id)
         return [
             StatsSnapshot(
@@ -91,7 +87,9 @@ class SqlStatsRepository:
 
     def upsert_daily(self, rows: Sequence[DailyStats]) -> int:
         now = datetime.now(UTC)
-        values = [{"campaign_id": r.campaign_id, "day": r.day, "updated_at": now, **_totals_values(r.totals)} for r in rows]
+        values = [
+            {"campaign_id": r.campaign_id, "day": r.day, "updated_at": now, **_totals_values(r.totals)} for r in rows
+        ]
         upsert(self.session, daily_stats, values, ("campaign_id", "day"), (*_TOTALS, "updated_at"))
         return len(rows)
 
@@ -111,7 +109,13 @@ class SqlStatsRepository:
     def upsert_monthly(self, rows: Sequence[MonthlyStats]) -> int:
         now = datetime.now(UTC)
         values = [
-            {"campaign_id": r.campaign_id, "year": r.year, "month": r.month, "updated_at": now, **_totals_values(r.totals)}
+            {
+                "campaign_id": r.campaign_id,
+                "year": r.year,
+                "month": r.month,
+                "updated_at": now,
+                **_totals_values(r.totals),
+            }
             for r in rows
         ]
         upsert(self.session, monthly_stats, values, ("campaign_id", "year", "month"), (*_TOTALS, "updated_at"))

@@ -7,7 +7,8 @@ keywords (their read chunked by campaign). Only rows that actually differ are wr
 
 Rules:
 - the marketplace decides name, status, bid, phrase and minimum bid; a pause reason is kept
-  while the row stays paused and cleared when it is active again;
+  while the row stays paused and cleared when it is active again; a campaign archived in
+  ADOLF stays archived;
 - a remote ``daily_budget`` of None (no limit at the marketplace) keeps the local limit;
 - a new campaign gets the ``manual`` strategy (ADOLF never moves bids nobody configured),
   ``default_brand``, and bounds 0 … its highest current bid, a starting point to configure;
@@ -38,8 +39,9 @@ _KEYWORD_FIELDS = ("phrase", "bid", "status", "pause_reason", "marketplace_min_b
 
 
 def _status(remote: str, local_reason: str | None) -> tuple[str, str | None]:
-    """(status, pause_reason): anything but "active" counts as paused."""
-    if remote.strip().lower() == CampaignStatus.ACTIVE.value:
+    """(status, pause_reason) of a campaign or keyword: anything but "active" counts as paused.
+    Campaign and keyword statuses share these two values."""
+    if remote.strip().lower() == KeywordStatus.ACTIVE.value:
         return KeywordStatus.ACTIVE.value, None
     return KeywordStatus.PAUSED.value, local_reason
 
@@ -66,8 +68,12 @@ def sync_campaigns(
         status, reason = _status(remote.status, local.pause_reason if local else None)
         if local is None:
             bids = [to_money(k.bid) for k in remote_keywords.get(remote.external_id, ())]
-            new_rows.append(_new_campaign(marketplace, remote, status, default_brand, max(bids, default=Decimal(0)), now))
+            new_rows.append(
+                _new_campaign(marketplace, remote, status, default_brand, max(bids, default=Decimal(0)), now)
+            )
             continue
+        if local.status == CampaignStatus.ARCHIVED.value:
+            status, reason = local.status, local.pause_reason
         budget = _money(remote.daily_budget) if remote.daily_budget is not None else local.daily_budget
         wanted = (remote.name, status, budget, reason)
         if wanted != tuple(local[2:]):
@@ -129,7 +135,11 @@ def _sync_keywords(
             values = (remote.phrase, to_money(remote.bid), status, reason, _money(remote.min_bid))
             if local is None:
                 new_rows.append(
-                    {"campaign_id": campaign_id, "external_id": remote.external_id, **dict(zip(_KEYWORD_FIELDS, values, strict=True))}
+                    {
+                        "campaign_id": campaign_id,
+                        "external_id": remote.external_id,
+                        **dict(zip(_KEYWORD_FIELDS, values, strict=True)),
+                    }
                 )
             elif values != tuple(local[3:]):
                 changed.append((local.id, *values))

@@ -1,0 +1,104 @@
+"""One Celery task per catalogue spec. Its body is the shared ``TaskRunner``; the task only
+maps the runner's ``Outcome`` onto Celery's mechanics:
+
+- SUCCEEDED / SKIPPED → the return value (a skip is ``{"skipped": reason}``, state SUCCESS);
+- RETRYING → ``self.retry(countdown=outcome.retry_in)``. The runner alone decides whether a
+  retry is due, so Celery's own ``max_retries`` is set above the policy and never fires;
+- FAILED → ``TaskDeadLettered`` (state FAILURE). The runner has already written the dead
+  letter and the critical alert.
+
+A hard time limit kills the pool child, so the runner never returns: the worker's main
+process records that failure in ``DeadLetteringRequest.on_timeout``, which billiard calls
+exactly once per timed-out job (Celery's ``task_failure`` signal fires twice for it: once
+from the pool's error callback and once from the timeout handler).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery, Task
+from celery.worker import state as worker_state
+from celery.worker.request import Request
+
+from adolf.application.catalogue import TaskSpec
+from adolf.application.ports.tasks import TaskState
+from adolf.application.runtime import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+class TaskDeadLettered(Exception):
+    """The runner gave up on the job (bad payload, retries exhausted, permanent error) and
+    recorded its dead letter; the message is the job's error."""
+
+
+class TaskRetrying(Exception):
+    """The error of an attempt that will be retried (shown in Celery's RETRY state)."""
+
+
+class DeadLetteringRequest(Request):
+    def on_timeout(self, soft: bool, timeout: float) -> None:
+        super().on_timeout(soft, timeout)
+        if soft or worker_state.should_terminate:
+            return
+        task = self.task
+        if not isinstance(task, CatalogueTask):
+            return
+        attempts = int(self.request_dict.get("retries") or 0) + 1
+        error = f"TimeLimitExceeded: {task.name} exceeded its hard time limit of {timeout} s"
+        try:
+            task.runner.dead_letter(task.spec, self.kwargs, self.id, error, attempts)
+        except Exception:  # the worker's main loop must survive a database outage
+            log.exception("could not record the dead letter of %s[%s] after its hard time limit",
+                          task.name, self.id)
+
+
+class CatalogueTask(Task):  # type: ignore[misc]
+    """Base of the generated tasks; ``spec`` and ``runner`` are set per task."""
+
+    Request = DeadLetteringRequest
+    spec: TaskSpec
+    runner: TaskRunner
+    typing = False  # the runner validates payloads and dead-letters bad ones at once
+    throws = (TaskDeadLettered,)  # expected: logged without a second traceback
+
+
+def register_tasks(app: Celery, runner: TaskRunner) -> None:
+    """Register one task per catalogue spec, named after the spec (queue and priority are
+    in ``task_routes``)."""
+    for spec in runner.catalogue:
+        _register(app, spec, runner)
+
+
+def _register(app: Celery, spec: TaskSpec, runner: TaskRunner) -> None:
+    def run(self: CatalogueTask, **payload: Any) -> Any:
+        request = self.request
+        outcome = self.runner.run(self.name, payload, request.id, request.retries + 1)
+        if outcome.state is TaskState.RETRYING:
+            raise self.retry(
+                countdown=outcome.retry_in,
+                exc=TaskRetrying(outcome.error),
+                max_retries=self.spec.retry.max_retries + 1,
+            )
+        if outcome.state is TaskState.FAILED:
+            raise TaskDeadLettered(outcome.error)
+        return outcome.result
+
+    run.__name__ = run.__qualname__ = spec.name.replace(".", "_")
+    app.task(
+        run,
+        bind=True,
+        base=CatalogueTask,
+        name=spec.name,
+        shared=False,
+        spec=spec,
+        runner=runner,
+        soft_time_limit=spec.soft_time_limit,
+        time_limit=spec.time_limit,
+        acks_late=True,
+        reject_on_worker_lost=True,
+        track_started=True,
+        max_retries=None,
+    )
