@@ -436,15 +436,13 @@ def test_the_adapter_satisfies_the_port() -> None:
 
 
 @pytest.mark.slow
-def test_a_benchmark_sized_market_of_500_000_keywords_generates_in_seconds() -> None:
-    import time
-
+def test_a_benchmark_sized_market_of_500_000_keywords_is_generated_and_answers_stats() -> None:
+    # Speed is the benchmark's business (bench/bid_cycle.py); this checks the size works at all.
     clock = FakeClock(MIDNIGHT_MSK + timedelta(hours=9))
     m = build_simulated_market(5, 3334, 50, clock)  # 10 002 campaigns × 50 keywords
-    started = time.perf_counter()
     campaigns = {mp: ids(m.adapter(mp)) for mp in Marketplace}  # generates every campaign
-    generated = time.perf_counter() - started
+    answered = 0
     for mp, campaign_ids in campaigns.items():
-        m.adapter(mp).campaign_stats(campaign_ids, DAY)
+        answered += len(m.adapter(mp).campaign_stats(campaign_ids, DAY).items)
     assert sum(len(c) for c in campaigns.values()) == 10_002
-    assert generated < 15, f"generating 500 100 keywords took {generated:.1f} s"
+    assert answered == 10_002
