@@ -57,3 +57,16 @@ def test_an_idempotency_key_is_claimed_once_and_the_transaction_survives(migrate
         uow.alerts.add(_alert("after a duplicate key"))
         uow.commit()
     assert _messages(AppSqlUnitOfWork(factory)) == ["after a duplicate key"]
+
+
+def test_many_keys_are_claimed_in_one_go_and_only_new_ones_come_back(migrated_engine: Engine) -> None:
+    factory = build_session_factory(migrated_engine)
+    with AppSqlUnitOfWork(factory) as uow:
+        assert uow.idempotency.claim_many(["a", "b"], "t") == {"a", "b"}
+        uow.commit()
+    with AppSqlUnitOfWork(factory) as uow:
+        assert uow.idempotency.claim_many(["b", "c", "c", "d"], "t") == {"c", "d"}
+        assert uow.idempotency.claim("a", "t") is False
+        uow.commit()
+    with AppSqlUnitOfWork(factory) as uow:
+        assert uow.idempotency.claim_many([], "t") == set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -86,6 +87,9 @@ class FakeIdempotencyKeys(Stateful):
         self.keys[key] = task_name
         self.claimed_at[key] = at
         return True
+
+    def claim_many(self, keys: Sequence[str], task_name: str, at: datetime | None = None) -> set[str]:
+        return {key for key in dict.fromkeys(keys) if self.claim(key, task_name, at)}
 
     def delete_before(self, cutoff: datetime) -> int:
         old = [k for k, at in self.claimed_at.items() if at is not None and at < cutoff]

@@ -196,8 +196,10 @@ def _run_chunk(
         outcomes.append(outcome)
     _send_bids(api, outcomes, metrics, cycle["now"])
     with services.uow() as uow:
-        for o in outcomes:
-            if o.bids and o.bid_key is not None and not uow.idempotency.claim(o.bid_key, TASK, cycle["now"]):
+        sent = [o for o in outcomes if o.bids and o.bid_key is not None]
+        fresh = uow.idempotency.claim_many([o.bid_key for o in sent if o.bid_key], TASK, cycle["now"])
+        for o in sent:
+            if o.bid_key not in fresh:
                 # An earlier run of this slot sent and recorded these bids; the marketplace answered
                 # this run from that record, so this run's (further moved) bids were never sent.
                 o.bids.clear()

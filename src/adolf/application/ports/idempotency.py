@@ -7,6 +7,7 @@ database, so the effect and the key commit together.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -14,6 +15,9 @@ from typing import Protocol
 class IdempotencyKeys(Protocol):
     def claim(self, key: str, task_name: str, at: datetime | None = None) -> bool:
         """True the first time a key is seen; False if it was already claimed."""
+
+    def claim_many(self, keys: Sequence[str], task_name: str, at: datetime | None = None) -> set[str]:
+        """``claim`` for many keys in one statement; returns the keys claimed now."""
 
     def delete_before(self, cutoff: datetime) -> int:
         """Forget keys claimed before ``cutoff``: no redelivery comes that late."""
