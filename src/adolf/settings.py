@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         description="system: wall time; simulated: the time `adolf simulate` publishes in Redis.",
     )
 
+    api_tokens: SecretStr | None = Field(
+        default=None,
+        description="HTTP API bearer tokens and their roles: 'token:role,token:role' "
+        "(roles: admin, director, senior, manager). Unset: the API refuses every request.",
+    )
+
     wb_api_token: SecretStr | None = None
     ozon_client_id: SecretStr | None = None
     ozon_api_key: SecretStr | None = None
@@ -146,10 +152,26 @@ class Settings(BaseSettings):
             raise SettingsError("ADOLF_BROKER_URL or ADOLF_REDIS_URL is required for the celery backend")
         return url
 
+    def api_roles(self) -> dict[str, str]:
+        """Token → role, from ADOLF_API_TOKENS."""
+        if self.api_tokens is None:
+            return {}
+        pairs = [p.strip() for p in self.api_tokens.get_secret_value().split(",") if p.strip()]
+        roles = {}
+        for pair in pairs:
+            token, _, role = pair.rpartition(":")
+            if not token or role not in ("admin", "director", "senior", "manager"):
+                raise SettingsError(
+                    "ADOLF_API_TOKENS entries must be 'token:role' with role admin|director|senior|manager"
+                )
+            roles[token] = role
+        return roles
+
     def secret_values(self) -> list[str]:
         """Every configured secret, for the log masker."""
         values = [getattr(self, name) for name in type(self).model_fields]
         secrets = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+        secrets += list(self.api_roles())
         for url in (self.database_url, self.redis_url, self.broker_url):
             if url and "@" in url and ":" in url.split("@")[0].split("//")[-1]:
                 secrets.append(url.split("@")[0].split("//")[-1].split(":", 1)[1])

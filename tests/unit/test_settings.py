@@ -68,3 +68,17 @@ def test_secrets_are_masked_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch
     settings = load_settings()
     assert "wb-secret-token-value" not in repr(settings)
     assert "wb-secret-token-value" in settings.secret_values()
+
+
+def test_api_tokens_map_to_roles_and_are_treated_as_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADOLF_API_TOKENS", "tok-admin-1:admin, tok-mgr-2:manager")
+    settings = load_settings()
+    assert settings.api_roles() == {"tok-admin-1": "admin", "tok-mgr-2": "manager"}
+    assert "tok-admin-1" in settings.secret_values()
+    assert "tok-admin-1" not in repr(settings)
+
+
+def test_an_api_token_with_an_unknown_role_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADOLF_API_TOKENS", "tok:owner")
+    with pytest.raises(SettingsError, match="ADOLF_API_TOKENS"):
+        load_settings().api_roles()

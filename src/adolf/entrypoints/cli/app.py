@@ -28,6 +28,19 @@ app.command()(simulate.simulate)
 
 
 @app.command()
+def api(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve the HTTP API (manual runs, task status, /health, /metrics) with uvicorn."""
+    import uvicorn
+
+    from adolf.entrypoints.http import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def version() -> None:
     """Print the installed version of ADOLF."""
     try:
