@@ -102,9 +102,8 @@ def test_the_hard_time_limit_stops_the_job_and_records_it_failed(harness: Backen
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("harness", ["celery", "rq"], indirect=True)  # inline has no worker process to kill
 def test_a_worker_killed_mid_job_runs_it_again_and_the_effect_happens_once(harness: BackendHarness) -> None:
-    if harness.name == "inline":
-        pytest.skip("inline runs in the caller's process: there is no worker to kill")
     harness.start()
     key = uuid.uuid4().hex
     task_id = harness.queue.enqueue("parity.effect", {"key": key, "seconds": 4})
