@@ -17,10 +17,8 @@ SIM_REDIS = "redis://127.0.0.1:6379/14"  # not the parity suite's database 15, w
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["inline", "celery", "rq"])
 def test_one_simulated_day_runs_the_schedule_and_reports(adolf: Run, tmp_path: Path, backend: str) -> None:
-    env = {}
     if backend != "inline":
         require_redis()
-        env["ADOLF_REDIS_URL"] = SIM_REDIS
     result = adolf(
         "simulate",
         "--days",
@@ -34,7 +32,8 @@ def test_one_simulated_day_runs_the_schedule_and_reports(adolf: Run, tmp_path: P
         "--json",
         "--database",
         f"sqlite:///{tmp_path / 'sim.sqlite3'}",
-        env=env,
+        "--redis",
+        SIM_REDIS,
         timeout=900,
     )
     report = json.loads(result.stdout[result.stdout.index("{") :])

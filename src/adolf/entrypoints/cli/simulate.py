@@ -27,6 +27,9 @@ def simulate(
     database: str = typer.Option(DEFAULT_DATABASE, help="Database URL; it is emptied first."),
     start: str = typer.Option("2026-01-12", help="First simulated day (Moscow)."),
     workers: int = typer.Option(2, min=1, max=16, help="Worker processes for celery/rq."),
+    redis: str = typer.Option(
+        "redis://127.0.0.1:6379/9", help="Redis for celery/rq runs (its queues are purged: not a deployment's)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Run the Marketing schedule over simulated days against the simulated marketplace and
@@ -46,6 +49,7 @@ def simulate(
         database_url=database,
         start=first_day,
         workers=workers,
+        redis_url=redis,
     )
     _log_to_file()
     report = _run(options, quiet=as_json)

@@ -44,6 +44,9 @@ class SimulationOptions:
     database_url: str = DEFAULT_DATABASE
     start: date = date(2026, 1, 12)  # a Monday
     workers: int = 2
+    # Its own Redis database by default: the run purges its queues and owns the clock key,
+    # which must never touch a deployment's ADOLF_REDIS_URL.
+    redis_url: str = "redis://127.0.0.1:6379/9"
 
     @property
     def per_marketplace(self) -> int:

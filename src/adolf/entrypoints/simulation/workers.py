@@ -28,9 +28,7 @@ from adolf.entrypoints.simulation.run import (
     prepare,
     simulation_settings,
 )
-from adolf.settings import load_settings
 
-DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 LOG = Path("var/simulation-workers.log")
 QUEUES = ("marketing_high", "marketing_default", "marketing_low")
 
@@ -40,8 +38,7 @@ class WorkersDidNotStart(RuntimeError):
 
 
 def run_with_workers(options: SimulationOptions, progress: Progress | None = None) -> dict[str, Any]:
-    redis_url = load_settings().redis_url or DEFAULT_REDIS
-    settings = simulation_settings(options, redis_url=redis_url, clock="simulated")
+    settings = simulation_settings(options, redis_url=options.redis_url, clock="simulated")
     container = build_container(settings)
     clock = RedisSimulatedClock(container.redis())
     clock.set(options.start_at)
