@@ -28,7 +28,10 @@ class SystemUnitOfWork(UnitOfWork, Protocol):
     dead_letters: DeadLetters
     alerts: AlertStore
     idempotency: IdempotencyKeys
-    task_runs: TaskRunLog
+
+    @property
+    def task_runs(self) -> TaskRunLog:
+        """Read-only here, so an adapter may expose a richer run log under the same name."""
 
 
 class HealthProbe(Protocol):

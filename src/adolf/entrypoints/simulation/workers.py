@@ -40,7 +40,9 @@ class WorkersDidNotStart(RuntimeError):
 def run_with_workers(options: SimulationOptions, progress: Progress | None = None) -> dict[str, Any]:
     settings = simulation_settings(options, redis_url=options.redis_url, clock="simulated")
     container = build_container(settings)
-    clock = RedisSimulatedClock(container.redis())
+    redis = container.redis()
+    assert redis is not None  # simulation_settings above always sets redis_url
+    clock = RedisSimulatedClock(redis)
     clock.set(options.start_at)
     workers: list[subprocess.Popen[bytes]] = []
     try:
