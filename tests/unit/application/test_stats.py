@@ -35,7 +35,9 @@ def test_collect_stats_writes_campaign_and_keyword_snapshots_and_counts_skipped_
     assert all(s.day == DAY and s.captured_at == services.clock.now() for s in snapshots)
     [k11] = [s for s in snapshots if s.keyword_id == 11]
     assert k11.avg_position == D("2.5") and k11.totals.spent == D("300")
-    assert result == {"campaigns": 2, "snapshots": 5, "skipped_rows": 3, "errors": 0}
+    # one campaign-stats call and one batched keyword-stats call, each with one malformed row
+    assert result == {"campaigns": 2, "snapshots": 5, "skipped_rows": 2, "errors": 0}
+    assert [name for name, _ in wb.calls] == ["campaign_stats", "keyword_stats_batch"]
     assert services.uow().committed
 
 

@@ -18,39 +18,46 @@ SNAPSHOT_DAYS = 30
 BID_HISTORY_DAYS = 365
 ALERT_DAYS = 183
 DAILY_DAYS = 730
+KEYWORD_STATS_CHUNK = 50  # campaigns per keyword-stats call, as in the bid cycle
 
 
 def collect_stats(services: MarketingServices, mp: Marketplace) -> dict[str, Any]:
-    """Campaign and keyword day-so-far totals of one marketplace → snapshots."""
+    """Campaign and keyword day-so-far totals of one marketplace → snapshots; both batched
+    across campaigns (the seed fetched keyword stats one keyword at a time)."""
     now = services.clock.now()
     day = moscow_day(now)
     api = services.marketplace(mp)
     with services.uow() as uow:
         campaigns = uow.campaigns.active(mp)
         keywords = uow.campaigns.keywords_of([c.id for c in campaigns], active_only=False)
+    keyword_ids = {(cid, k.external_id): k.id for cid, ks in keywords.items() for k in ks}
     if not campaigns:
         return {"campaigns": 0, "snapshots": 0}
     fetched = api.campaign_stats([c.external_id for c in campaigns], day)
     by_external = {s.campaign_external_id: s for s in fetched.items}
-    snapshots: list[StatsSnapshot] = []
+    snapshots = [
+        StatsSnapshot(c.id, day, now, totals_of(by_external[c.external_id]))
+        for c in campaigns
+        if c.external_id in by_external
+    ]
     skipped = len(fetched.skipped)
     errors = 0
-    for campaign in campaigns:
-        stats = by_external.get(campaign.external_id)
-        if stats is not None:
-            snapshots.append(StatsSnapshot(campaign.id, day, now, totals_of(stats)))
+    by_campaign = {c.external_id: c for c in campaigns}
+    ids = [c.external_id for c in campaigns]
+    for start in range(0, len(ids), KEYWORD_STATS_CHUNK):
+        chunk = ids[start : start + KEYWORD_STATS_CHUNK]
         try:
-            per_keyword = api.keyword_stats(campaign.external_id, day)
+            per_keyword = api.keyword_stats_batch(chunk, day)
         except MarketplaceError:
-            errors += 1
+            errors += len(chunk)
             continue
-        skipped += len(per_keyword.skipped)
-        ids = {k.external_id: k.id for k in keywords.get(campaign.id, [])}
+        errors += len(per_keyword.failed)
+        skipped += len(per_keyword.skipped) - len(per_keyword.failed)
         for row in per_keyword.items:
-            if row.keyword_external_id in ids:
-                snapshots.append(
-                    StatsSnapshot(campaign.id, day, now, totals_of(row), ids[row.keyword_external_id], row.avg_position)
-                )
+            campaign = by_campaign.get(row.campaign_external_id or "")
+            keyword_id = keyword_ids.get((campaign.id, row.keyword_external_id)) if campaign else None
+            if campaign is not None and keyword_id is not None:
+                snapshots.append(StatsSnapshot(campaign.id, day, now, totals_of(row), keyword_id, row.avg_position))
     with services.uow() as uow:
         written = uow.stats.add_snapshots(snapshots)
         uow.commit()
