@@ -297,16 +297,19 @@ def test_worker_and_two_beats_run_system_ping_once_on_its_minute(
 ) -> None:
     redis = Redis.from_url(env["ADOLF_REDIS_URL"])
     worker = procs.worker("system.default", 1)
+    wait_for_worker(container.celery_app(), worker, procs)
+    # Both beats must be up well before the minute they are judged on: start them early in a minute,
+    # so that minute's end is the first slot either of them can fire.
+    while not 1 <= datetime.now(UTC).second <= 25:
+        time.sleep(0.2)
+    slot = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
     for n in (1, 2):
         procs.spawn("beat", "-s", str(procs.log_dir / f"schedule-{n}"), "--loglevel", "INFO", label=f"beat-{n}")
-    wait_for_worker(container.celery_app(), worker, procs)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not all(
+    while datetime.now(UTC) < slot - timedelta(seconds=3) and not all(
         "beat: Starting" in (procs.log_dir / f"beat-{n}.log").read_text(errors="replace") for n in (1, 2)
     ):
         time.sleep(0.2)
-    ready = datetime.now(UTC) + timedelta(seconds=2)  # both schedules are loaded by then
-    slot = ready.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    assert datetime.now(UTC) < slot - timedelta(seconds=3), "the beats did not start within 30 s\n" + procs.logs()
     while datetime.now(UTC) < slot + timedelta(seconds=8) and len(_pings(redis)) < 1:
         time.sleep(0.5)
     time.sleep(3)  # a second fire, if any, would arrive within this
