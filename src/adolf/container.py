@@ -73,6 +73,23 @@ def _status_board(redis: Redis | None) -> Any:
     return RedisStatusBoard(redis) if redis is not None else InMemoryStatusBoard()
 
 
+def _language_model(settings: Settings) -> Any:
+    rules = RuleBasedAdviser()
+    if settings.anthropic_api_key is None:
+        return rules
+    try:
+        from adolf.adapters.llm.anthropic_adviser import build_anthropic_adviser
+    except ModuleNotFoundError as exc:
+        raise RuntimeError(
+            f"ADOLF_ANTHROPIC_API_KEY is set but {exc.name!r} is not installed: pip install 'adolf[llm]', "
+            "or unset the key to use the rule-based adviser"
+        ) from exc
+    return build_anthropic_adviser(
+        settings.anthropic_api_key.get_secret_value(), settings.anthropic_model, rules,
+        base_url=settings.anthropic_base_url,
+    )
+
+
 def _sim_engine(settings: Settings, engine: Any) -> Any:
     """The simulated market is another company's system: on SQLite it gets a file of its
     own, so a job holding our write lock while it calls the market never waits on itself."""
@@ -148,7 +165,7 @@ class Container(containers.DeclarativeContainer):
     redis = providers.Singleton(_redis_client, settings)
     clock: providers.Provider[Any] = providers.Singleton(_clock, settings, redis)
     status_board = providers.Singleton(_status_board, redis)
-    language_model = providers.Singleton(RuleBasedAdviser)
+    language_model = providers.Singleton(_language_model, settings)
     sim_market = providers.Singleton(_sim_market, settings, clock, engine)
     marketplaces = providers.Singleton(_marketplaces, settings, sim_market.provider)
     lock = providers.Singleton(_lock, redis)

@@ -92,7 +92,13 @@ class Settings(BaseSettings):
     ozon_performance_client_id: SecretStr | None = None
     ozon_performance_client_secret: SecretStr | None = None
     ym_api_key: SecretStr | None = None
-    anthropic_api_key: SecretStr | None = None
+    anthropic_api_key: SecretStr | None = Field(
+        default=None,
+        description="Set: marketing.calculate_analytics asks Claude for its advice (needs adolf[llm]); "
+        "unset: the built-in rule-based adviser writes it.",
+    )
+    anthropic_model: str = Field(default="claude-opus-5-5", description="Model that writes the analytics advice.")
+    anthropic_base_url: str | None = Field(default=None, description="Anthropic API endpoint; unset: the SDK's default.")
 
     @field_validator("brands", mode="before")
     @classmethod
