@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from adolf.adapters.queues.celery_app import build_celery_app, worker_profile
 from adolf.adapters.queues.celery_beat import GuardedScheduler, UnsupportedSchedule, offset_crontab
 from adolf.adapters.queues.celery_queue import CeleryTaskQueue, CountdownTooLong
 from adolf.adapters.queues.schedules import latest_fire
+from adolf.adapters.queues.worker_lost import MAX_REDELIVERIES
 from adolf.adapters.sqlalchemy import migrate
 from adolf.application.catalogue import Catalogue, RetryPolicy, Schedule, TaskSpec, WorkerProfile
 from adolf.application.ports.tasks import TaskState
@@ -58,8 +60,15 @@ def nap(services: Any, seconds: float) -> dict[str, Any]:
     return {"slept": seconds}
 
 
+def crash(services: Any) -> None:
+    """Dies as a job does under the OOM killer, every time it runs."""
+    Redis.from_url(os.environ["ADOLF_TEST_REDIS_URL"]).incr("celerytest:crash:runs")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 CATALOGUE = Catalogue(
     [
+        TaskSpec("celerytest.crash", crash, QUEUE, retry=RetryPolicy(max_retries=2, delay=1)),
         TaskSpec("celerytest.stubborn", stubborn, QUEUE, soft_time_limit=1, time_limit=2),
         TaskSpec("celerytest.nap", nap, QUEUE, priority=2, time_limit=60),
         TaskSpec("celerytest.urgent", nap, "celerytest.critical", priority=0,
@@ -211,6 +220,32 @@ def test_the_hard_time_limit_is_dead_lettered_once_by_the_worker(procs: CeleryPr
     assert letters[0].runtime == "celery" and letters[0].payload == {"seconds": 20}
     assert "hard time limit" in letters[0].exception
     assert len(alerts) == 1 and alerts[0].severity == "critical"
+
+
+@pytest.mark.slow
+def test_a_job_that_kills_its_process_every_time_is_dead_lettered_instead_of_looping(
+    procs: CeleryProcesses, container: Any, env: dict[str, str]
+) -> None:
+    # Now and then billiard loses track of a killed child's job and Celery never requeues it; the
+    # broker's visibility timeout is the net under that, lowered here from hours to seconds.
+    procs.env = {**procs.env, "ADOLF_VISIBILITY_TIMEOUT": "10"}
+    name = procs.worker(QUEUE, 1)
+    wait_for_worker(container.celery_app(), name, procs)
+    queue = container.task_queue()
+    task_id = queue.enqueue("celerytest.crash")
+    status = wait_for(queue, task_id, timeout=90)
+    assert status.state is TaskState.FAILED, procs.logs()
+    runs = int(Redis.from_url(env["ADOLF_REDIS_URL"]).get("celerytest:crash:runs") or 0)
+    assert runs == 1 + MAX_REDELIVERIES  # the first delivery and each redelivery ran; then it stopped
+    with container.uow() as uow:
+        letters = [d for d in uow.dead_letters.list(limit=100) if d.task_id == task_id]
+        alerts = [a for a in uow.alerts.recent(limit=100, module="system") if a.details.get("task_id") == task_id]
+    assert len(letters) == 1, letters
+    assert letters[0].exception == f"WorkerLost: worker lost {MAX_REDELIVERIES + 1} times while running the job"
+    assert letters[0].attempts == 1  # the lost runs are not the policy's retries
+    assert len(alerts) == 1 and alerts[0].severity == "critical"
+    time.sleep(2)
+    assert int(Redis.from_url(env["ADOLF_REDIS_URL"]).get("celerytest:crash:runs") or 0) == runs
 
 
 @pytest.mark.slow

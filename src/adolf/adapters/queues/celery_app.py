@@ -20,6 +20,9 @@ Choices a deployer should know:
   sub-queues per queue); for an AMQP broker they are inverted and queues declared with
   ``x-max-priority``.
 * Hard time limits are enforced by the prefork pool (``--pool prefork``, the default).
+* A job whose process dies is put back on its queue (``acks_late`` +
+  ``reject_on_worker_lost``) and runs again; one that has lost its process
+  ``MAX_REDELIVERIES`` times is dead-lettered instead of looping (``celery_task``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from kombu import Exchange, Queue
 from adolf.adapters.queues.celery_beat import beat_fire_times, beat_schedule
 from adolf.adapters.queues.celery_task import register_tasks
 from adolf.adapters.queues.celery_worker import AdolfCeleryApp, worker_profile
+from adolf.adapters.redis.deliveries import DeliveryCounter
 from adolf.application.catalogue import Catalogue
 from adolf.application.runtime import TaskRunner
 from adolf.settings import Settings
@@ -54,6 +58,7 @@ class CeleryContext:
     catalogue: Catalogue
     runner: TaskRunner
     settings: Settings
+    deliveries: DeliveryCounter | None = None
 
 
 def build_celery_app(catalogue: Catalogue, runner: TaskRunner, settings: Settings) -> Celery:
@@ -64,7 +69,8 @@ def build_celery_app(catalogue: Catalogue, runner: TaskRunner, settings: Setting
         return PRIORITY_LEVELS - 1 - value if amqp else value
 
     app = AdolfCeleryApp("adolf", set_as_current=False)
-    app.adolf = CeleryContext(catalogue, runner, settings)
+    deliveries = DeliveryCounter(settings.redis_url) if settings.redis_url else None
+    app.adolf = CeleryContext(catalogue, runner, settings, deliveries)
     app.conf.update(_config(catalogue, settings, broker, amqp, priority))
     app.conf.beat_schedule = beat_schedule(catalogue, app, priority)
     register_tasks(app, runner)

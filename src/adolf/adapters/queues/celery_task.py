@@ -7,6 +7,11 @@ maps the runner's ``Outcome`` onto Celery's mechanics:
 - FAILED → ``TaskDeadLettered`` (state FAILURE). The runner has already written the dead
   letter and the critical alert.
 
+A job is put back on its queue when its process dies (``reject_on_worker_lost``) or its
+worker vanishes (the broker redelivers it), and runs again. Each delivery of an attempt is
+counted in Redis (redeliveries only, so a first delivery costs nothing); past ``MAX_REDELIVERIES`` redeliveries the job is dead-lettered as
+``WorkerLost`` rather than run again, so a job that kills its process every time stops.
+
 A hard time limit kills the pool child, so the runner never returns: the worker's main
 process records that failure in ``DeadLetteringRequest.on_timeout``, which billiard calls
 exactly once per timed-out job (Celery's ``task_failure`` signal fires twice for it: once
@@ -21,7 +26,9 @@ from typing import Any
 from celery import Celery, Task
 from celery.worker import state as worker_state
 from celery.worker.request import Request
+from redis.exceptions import RedisError
 
+from adolf.adapters.queues.worker_lost import MAX_REDELIVERIES, WorkerLost
 from adolf.application.catalogue import TaskSpec
 from adolf.application.ports.tasks import TaskState
 from adolf.application.runtime import TaskRunner
@@ -65,6 +72,19 @@ class CatalogueTask(Task):  # type: ignore[misc]
     throws = (TaskDeadLettered,)  # expected: logged without a second traceback
 
 
+def _times_lost(task: CatalogueTask, request: Any) -> int:
+    """How many deliveries of this attempt died before finishing. A first delivery costs no
+    Redis call: only a message the broker marks redelivered is counted."""
+    context = getattr(task.app, "adolf", None)
+    if context is None or context.deliveries is None or not (request.delivery_info or {}).get("redelivered"):
+        return 0
+    try:
+        return int(context.deliveries.count(request.id, request.retries))
+    except RedisError:  # the count is a safety net: without Redis the job still runs
+        log.warning("could not count the deliveries of %s[%s]", task.name, request.id, exc_info=True)
+        return 0
+
+
 def register_tasks(app: Celery, runner: TaskRunner) -> None:
     """Register one task per catalogue spec, named after the spec (queue and priority are
     in ``task_routes``)."""
@@ -75,6 +95,11 @@ def register_tasks(app: Celery, runner: TaskRunner) -> None:
 def _register(app: Celery, spec: TaskSpec, runner: TaskRunner) -> None:
     def run(self: CatalogueTask, **payload: Any) -> Any:
         request = self.request
+        lost = _times_lost(self, request)
+        if lost > MAX_REDELIVERIES:
+            error = WorkerLost(f"worker lost {lost} times while running the job")
+            self.runner.dead_letter(self.spec, payload, request.id, error, request.retries + 1)
+            raise TaskDeadLettered(f"WorkerLost: {error}")
         outcome = self.runner.run(self.name, payload, request.id, request.retries + 1)
         if outcome.state is TaskState.RETRYING:
             raise self.retry(

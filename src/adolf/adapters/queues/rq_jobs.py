@@ -23,6 +23,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException
 
+from adolf.adapters.queues.worker_lost import WorkerLost
 from adolf.application.catalogue import RetryPolicy, TaskSpec
 from adolf.application.ports.tasks import TaskState
 from adolf.application.runtime import TaskRunner
@@ -153,10 +154,6 @@ def execute(name: str, payload: Mapping[str, Any] | None = None) -> Any:
 
 def _no_more_retries(job: Job) -> None:
     job.retries_left = 0
-
-
-class WorkerLost(Exception):
-    """The process running the job died and the job will not run again."""
 
 
 def dead_letter_lost(job: Job, reason: str) -> None:

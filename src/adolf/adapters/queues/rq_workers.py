@@ -49,13 +49,13 @@ from rq.job_lifecycle import record_job_failure
 from rq.utils import as_text, now, parse_composite_key
 
 from adolf.adapters.queues.rq_jobs import FAILURE_TTL, SERIALIZER
+from adolf.adapters.queues.worker_lost import MAX_REDELIVERIES
 from adolf.application.catalogue import Catalogue
 
 JOB_MONITORING_INTERVAL = 5
 ABANDON_GRACE = 10
 MAINTENANCE_INTERVAL = 10
 WORKER_TTL = 20  # the idle dequeue wakes every WORKER_TTL - 15 s to heartbeat and maintain
-MAX_REDELIVERIES = 3
 #: Executions lapsing within this many seconds are taken too, so RQ's cleanup that runs
 #: right after ours never finds one first. A live worker's execution is always scored at
 #: least ABANDON_GRACE - JOB_MONITORING_INTERVAL s ahead.
