@@ -24,6 +24,11 @@ def test_every_command_has_help(adolf: Run) -> None:
         ["config", "show", "--help"],
         ["workers", "--help"],
         ["health", "--help"],
+        ["campaigns", "set", "--help"],
+        ["campaigns", "list", "--help"],
+        ["campaigns", "show", "--help"],
+        ["alerts", "--help"],
+        ["recommendations", "--help"],
     ):
         assert "Usage" in adolf(*args).stdout
 

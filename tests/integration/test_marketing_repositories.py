@@ -119,6 +119,26 @@ def test_a_campaign_and_its_keywords_round_trip_with_exact_money_and_safety_over
         assert uow.campaigns.get_keyword(10**9) is None
 
 
+def test_saved_settings_replace_the_operators_fields_only(db: Db) -> None:
+    [first, other] = add(db, [(campaign("c1"), [keyword("k1")]), (campaign("c2"), [])])
+    with db.uow() as uow:
+        uow.campaigns.set_status(first.id, CampaignStatus.PAUSED, "budget_exceeded")
+        uow.commit()
+    changed = replace(
+        first, strategy=StrategyType.TARGET_CPO, target_cpo=Decimal("250.50"), min_bid=Decimal("0.10"),
+        max_bid=Decimal("99.99"), daily_budget=None, kill_switch=True, dry_run=True,
+        safety=SafetyThresholds.with_overrides({"max_drr": "25"}),
+    )
+    with db.uow() as uow:
+        uow.campaigns.save_settings(changed)
+        uow.commit()
+    with db.uow() as uow:
+        stored = uow.campaigns.get(first.id)
+        assert stored == replace(changed, status=CampaignStatus.PAUSED, pause_reason="budget_exceeded")
+        assert uow.campaigns.get(other.id) == other
+        assert [k.bid for k in uow.campaigns.keywords_of([first.id])[first.id]] == [Decimal("100.00")]
+
+
 def test_campaigns_added_in_bulk_get_ids_in_order_with_all_their_keywords(db: Db) -> None:
     items = [(campaign(f"c{i}"), [keyword(f"c{i}-k{j}") for j in range(3)]) for i in range(5)]
     with db.uow() as uow:

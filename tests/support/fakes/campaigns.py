@@ -51,6 +51,15 @@ class FakeCampaignRepository(Stateful):
         if campaign_id in self.campaigns:
             self.campaigns[campaign_id] = replace(self.campaigns[campaign_id], status=status, pause_reason=reason)
 
+    def save_settings(self, campaign: Campaign) -> None:
+        if campaign.id in self.campaigns:
+            current = self.campaigns[campaign.id]
+            # what an operator sets; status, names and ids stay the repository's
+            self.campaigns[campaign.id] = replace(
+                campaign, status=current.status, pause_reason=current.pause_reason, name=current.name,
+                external_id=current.external_id, marketplace=current.marketplace, brand=current.brand,
+            )
+
     def set_bids(self, bids: Sequence[tuple[int, Decimal]]) -> None:
         for keyword_id, bid in bids:
             if keyword_id in self.keywords:

@@ -30,6 +30,10 @@ from adolf.application.ports.ads_marketplace import RemoteCampaign, RemoteKeywor
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword, KeywordStatus
 from adolf.domain.marketplace import Marketplace
 
+SETTINGS_COLUMNS = (
+    "strategy", "min_bid", "max_bid", "daily_budget", "target_position", "target_drr", "target_cpo",
+    "safety_overrides", "kill_switch", "dry_run",
+)
 _KEYWORD_SELECT = select(*(keywords.c[name] for name in KEYWORD_COLUMNS))
 
 
@@ -66,6 +70,14 @@ class SqlCampaignRepository:
             update(campaigns)
             .where(campaigns.c.id == campaign_id)
             .values(status=status.value, pause_reason=reason, updated_at=datetime.now(UTC))
+        )
+
+    def save_settings(self, campaign: Campaign) -> None:
+        values = campaign_values(campaign, datetime.now(UTC))
+        self.session.execute(
+            update(campaigns)
+            .where(campaigns.c.id == campaign.id)
+            .values({name: values[name] for name in (*SETTINGS_COLUMNS, "updated_at")})
         )
 
     def set_bids(self, bids: Sequence[tuple[int, Decimal]]) -> None:

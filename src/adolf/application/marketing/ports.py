@@ -89,6 +89,9 @@ class CampaignRepository(Protocol):
 
     def set_status(self, campaign_id: int, status: CampaignStatus, reason: str | None = None) -> None: ...
 
+    def save_settings(self, campaign: Campaign) -> None:
+        """Store what an operator sets: strategy, bounds, budget, targets, safety, flags."""
+
     def set_bids(self, bids: Sequence[tuple[int, Decimal]]) -> None:
         """(keyword id, new bid) in bulk: one statement per chunk, not one per keyword."""
 

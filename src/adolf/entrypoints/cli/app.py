@@ -7,7 +7,7 @@ from importlib.metadata import version as dist_version
 
 import typer
 
-from adolf.entrypoints.cli import config, db, ops, rq, simulate, tasks
+from adolf.entrypoints.cli import campaigns, config, db, journal, ops, rq, simulate, tasks
 from adolf.entrypoints.cli.context import console
 
 app = typer.Typer(
@@ -22,6 +22,9 @@ app.add_typer(tasks.app, name="tasks")
 app.add_typer(ops.queues_app, name="queues")
 app.add_typer(ops.deadletters_app, name="deadletters")
 app.add_typer(rq.app, name="rq")
+app.add_typer(campaigns.app, name="campaigns")
+app.command()(journal.alerts)
+app.command()(journal.recommendations)
 app.command()(ops.workers)
 app.command()(ops.health)
 app.command()(simulate.simulate)

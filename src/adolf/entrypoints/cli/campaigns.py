@@ -1,0 +1,128 @@
+"""`adolf campaigns`: see campaigns and set what the bid engine does with each one."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from decimal import Decimal
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from adolf.application.marketing.campaign_settings import CampaignNotFound, update_campaign_settings
+from adolf.domain.errors import DomainError
+from adolf.domain.marketing.campaign import Campaign, CampaignStatus
+from adolf.domain.marketing.campaign_settings import TARGET_OF
+from adolf.domain.marketing.safety_thresholds import SafetyThresholds
+from adolf.domain.marketplace import Marketplace
+from adolf.entrypoints.cli.context import console, container, fail
+
+app = typer.Typer(help="Campaigns: list, show, and set strategy, bounds, targets and safety.", no_args_is_help=True)
+
+DEFAULT_SAFETY = SafetyThresholds()
+
+
+def _money(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value:,.2f}".replace(",", " ")
+
+
+def _target(campaign: Campaign) -> str:
+    name = TARGET_OF.get(campaign.strategy)
+    return "-" if name is None else f"{name.removeprefix('target_')} {getattr(campaign, name)}"
+
+
+def _flags(campaign: Campaign) -> str:
+    return ", ".join(n for n in ("kill_switch", "dry_run") if getattr(campaign, n)) or "-"
+
+
+@app.command("list")
+def list_campaigns(
+    marketplace: Marketplace | None = typer.Option(None, "--marketplace", "-m", help="wb, ozon or ym."),
+    status: CampaignStatus | None = typer.Option(None, help="active, paused or archived."),
+) -> None:
+    """Campaigns with their strategy, bid bounds, budget, target and flags."""
+    with container().uow() as uow:
+        found = [c for c in uow.campaigns.all(marketplace) if status is None or c.status is status]
+    table = Table("id", "mp", "name", "status", "strategy", "bids ₽", "budget ₽", "target", "flags")
+    for c in found:
+        table.add_row(
+            str(c.id), c.marketplace.value, c.name[:40], c.status.value, c.strategy.value,
+            f"{_money(c.min_bid)}–{_money(c.max_bid)}", _money(c.daily_budget), _target(c), _flags(c),
+        )
+    console.print(table)
+    console.print(f"{len(found)} campaign(s)")
+
+
+@app.command()
+def show(campaign_id: int = typer.Argument(..., help="Id from `adolf campaigns list`.")) -> None:
+    """One campaign: every setting, its safety thresholds, keywords and latest bid changes."""
+    with container().uow() as uow:
+        campaign = uow.campaigns.get(campaign_id)
+        if campaign is None:
+            fail(f"campaign_id={campaign_id} does not exist", 2)
+        keywords = uow.campaigns.keywords_of([campaign_id], active_only=False)[campaign_id]
+        history = uow.bid_history.for_campaign(campaign_id, limit=10)
+    settings = Table("setting", "value", title=f"{campaign.name} ({campaign.marketplace.value} {campaign.external_id})")
+    for name in ("status", "pause_reason", "strategy", "min_bid", "max_bid", "daily_budget", "target_position",
+                 "target_drr", "target_cpo", "kill_switch", "dry_run"):
+        value = getattr(campaign, name)
+        settings.add_row(name, "-" if value is None else str(getattr(value, "value", value)))
+    for item in fields(SafetyThresholds):
+        value = getattr(campaign.safety, item.name)
+        own = value != getattr(DEFAULT_SAFETY, item.name)
+        settings.add_row(f"safety.{item.name}", f"{value}" + (" (set for this campaign)" if own else ""))
+    active = sum(k.is_active for k in keywords)
+    settings.add_row("keywords", f"{active} active, {len(keywords) - active} paused")
+    console.print(settings)
+    if history:
+        changes = Table("when (UTC)", "keyword", "old ₽", "new ₽", "source", "reason", title="latest bid changes")
+        for h in history:
+            changes.add_row(h.created_at.strftime("%Y-%m-%d %H:%M"), str(h.keyword_id), _money(h.old_bid),
+                            _money(h.new_bid), h.source, h.reason)
+        console.print(changes)
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            fail(f"{option} {item!r}: expected NAME=VALUE", 2)
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+@app.command("set")
+def set_settings(
+    campaign_id: int = typer.Argument(..., help="Id from `adolf campaigns list`."),
+    strategy: str | None = typer.Option(None, help="manual, target_position, target_drr or target_cpo."),
+    min_bid: str | None = typer.Option(None, help="Lowest bid, ₽ (YM: % of price)."),
+    max_bid: str | None = typer.Option(None, help="Highest bid, ₽ (YM: % of price)."),
+    daily_budget: str | None = typer.Option(None, help="Daily limit, ₽; 'none' clears it."),
+    target_position: str | None = typer.Option(None, help="Wanted position (target_position strategy)."),
+    target_drr: str | None = typer.Option(None, help="Wanted DRR, % (target_drr strategy)."),
+    target_cpo: str | None = typer.Option(None, help="Wanted cost per order, ₽ (target_cpo strategy)."),
+    kill_switch: bool | None = typer.Option(None, "--kill-switch/--no-kill-switch",
+                                            help="Stop every automatic bid change for this campaign."),
+    dry_run: bool | None = typer.Option(None, "--dry-run/--no-dry-run",
+                                        help="Decide and log bids without sending them."),
+    safety: list[str] = typer.Option([], "--safety", metavar="NAME=VALUE",
+                                     help="Override a safety threshold, e.g. --safety max_drr=25 (repeatable)."),
+) -> None:
+    """Change a campaign's settings; the whole change is checked first and nothing is written if any part is refused."""
+    given: dict[str, Any] = {
+        "strategy": strategy, "min_bid": min_bid, "max_bid": max_bid, "daily_budget": daily_budget,
+        "target_position": target_position, "target_drr": target_drr, "target_cpo": target_cpo,
+        "kill_switch": kill_switch, "dry_run": dry_run,
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
+    overrides = _pairs(safety, "--safety")
+    if not changes and not overrides:
+        fail("nothing to change: give at least one option (see --help)", 2)
+    try:
+        updated = update_campaign_settings(container().uow, campaign_id, changes, overrides)
+    except (CampaignNotFound, DomainError) as exc:
+        fail(str(exc), 2)
+    console.print(f"campaign {updated.id} ({updated.name}): strategy {updated.strategy.value}, bids "
+                  f"{_money(updated.min_bid)}–{_money(updated.max_bid)}, target {_target(updated)}, "
+                  f"flags {_flags(updated)}")

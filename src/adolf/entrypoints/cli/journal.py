@@ -1,0 +1,52 @@
+"""`adolf alerts` and `adolf recommendations`: what the modules have said, newest first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+from rich.table import Table
+
+from adolf.application.marketing.calendar import yesterday
+from adolf.entrypoints.cli.context import console, container, fail
+
+SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "cyan"}
+
+
+def alerts(
+    module: str | None = typer.Option(None, "--module", "-m", help="system, marketing, …; all when unset."),
+    limit: int = typer.Option(50, help="How many, newest first."),
+) -> None:
+    """Alerts raised by the modules: budgets, DRR, pauses, dead-lettered tasks."""
+    with container().uow() as uow:
+        found = uow.alerts.recent(limit=limit, module=module)
+    table = Table("id", "when (UTC)", "module", "severity", "type", "campaign", "message")
+    for a in found:
+        style = SEVERITY_STYLE.get(a.severity, "")
+        table.add_row(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M"), a.module,
+                      f"[{style}]{a.severity}[/{style}]" if style else a.severity, a.type, a.campaign_id or "-",
+                      a.message)
+    console.print(table)
+
+
+def recommendations(
+    day: str | None = typer.Option(None, help="YYYY-MM-DD (Moscow); default: yesterday, the day analytics ran on."),
+) -> None:
+    """Marketing analytics of a day: anomalies, trends and the advice written from them."""
+    c = container()
+    if day is None:
+        wanted = yesterday(c.clock().now())
+    else:
+        try:
+            wanted = date.fromisoformat(day)
+        except ValueError:
+            fail(f"--day={day!r} is not a date (YYYY-MM-DD)", 2)
+    with c.uow() as uow:
+        found = uow.recommendations.for_day(wanted)
+        names = {camp.id: camp.name for camp in uow.campaigns.all()}
+    table = Table("campaign", "kind", "message", title=f"recommendations for {wanted.isoformat()}")
+    for r in found:
+        table.add_row(names.get(r.campaign_id, str(r.campaign_id)), r.kind, r.message)
+    console.print(table)
+    if not found:
+        console.print("none: `marketing.calculate_analytics` writes a day's at 01:00 Moscow the next day")
