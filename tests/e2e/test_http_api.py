@@ -12,7 +12,7 @@ from adolf.container import build_container
 from adolf.entrypoints.http import create_app
 from adolf.settings import load_settings
 
-TOKENS = "adm-0123456789:admin,dir-0123456789:director,mgr-0123456789:manager"
+TOKENS = "adm-0123456789:admin,dir-0123456789:director,mgr-0123456789:manager,snr-0123456789:senior"
 
 
 @pytest.fixture
@@ -70,3 +70,44 @@ def test_health_and_metrics_need_no_token(client: TestClient) -> None:
     metrics = client.get("/metrics").text
     assert 'adolf_queue_waiting_jobs{queue="marketing_high"} 0.0' in metrics
     assert "adolf_dead_letters 0.0" in metrics
+
+
+def _seed_campaign(client: TestClient) -> int:
+    from decimal import Decimal
+
+    from adolf.domain.marketing.bid_context import StrategyType
+    from adolf.domain.marketing.campaign import Campaign, CampaignStatus
+    from adolf.domain.marketplace import Marketplace
+
+    container = client.app.state.container  # type: ignore[attr-defined]
+    with container.uow() as uow:
+        [stored] = uow.campaigns.add_many([(Campaign(
+            0, Marketplace.WB, "w1", "Spring", "acme", CampaignStatus.ACTIVE, StrategyType.MANUAL,
+            Decimal("10"), Decimal("500")), [])])
+        uow.commit()
+    return stored.id
+
+
+def test_a_senior_sets_a_campaigns_strategy_with_exact_decimals(client: TestClient) -> None:
+    cid = _seed_campaign(client)
+    changed = client.patch(f"/marketing/campaigns/{cid}", headers=auth("snr-0123456789"),
+                           content='{"strategy": "target_drr", "target_drr": 15.35, "safety": {"max_drr": 25}}')
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["strategy"], body["target_drr"], body["safety"]["max_drr"]) == ("target_drr", "15.35", "25")
+    listed = client.get("/marketing/campaigns", params={"marketplace": "wb"}, headers=auth("mgr-0123456789")).json()
+    assert [(c["id"], c["target_drr"], c["min_bid"]) for c in listed] == [(cid, "15.35", "10.00")]
+
+
+def test_a_refused_campaign_change_names_the_field_and_a_manager_may_not_change(client: TestClient) -> None:
+    cid = _seed_campaign(client)
+    admin = auth("adm-0123456789")
+    refused = client.patch(f"/marketing/campaigns/{cid}", json={"strategy": "target_cpo"}, headers=admin)
+    assert refused.status_code == 422 and "strategy=target_cpo needs target_cpo" in refused.json()["detail"]
+    bad = client.patch(f"/marketing/campaigns/{cid}", json={"safety": {"speed": "1"}}, headers=admin)
+    assert bad.status_code == 422 and "'speed' is not a safety threshold" in bad.json()["detail"]
+    assert client.patch("/marketing/campaigns/999", json={"dry_run": True}, headers=admin).status_code == 404
+    assert client.patch(f"/marketing/campaigns/{cid}", content="{oops", headers=admin).status_code == 422
+    manager = client.patch(f"/marketing/campaigns/{cid}", json={"dry_run": True}, headers=auth("mgr-0123456789"))
+    assert manager.status_code == 403
+    assert client.get("/marketing/campaigns", headers=admin).json()[0]["dry_run"] is False

@@ -3,7 +3,9 @@
     uvicorn adolf.entrypoints.http:app --host 0.0.0.0 --port 8000
 
 ``POST /tasks/{name}/run`` (roles admin and director) → ``{task_id, task_name, status: "queued"}``;
-``GET /tasks/{task_id}/status`` (any role); the Logistic paths of the design documents
+``GET /tasks/{task_id}/status`` (any role); ``GET /marketing/campaigns`` (any role) and
+``PATCH /marketing/campaigns/{id}`` (admin, director, senior) to set a campaign's strategy,
+bounds, targets and safety; the Logistic paths of the design documents
 (``/logistic/tasks/…``) are the same endpoints under a module prefix, for every module.
 Bearer tokens and their roles come from ``ADOLF_API_TOKENS``; nothing is open without one.
 """
@@ -12,19 +14,29 @@ Bearer tokens and their roles come from ``ADOLF_API_TOKENS``; nothing is open wi
 # and they name dependencies defined inside create_app.
 
 import hmac
+import json
+from dataclasses import fields
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from starlette.concurrency import run_in_threadpool
 
 from adolf.application.catalogue import UnknownTask
+from adolf.application.marketing.campaign_settings import CampaignNotFound, update_campaign_settings
 from adolf.application.payload import InvalidPayload, bind_payload
 from adolf.container import Container, build_container
+from adolf.domain.errors import DomainError
+from adolf.domain.marketing.campaign import Campaign
+from adolf.domain.marketing.safety_thresholds import SafetyThresholds
+from adolf.domain.marketplace import Marketplace
 from adolf.settings import Settings, load_settings
 
 RUNNERS = {"admin", "director"}
+SETTERS = {"admin", "director", "senior"}  # who may change a campaign's settings
 bearer = HTTPBearer(auto_error=False)
 
 
@@ -46,6 +58,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     def runner_role(granted: Annotated[str, Depends(role)]) -> str:
         if granted not in RUNNERS:
             raise HTTPException(403, f"role {granted!r} may not run tasks (admin, director may)")
+        return granted
+
+    def setter_role(granted: Annotated[str, Depends(role)]) -> str:
+        if granted not in SETTERS:
+            raise HTTPException(403, f"role {granted!r} may not change campaigns (admin, director, senior may)")
         return granted
 
     def run(name: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +111,30 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     def module_task_status(module: str, task_id: str, _: Annotated[str, Depends(role)]) -> dict[str, Any]:
         return status(task_id)
 
+    @api.get("/marketing/campaigns")
+    def list_campaigns(_: Annotated[str, Depends(role)], marketplace: Marketplace | None = None) -> list[dict[str, Any]]:
+        with container.uow() as uow:
+            return [campaign_json(c) for c in uow.campaigns.all(marketplace)]
+
+    @api.patch("/marketing/campaigns/{campaign_id}")
+    async def change_campaign(campaign_id: int, request: Request, _: Annotated[str, Depends(setter_role)]) -> dict[str, Any]:
+        """Body: the settings to change, e.g. ``{"strategy": "target_drr", "target_drr": 15,
+        "safety": {"max_drr": 25}}``. Numbers are read as exact decimals."""
+        try:
+            body = json.loads(await request.body() or b"{}", parse_float=Decimal)
+        except ValueError as exc:
+            raise HTTPException(422, f"the body is not JSON: {exc}") from None
+        if not isinstance(body, dict) or not isinstance(body.get("safety", {}), dict):
+            raise HTTPException(422, "the body must be a JSON object; 'safety' an object of thresholds")
+        safety = body.pop("safety", {})
+        try:
+            updated = await run_in_threadpool(update_campaign_settings, container.uow, campaign_id, body, safety)
+        except CampaignNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        except DomainError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return campaign_json(updated)
+
     @api.get("/health")
     def health() -> dict[str, Any]:
         probe = container.health()
@@ -114,6 +155,22 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return api
+
+
+def campaign_json(campaign: Campaign) -> dict[str, Any]:
+    """A campaign as JSON: money and thresholds as strings, so no cent is lost to a float."""
+    def plain(value: Any) -> Any:
+        return str(value) if isinstance(value, Decimal) else getattr(value, "value", value)
+
+    return {
+        "id": campaign.id, "marketplace": campaign.marketplace.value, "external_id": campaign.external_id,
+        "name": campaign.name, "brand": campaign.brand, "status": campaign.status.value,
+        "pause_reason": campaign.pause_reason, "strategy": campaign.strategy.value,
+        **{name: plain(getattr(campaign, name)) for name in
+           ("min_bid", "max_bid", "daily_budget", "target_position", "target_drr", "target_cpo")},
+        "kill_switch": campaign.kill_switch, "dry_run": campaign.dry_run,
+        "safety": {item.name: plain(getattr(campaign.safety, item.name)) for item in fields(SafetyThresholds)},
+    }
 
 
 def __getattr__(name: str) -> Any:
