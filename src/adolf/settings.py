@@ -34,7 +34,8 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ADOLF_", extra="ignore", validate_default=True)
+    # env_ignore_empty: compose files pass unset secrets as "" (`${ADOLF_X:-}`); that means "not set".
+    model_config = SettingsConfigDict(env_prefix="ADOLF_", extra="ignore", validate_default=True, env_ignore_empty=True)
 
     database_url: str = Field(
         default=f"sqlite:///{DEFAULT_DATA_DIR / 'adolf.sqlite3'}",

@@ -82,3 +82,12 @@ def test_an_api_token_with_an_unknown_role_is_refused_naming_the_variable(monkey
     monkeypatch.setenv("ADOLF_API_TOKENS", "tok:owner")
     with pytest.raises(SettingsError, match="ADOLF_API_TOKENS"):
         load_settings().api_roles()
+
+
+def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    # what compose's `${ADOLF_ANTHROPIC_API_KEY:-}` passes when the deployer has no key
+    for name in ("ADOLF_ANTHROPIC_API_KEY", "ADOLF_WB_API_TOKEN", "ADOLF_REDIS_URL", "ADOLF_TIMEZONE"):
+        monkeypatch.setenv(name, "")
+    settings = load_settings()
+    assert settings.anthropic_api_key is None and settings.wb_api_token is None and settings.redis_url is None
+    assert settings.timezone == "Europe/Moscow"
