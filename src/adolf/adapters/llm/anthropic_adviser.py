@@ -21,11 +21,14 @@ SYSTEM_PROMPT = (
     "You advise a marketplace seller's advertising manager (Wildberries, Ozon, Yandex Market). "
     "For each campaign you are given the anomalies and trends found in its daily statistics "
     "(spent in roubles, orders, DRR = ad spend / revenue in %, CTR in %). Write one short, concrete "
-    "recommendation per campaign, in Russian, that a manager can act on today. Answer with JSON only: "
+    "recommendation per campaign (at most 300 characters), in Russian, that a manager can act on today. "
+    "Answer with JSON only: "
     'a list of objects {"campaign_id": <int>, "recommendation": <string>}, one per campaign given.'
 )
 MAX_TEXT = 600  # a recommendation is a line in a report, not an essay
-CAMPAIGNS_PER_REQUEST = 40
+# 20 answers of ≤ 300 Cyrillic characters stay well inside MAX_TOKENS; a cut-off answer is unreadable JSON.
+CAMPAIGNS_PER_REQUEST = 20
+MAX_TOKENS = 8192
 
 
 class UnreadableAnswer(ValueError):
@@ -40,7 +43,7 @@ class AnthropicAdviser:
         fallback: LanguageModel,
         *,
         campaigns_per_request: int = CAMPAIGNS_PER_REQUEST,
-        max_tokens: int = 4096,
+        max_tokens: int = MAX_TOKENS,
     ) -> None:
         self._client = client
         self._model = model
