@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["celery", "rq", "all"], default="celery")
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=1, help="celery: raw/adapter/adapter/raw this many times")
+    parser.add_argument("--rounds", type=int, default=1, help="raw/adapter/adapter/raw this many times")
     args = parser.parse_args(argv)
     results = []
     if args.backend in ("celery", "all"):
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError as exc:
             print(f"rq: bench/queue_overhead_rq.py is not usable: {exc}", file=sys.stderr)
             return 2
-        results.append({"backend": "rq", **run_rq(args.tasks, args.workers)})
+        results.append({"backend": "rq", **run_rq(args.tasks, args.workers, args.rounds)})
     for result in results:
         print(f"{result['backend']}: adapter {result['adapter_per_s']}/s vs raw {result['raw_per_s']}/s on "
               f"{result['workers']} workers, {result['n']} tasks: ratio {result['ratio']} (goal ≥ 0.95)")
