@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adolf.domain.marketing.safety_thresholds import InvalidThreshold, SafetyThresholds, UnknownThreshold
 
@@ -55,3 +57,12 @@ def test_bad_override_values_are_errors_naming_field_and_value(
 ) -> None:
     with pytest.raises(InvalidThreshold, match=message):
         SafetyThresholds.with_overrides(overrides)
+
+
+@given(st.dictionaries(st.sampled_from(["max_drr", "keyword_max_spend_without_orders", "low_ctr_percent"]),
+                       st.decimals(min_value=D("0.01"), max_value=D("1000"), places=2)))
+def test_overrides_name_exactly_what_differs_from_the_defaults_and_read_back(changes: dict[str, D]) -> None:
+    thresholds = SafetyThresholds.with_overrides(changes)
+    stored = thresholds.overrides()
+    assert SafetyThresholds.with_overrides(stored) == thresholds
+    assert set(stored) == {name for name, value in changes.items() if value != getattr(SafetyThresholds(), name)}

@@ -9,7 +9,6 @@ Enum members are looked up in prebuilt dicts: ``keywords_of`` builds 500 000 key
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -22,16 +21,6 @@ DEFAULT_SAFETY = SafetyThresholds()
 _CAMPAIGN_STATUS = {member.value: member for member in CampaignStatus}
 _KEYWORD_STATUS = {member.value: member for member in KeywordStatus}
 _MARKETPLACE = {member.value: member for member in Marketplace}
-
-
-def safety_overrides(safety: SafetyThresholds) -> dict[str, str]:
-    """The thresholds that differ from the defaults, as strings."""
-    changed: dict[str, str] = {}
-    for item in fields(SafetyThresholds):
-        value = getattr(safety, item.name)
-        if value != getattr(DEFAULT_SAFETY, item.name):
-            changed[item.name] = str(value)
-    return changed
 
 
 def safety_from(overrides: Mapping[str, Any] | None) -> SafetyThresholds:
@@ -54,7 +43,7 @@ def campaign_values(campaign: Campaign, now: datetime) -> dict[str, Any]:
         "target_position": campaign.target_position,
         "target_drr": campaign.target_drr,
         "target_cpo": campaign.target_cpo,
-        "safety_overrides": safety_overrides(campaign.safety),
+        "safety_overrides": campaign.safety.overrides(),
         "kill_switch": campaign.kill_switch,
         "dry_run": campaign.dry_run,
         "created_at": now,

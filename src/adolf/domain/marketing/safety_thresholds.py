@@ -70,6 +70,16 @@ class SafetyThresholds:
         if self.low_ctr_percent < 0:
             raise InvalidThreshold(f"low_ctr_percent={self.low_ctr_percent} must be >= 0")
 
+    def overrides(self) -> dict[str, str]:
+        """The thresholds that differ from the defaults, as strings: what a campaign stores,
+        and what ``with_overrides`` reads back."""
+        default = type(self)()
+        return {
+            item.name: str(getattr(self, item.name))
+            for item in fields(self)
+            if getattr(self, item.name) != getattr(default, item.name)
+        }
+
     @classmethod
     def with_overrides(
         cls, overrides: Mapping[str, object], base: SafetyThresholds | None = None

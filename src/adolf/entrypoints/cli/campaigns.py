@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from adolf.application.marketing.campaign_settings import CampaignNotFound, update_campaign_settings
+from adolf.application.marketing.campaign_settings import update_campaign_settings
 from adolf.domain.errors import DomainError
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus
 from adolf.domain.marketing.campaign_settings import TARGET_OF
@@ -18,9 +18,6 @@ from adolf.domain.marketplace import Marketplace
 from adolf.entrypoints.cli.context import console, container, fail
 
 app = typer.Typer(help="Campaigns: list, show, and set strategy, bounds, targets and safety.", no_args_is_help=True)
-
-DEFAULT_SAFETY = SafetyThresholds()
-
 
 def _money(value: Decimal | None) -> str:
     return "-" if value is None else f"{value:,.2f}".replace(",", " ")
@@ -67,10 +64,10 @@ def show(campaign_id: int = typer.Argument(..., help="Id from `adolf campaigns l
                  "target_drr", "target_cpo", "kill_switch", "dry_run"):
         value = getattr(campaign, name)
         settings.add_row(name, "-" if value is None else str(getattr(value, "value", value)))
+    own = campaign.safety.overrides()
     for item in fields(SafetyThresholds):
-        value = getattr(campaign.safety, item.name)
-        own = value != getattr(DEFAULT_SAFETY, item.name)
-        settings.add_row(f"safety.{item.name}", f"{value}" + (" (set for this campaign)" if own else ""))
+        mark = " (set for this campaign)" if item.name in own else ""
+        settings.add_row(f"safety.{item.name}", f"{getattr(campaign.safety, item.name)}{mark}")
     active = sum(k.is_active for k in keywords)
     settings.add_row("keywords", f"{active} active, {len(keywords) - active} paused")
     console.print(settings)
@@ -121,7 +118,7 @@ def set_settings(
         fail("nothing to change: give at least one option (see --help)", 2)
     try:
         updated = update_campaign_settings(container().uow, campaign_id, changes, overrides)
-    except (CampaignNotFound, DomainError) as exc:
+    except DomainError as exc:  # CampaignNotFound included
         fail(str(exc), 2)
     console.print(f"campaign {updated.id} ({updated.name}): strategy {updated.strategy.value}, bids "
                   f"{_money(updated.min_bid)}–{_money(updated.max_bid)}, target {_target(updated)}, "
