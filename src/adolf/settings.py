@@ -6,9 +6,11 @@ Secrets are ``SecretStr``: they print as ``**********`` and reach adapters only 
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -124,14 +126,14 @@ class Settings(BaseSettings):
     @classmethod
     def _sqlalchemy_url(cls, value: str) -> str:
         if "://" not in value:
-            raise ValueError(f"not a database URL: {value!r} (expected e.g. sqlite:///var/adolf.sqlite3)")
+            raise ValueError("not a database URL (expected e.g. sqlite:///var/adolf.sqlite3)")
         return value
 
     @field_validator("redis_url")
     @classmethod
     def _redis_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError(f"not a Redis URL: {value!r} (expected redis://host:port/db)")
+            raise ValueError("not a Redis URL (expected redis://host:port/db)")
         return value
 
     extra_catalogues: Annotated[tuple[str, ...], NoDecode] = Field(
@@ -159,20 +161,21 @@ class Settings(BaseSettings):
             raise SettingsError("ADOLF_BROKER_URL or ADOLF_REDIS_URL is required for the celery backend")
         return url
 
+    @field_validator("api_tokens")
+    @classmethod
+    def _token_roles(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _parse_api_tokens(value.get_secret_value())  # a malformed entry fails at load, naming no token
+        return value
+
     def api_roles(self) -> dict[str, str]:
         """Token → role, from ADOLF_API_TOKENS."""
         if self.api_tokens is None:
             return {}
-        pairs = [p.strip() for p in self.api_tokens.get_secret_value().split(",") if p.strip()]
-        roles = {}
-        for pair in pairs:
-            token, _, role = pair.rpartition(":")
-            if not token or role not in ("admin", "director", "senior", "manager"):
-                raise SettingsError(
-                    "ADOLF_API_TOKENS entries must be 'token:role' with role admin|director|senior|manager"
-                )
-            roles[token] = role
-        return roles
+        try:
+            return _parse_api_tokens(self.api_tokens.get_secret_value())
+        except ValueError as exc:
+            raise SettingsError(f"ADOLF_API_TOKENS: {exc}") from None
 
     def secret_values(self) -> list[str]:
         """Every configured secret, for the log masker."""
@@ -180,9 +183,52 @@ class Settings(BaseSettings):
         secrets = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
         secrets += list(self.api_roles())
         for url in (self.database_url, self.redis_url, self.broker_url):
-            if url and "@" in url and ":" in url.split("@")[0].split("//")[-1]:
-                secrets.append(url.split("@")[0].split("//")[-1].split(":", 1)[1])
-        return [s for s in secrets if s]
+            userinfo = url.rpartition("@")[0].split("//")[-1] if url else ""
+            if ":" in userinfo:
+                password = userinfo.split(":", 1)[1]
+                secrets += [password, unquote(password)]  # as written in the URL, and as a client sends it
+        return list(dict.fromkeys(s for s in secrets if s))
+
+
+_ROLES = ("admin", "director", "senior", "manager")
+
+
+def _parse_api_tokens(text: str) -> dict[str, str]:
+    """'token:role,token:role' → {token: role}; the error says which entry, never its token."""
+    entries = [p.strip() for p in text.split(",") if p.strip()]
+    roles = {}
+    for number, entry in enumerate(entries, 1):
+        token, _, role = entry.rpartition(":")
+        if not token or role not in _ROLES:
+            raise ValueError(
+                f"entry {number} of {len(entries)} is not 'token:role' with role {'|'.join(_ROLES)} "
+                "(entries are comma-separated)"
+            )
+        roles[token] = role
+    return roles
+
+
+#: Everything from the scheme (or what was meant as one) to the last ``@``: the credentials
+#: of a URL, even a mistyped one (``postgresql//user:pw@host``, ``user:pw@host``).
+_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*:?/*)?(?P<userinfo>.*)@(?=[^@]*$)")
+
+
+def mask_credentials(value: str) -> str:
+    """``value`` with a URL password (anything between the user name and the ``@``) masked."""
+
+    def masked(match: re.Match[str]) -> str:
+        user, colon, _password = match["userinfo"].partition(":")
+        return f"{match['scheme'] or ''}{user + ':' if colon else ''}***@"
+
+    return _USERINFO.sub(masked, value)
+
+
+def _shown_input(field: str, value: object) -> str:
+    """What an error may echo of an invalid input: never a secret's value, never a URL's password."""
+    annotation = str(Settings.model_fields[field].annotation) if field in Settings.model_fields else ""
+    if "SecretStr" in annotation:
+        return "(secret, not shown)"
+    return repr(mask_credentials(value)) if isinstance(value, str) else repr(value)
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -192,9 +238,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
+            message = err["msg"].removeprefix("Value error, ")
             if err["loc"]:
                 field = str(err["loc"][0])
-                problems.append(f"ADOLF_{field.upper()}={err.get('input')!r}: {err['msg']}")
+                problems.append(f"ADOLF_{field.upper()}={_shown_input(field, err.get('input'))}: {message}")
             else:
-                problems.append(err["msg"].removeprefix("Value error, "))
+                problems.append(message)
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None
