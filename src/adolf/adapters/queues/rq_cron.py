@@ -11,6 +11,18 @@
 - No double fire: before enqueueing, a job claims its schedule slot with ``FireGuard``
   (SET NX on the slot's reference fire time), so any number of schedulers fire it once.
 - Jobs go through ``RqTaskQueue.enqueue``: same job function and options as any job.
+- Redis away: the scheduler does not die (RQ's own loop would, on the first
+  ``ConnectionError``). It logs one warning, retries with a backoff of 1 s doubling up to
+  ``MAX_BACKOFF`` s, and logs once when Redis is back. A slot whose fire time passed while
+  Redis was away fires when Redis returns if it is at most ``MISSED_FIRE_GRACE`` (1 h) late,
+  once, for the schedule's most recent slot only (the slot key the fire guard claims, so
+  a scheduler or beat that did fire it is not doubled); older slots of the same schedule,
+  and a latest slot later than the grace, are logged as missed. Why: a Redis restart or
+  failover (seconds to minutes) must not lose a nightly job, which is what Celery beat does
+  too (it runs an overdue entry once); after a longer outage, firing hours-old slots — a
+  midnight budget reset at noon — would act on a stale moment, so an operator decides
+  (``adolf tasks run``) and the log says what was missed. The periodic bid and stats jobs
+  lose nothing either way: their next slot comes within the grace.
 """
 
 from __future__ import annotations
@@ -20,23 +32,33 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import cron_job_registry
 from rq.cron import CronJob, CronScheduler
 from rq.defaults import DEFAULT_CRON_JOB_HISTORY_LIMIT, DEFAULT_CRON_JOB_HISTORY_TTL
+from rq.exceptions import StopRequested
 
 from adolf.adapters.queues.rq_jobs import FAILURE_TTL, JOB_FUNCTION, RESULT_TTL, execute
 from adolf.adapters.queues.rq_queue import RqTaskQueue
-from adolf.adapters.queues.schedules import latest_fire
+from adolf.adapters.queues.schedules import fire_times, latest_fire
+from adolf.adapters.redis.fire_guard import KEY as FIRE_KEY
 from adolf.adapters.redis.fire_guard import FireGuard
 from adolf.application.catalogue import MOSCOW, Catalogue, CatalogueError, Schedule, TaskSpec
 
 log = logging.getLogger(__name__)
+
+#: A slot that passed while Redis was away still fires if Redis is back within this many s.
+MISSED_FIRE_GRACE = 3600
+#: The longest wait between two attempts to reach Redis again.
+MAX_BACKOFF = 10.0
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 
 
 class CronOffsetError(CatalogueError):
@@ -128,8 +150,11 @@ class CatalogueCronJob(CronJob):
         self.tz = tz
 
     def enqueue(self, connection: Redis) -> Any:
-        slot = latest_fire(self.schedule, datetime.now(UTC), self.tz)
-        if not self.guard.claim(self.spec.name, slot, self.owner):
+        at = datetime.now(UTC)
+        slot = latest_fire(self.schedule, at, self.tz)
+        if not self._still_due(slot, at):
+            return None
+        if not self.guard.claim(self.spec.name, slot, self.owner) and not self._claimed_by_us(slot):
             log.info("%s: slot %s already fired by another scheduler", self.spec.name, slot.isoformat())
             return None
         task_id = self.tasks.enqueue(self.spec.name, dict(self.spec.scheduled_payload))
@@ -143,6 +168,29 @@ class CatalogueCronJob(CronJob):
         log.info("%s: fired slot %s as job %s", self.spec.name, slot.isoformat(), task_id)
         return task_id
 
+    def _still_due(self, slot: datetime, at: datetime) -> bool:
+        """Log the slots a Redis outage made us miss; False when even the latest is too late."""
+        due = self.next_enqueue_time
+        if due is not None and due < slot - timedelta(seconds=1):
+            skipped = fire_times(self.schedule, due - timedelta(seconds=1), slot - timedelta(seconds=1), self.tz)
+            log.warning(
+                "%s: %d slot(s) from %s missed while Redis was unreachable; firing only the latest, %s",
+                self.spec.name, len(skipped), due.isoformat(), slot.isoformat(),
+            )
+        late = (at - slot).total_seconds()
+        if late > MISSED_FIRE_GRACE:
+            log.warning(
+                "%s: slot %s missed: Redis came back %.0f s after it, past the %d s grace; "
+                "run it by hand if it is still wanted", self.spec.name, slot.isoformat(), late, MISSED_FIRE_GRACE,
+            )
+            return False
+        return True
+
+    def _claimed_by_us(self, slot: datetime) -> bool:
+        """We claimed the slot but Redis went away before the job was enqueued: enqueue it now."""
+        owner = self.guard.client.get(FIRE_KEY.format(task=self.spec.name, slot=slot.isoformat()))
+        return owner is not None and (owner.decode() if isinstance(owner, bytes) else str(owner)) == self.owner
+
 
 class CatalogueCronScheduler(CronScheduler):
     """RQ's cron scheduler with one entry per scheduled spec of the catalogue."""
@@ -152,6 +200,62 @@ class CatalogueCronScheduler(CronScheduler):
         super().__init__(connection=tasks.redis, name=name)
         for spec in tasks.catalogue.scheduled():
             self._cron_jobs.append(CatalogueCronJob(spec, tasks, guard, self.name, tz))
+        self._redis_down_since: float | None = None
+        self._backoff = 1.0
+
+    def start(self) -> None:
+        """RQ's loop (fire what is due, save, heartbeat, sleep until the next fire), made to
+        outlive Redis: a lost connection is waited out with a backoff, never fatal."""
+        self.log.info("CronScheduler %s: starting...", self.name)
+        self._install_signal_handlers()  # type: ignore[no-untyped-call]
+        born = False
+        try:
+            while True:
+                try:
+                    if not born:
+                        self.register_birth()
+                        born = True
+                    if self.enqueue_jobs():
+                        self.save()
+                    self.heartbeat()
+                except REDIS_DOWN as exc:
+                    time.sleep(self._redis_lost(exc))
+                    continue
+                self._redis_back()
+                pause = self.calculate_sleep_interval()
+                if pause > 0:
+                    time.sleep(pause)
+        except KeyboardInterrupt:
+            self.log.info("CronScheduler %s: received KeyboardInterrupt", self.name)
+        except StopRequested:
+            self.log.info("CronScheduler %s: stop requested", self.name)
+        finally:
+            try:
+                self.register_death()
+            except REDIS_DOWN:
+                log.warning("CronScheduler %s: Redis unreachable at shutdown; its entry expires on its own", self.name)
+            self.log.info("CronScheduler %s: shutdown complete", self.name)
+
+    def _redis_lost(self, exc: Exception) -> float:
+        """One warning per outage; the seconds to wait before the next attempt."""
+        if self._redis_down_since is None:
+            self._redis_down_since = time.monotonic()
+            log.warning(
+                "CronScheduler %s: Redis unreachable (%s: %s); retrying with a backoff up to %.0f s",
+                self.name, type(exc).__name__, exc, MAX_BACKOFF,
+            )
+            self._backoff = 1.0
+        wait = self._backoff
+        self._backoff = min(self._backoff * 2, MAX_BACKOFF)
+        return wait
+
+    def _redis_back(self) -> None:
+        if self._redis_down_since is not None:
+            log.warning(
+                "CronScheduler %s: Redis reachable again after %.0f s", self.name,
+                time.monotonic() - self._redis_down_since,
+            )
+            self._redis_down_since = None
 
 
 def cron_fire_times(catalogue: Catalogue, task_name: str, start: datetime, end: datetime,
