@@ -11,14 +11,21 @@ import pytest
 from tests.e2e.conftest import Run
 from tests.support.services import require_redis
 
-SIM_REDIS = "redis://127.0.0.1:6379/14"  # not the parity suite's database 15, which it flushes
+# Each backend its own Redis database (the run purges its queues), none the parity suite's 15.
+SIM_REDIS_DB = {"inline": 14, "celery": 14, "rq": 13}
+# A simulated day through real workers takes 1–2 min on an idle machine and far longer on a
+# busy one. The command's timeout stays below the test's (and pytest-timeout counts the test
+# function only), so the command's own timeout stops its workers, never pytest's.
+SIMULATE_TIMEOUT = 600.0
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(SIMULATE_TIMEOUT + 120, func_only=True)
 @pytest.mark.parametrize("backend", ["inline", "celery", "rq"])
 def test_one_simulated_day_runs_the_schedule_and_reports(adolf: Run, tmp_path: Path, backend: str) -> None:
+    sim_redis = f"redis://127.0.0.1:6379/{SIM_REDIS_DB[backend]}"
     if backend != "inline":
-        require_redis()
+        sim_redis = require_redis(SIM_REDIS_DB[backend])
     result = adolf(
         "simulate",
         "--days",
@@ -33,8 +40,8 @@ def test_one_simulated_day_runs_the_schedule_and_reports(adolf: Run, tmp_path: P
         "--database",
         f"sqlite:///{tmp_path / 'sim.sqlite3'}",
         "--redis",
-        SIM_REDIS,
-        timeout=900,
+        sim_redis,
+        timeout=SIMULATE_TIMEOUT,
     )
     report = json.loads(result.stdout[result.stdout.index("{") :])
     assert report["backend"] == backend
@@ -64,6 +71,7 @@ def test_the_same_seed_gives_the_same_report(adolf: Run, tmp_path: Path) -> None
             "--json",
             "--database",
             f"sqlite:///{tmp_path / name}",
+            timeout=120,  # twice, still below the test's 300 s
         ).stdout
         report = json.loads(out[out.index("{") :])
         report.pop("last_day_aggregated", None)

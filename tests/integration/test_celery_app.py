@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -38,6 +37,7 @@ from adolf.container import build_container
 from adolf.settings import load_settings
 from tests.integration.parity.harness import wait_for
 from tests.integration.parity.harness_celery import CELERY, CeleryProcesses, wait_for_worker
+from tests.support import processes
 from tests.support.services import require_redis
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,11 +79,12 @@ CATALOGUE = Catalogue(
     profiles={"celerytest": WorkerProfile(prefetch=3, max_tasks_per_child=77)},
 )
 EXTRAS = "tests.integration.test_celery_app:CATALOGUE"
+REDIS_DB = 12  # flushed around each test: not the parity suite's 15 nor another module's
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    redis_url = require_redis()
+    redis_url = require_redis(REDIS_DB)
     values = {
         "ADOLF_DATABASE_URL": f"sqlite:///{tmp_path / 'celery.sqlite3'}",
         "ADOLF_REDIS_URL": redis_url,
@@ -289,9 +290,8 @@ def test_a_countdown_beyond_the_visibility_timeout_is_refused_on_redis() -> None
 
 def test_a_missing_setting_stops_the_entrypoint_with_its_name(env: dict[str, str], tmp_path: Path) -> None:
     bad = {k: v for k, v in {**os.environ, **env}.items() if k != "ADOLF_REDIS_URL"}
-    done = subprocess.run(
-        [CELERY, "-A", "adolf.entrypoints.celery_app", "inspect", "ping"],
-        env=bad, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    done = processes.run(
+        [CELERY, "-A", "adolf.entrypoints.celery_app", "inspect", "ping"], env=bad, cwd=tmp_path, text=True, timeout=60
     )
     assert done.returncode != 0
     assert "ADOLF_REDIS_URL is required" in done.stderr

@@ -46,10 +46,12 @@ from adolf.application.ports.tasks import TaskState
 from adolf.application.tasks_catalogue import build_catalogue
 from adolf.container import build_container
 from adolf.settings import load_settings
-from tests.integration.parity.harness_rq import REPO, kill_session
+from tests.integration.parity.harness_rq import REPO
+from tests.support import processes
 from tests.support.services import require_redis
 
 QUEUE = "rqtest.default"
+REDIS_DB = 11  # flushed around each test: not the parity suite's 15 nor another module's
 
 
 def _noop(services: Any, n: int = 0) -> dict[str, int]:
@@ -73,7 +75,7 @@ CATALOGUE = Catalogue(
 
 @pytest.fixture
 def redis() -> Iterator[Redis]:
-    client = Redis.from_url(require_redis())
+    client = Redis.from_url(require_redis(REDIS_DB))
     client.flushdb()
     yield client
     client.flushdb()
@@ -192,7 +194,7 @@ def _taken_by_a_worker_that_died(tasks: RqTaskQueue, redis: Redis, lapsed_ago: f
 
 
 def test_the_heartbeat_lapses_seconds_after_a_worker_dies_not_a_minute() -> None:
-    job = Job(id="x", connection=Redis.from_url(require_redis()))
+    job = Job(id="x", connection=Redis.from_url(require_redis(REDIS_DB)))
     job.timeout = 60
     worker = AdolfWorker.__new__(AdolfWorker)
     worker.job_monitoring_interval = 5
@@ -339,12 +341,14 @@ def _migrated_container(env: dict[str, str], **overrides: Any) -> Any:
 
 @pytest.mark.slow
 def test_a_work_horse_that_dies_is_a_failed_attempt_then_a_dead_letter(redis: Redis, tmp_path: Path) -> None:
-    env = _worker_env(require_redis(), tmp_path, ADOLF_EXTRA_CATALOGUES="tests.integration.test_rq_adapter:CATALOGUE")
+    env = _worker_env(require_redis(REDIS_DB), tmp_path, ADOLF_EXTRA_CATALOGUES="tests.integration.test_rq_adapter:CATALOGUE")
     container = _migrated_container(env, extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"])
     tasks: RqTaskQueue = container.task_queue()
     task_id = tasks.enqueue("rqtest.crash")
-    subprocess.run([sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE, "--burst"],
-                   env=env, cwd=REPO, check=True, capture_output=True, timeout=60)
+    # the burst worker, its horses and its scheduler are killed as a whole on a timeout
+    burst = processes.run([sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE, "--burst"],
+                          env=env, cwd=REPO, timeout=60)
+    assert burst.returncode == 0, burst.stderr
     status = tasks.status(task_id)
     assert status.state is TaskState.FAILED, status
     with container.uow() as uow:
@@ -356,16 +360,15 @@ def test_a_work_horse_that_dies_is_a_failed_attempt_then_a_dead_letter(redis: Re
 
 @pytest.mark.slow
 def test_a_real_scheduler_and_worker_run_system_ping_every_minute(redis: Redis, tmp_path: Path) -> None:
-    env = _worker_env(require_redis(), tmp_path)
+    env = _worker_env(require_redis(REDIS_DB), tmp_path)
     container = _migrated_container(env)
     tasks: RqTaskQueue = container.task_queue()
     entry = [sys.executable, "-m", "adolf.entrypoints.rq_worker"]
-    procs = [
-        subprocess.Popen([*entry, *cmd], env=env, cwd=REPO, stdout=(tmp_path / f"{cmd[0]}.log").open("wb"),
-                         stderr=subprocess.STDOUT, start_new_session=True)
-        for cmd in (["scheduler"], ["worker", "-q", "system.default"])
-    ]
+    procs = []
     try:
+        for cmd in (["scheduler"], ["worker", "-q", "system.default"]):
+            with (tmp_path / f"{cmd[0]}.log").open("wb") as log:
+                procs.append(processes.spawn([*entry, *cmd], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT))
         deadline = time.monotonic() + 80
         done = None
         while time.monotonic() < deadline and done is None:
@@ -380,7 +383,5 @@ def test_a_real_scheduler_and_worker_run_system_ping_every_minute(redis: Redis, 
         fired = [key.decode() for key in redis.scan_iter("adolf:fired:system.ping:*")]
         assert fired and all(key.endswith(":00+00:00") for key in fired), fired
     finally:
-        for proc in procs:
-            kill_session(proc.pid)
-            proc.wait(timeout=10)
+        processes.stop_tree(procs, grace=0)  # worker, horse and scheduler sessions, at once
         container.engine().dispose()

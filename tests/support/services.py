@@ -34,6 +34,10 @@ def require_postgres() -> str:
     return POSTGRES_URL
 
 
-def require_redis() -> str:
+def require_redis(db: int | None = None) -> str:
+    """The test Redis URL; ``db`` picks another database of the same server, so that test
+    modules which flush their database never flush each other's (the parity suite keeps 15)."""
     require("Redis", "127.0.0.1", 6379)
-    return REDIS_URL
+    if db is None:
+        return REDIS_URL
+    return f"{REDIS_URL.rsplit('/', 1)[0]}/{db}"

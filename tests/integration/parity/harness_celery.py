@@ -8,8 +8,6 @@ seconds (it must stay above the longest job these tests run, 4 s).
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
 import signal
 import subprocess
@@ -23,21 +21,12 @@ from adolf.adapters.sqlalchemy import migrate
 from adolf.application.ports.tasks import TaskQueue
 from adolf.container import build_container
 from adolf.settings import load_settings
+from tests.support import processes
 
 CELERY = str(Path(sys.executable).parent / "celery")
 APP = "adolf.entrypoints.celery_app"
 VISIBILITY_TIMEOUT = "10"
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """A test process that dies (Ctrl-C twice, a CI timeout) must not leave workers behind
-    that would steal the next run's jobs: the kernel sends them SIGTERM (Linux only)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
+STOP_GRACE = 10.0
 
 
 class CeleryProcesses:
@@ -51,10 +40,9 @@ class CeleryProcesses:
     def spawn(self, *args: str, label: str) -> subprocess.Popen[bytes]:
         log = (self.log_dir / f"{label}.log").open("ab")
         try:
-            proc = subprocess.Popen(
-                [CELERY, "-A", APP, *args], env=self.env, cwd=self.log_dir,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=_die_with_parent,
+            # its own session, killed as a whole; dies with the test process (PR_SET_PDEATHSIG)
+            proc = processes.spawn(
+                [CELERY, "-A", APP, *args], env=self.env, cwd=self.log_dir, stdout=log, stderr=subprocess.STDOUT,
             )
         finally:
             log.close()
@@ -71,21 +59,14 @@ class CeleryProcesses:
         return name
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, sig)
+        """Signal every process of every session we started (workers, pool children, beats)."""
+        sessions, groups = processes.tree(p.pid for p in self.procs)
+        processes.signal_tree(sessions, groups, sig)
 
-    def stop(self, grace: float = 10.0) -> None:
-        self.kill(signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for proc in self.procs:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        self.kill(signal.SIGKILL)
-        for proc in self.procs:
-            proc.wait(timeout=10)
-        self.procs.clear()
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        """SIGTERM, ``grace`` seconds, then SIGKILL for whatever is left; on any outcome."""
+        procs, self.procs = list(self.procs), []
+        processes.stop_tree(procs, grace=grace)
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"

@@ -4,7 +4,6 @@ forked work horse (RQ puts the horse in a process group of its own) and RQ's sch
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -21,32 +20,23 @@ from adolf.adapters.sqlalchemy import migrate
 from adolf.application.ports.tasks import TaskQueue
 from adolf.container import build_container
 from adolf.settings import load_settings
+from tests.support import processes
 from tests.support.parity_tasks import QUEUE
 
 REPO = Path(__file__).resolve().parents[3]
 READY_TIMEOUT = 30.0
+STOP_GRACE = 10.0
 
 
 def session_members(leader: int) -> list[int]:
     """Pids of the processes in the session ``leader`` started (start_new_session=True)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[3]) == leader:  # state ppid pgrp session …
-            members.append(int(entry.name))
-    return members
+    sessions, groups = processes.tree([leader])
+    return processes.members(sessions, groups)
 
 
 def kill_session(leader: int, sig: signal.Signals = signal.SIGKILL) -> None:
-    for pid in session_members(leader):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, sig)
+    sessions, groups = processes.tree([leader])
+    processes.signal_tree(sessions, groups, sig)
 
 
 class RqHarness:
@@ -73,9 +63,10 @@ class RqHarness:
         for _ in range(workers):
             name = f"parity-{uuid.uuid4().hex[:10]}"
             log = (self.logs / f"{name}.log").open("wb")
-            proc = subprocess.Popen(
+            # its own session (the horse and RQ's scheduler included), dies with the test process
+            proc = processes.spawn(
                 [sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE, "--name", name],
-                env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
             )
             self._workers.append((proc, log))
             names.append(name)
@@ -96,25 +87,21 @@ class RqHarness:
         return "\n".join(p.read_text()[-2000:] for p in sorted(self.logs.glob("*.log")))
 
     def kill_worker(self) -> None:
-        for proc, log in self._workers:
-            kill_session(proc.pid)
-            proc.wait(timeout=10)
+        workers, self._workers = self._workers, []
+        processes.stop_tree([proc for proc, _ in workers], grace=0)  # SIGKILL, no warning
+        for _, log in workers:
             log.close()
-        self._workers = []
 
     def stop(self) -> None:
-        for proc, _ in self._workers:
-            kill_session(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for proc, log in self._workers:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            kill_session(proc.pid)  # whatever is left: a horse mid-job, a scheduler
-            if proc.poll() is None:
-                proc.wait(timeout=10)
-            log.close()
-        self._workers = []
-        self.container.engine().dispose()
+        """SIGTERM to every session, 10 s, then SIGKILL for whatever is left (a horse mid-job, a
+        scheduler); runs from the fixture's finalizer on any outcome."""
+        workers, self._workers = self._workers, []
+        try:
+            processes.stop_tree([proc for proc, _ in workers], grace=STOP_GRACE)
+        finally:
+            for _, log in workers:
+                log.close()
+            self.container.engine().dispose()
 
     @property
     def queue(self) -> TaskQueue:
