@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.e2e.conftest import Run
 
 
@@ -72,13 +74,35 @@ def test_run_a_task_by_hand_and_look_it_up_by_id(adolf: Run) -> None:
     assert status["state"] == "succeeded" and "pong" in status["result"]
 
 
-def test_a_bad_payload_is_dead_lettered_and_can_be_re_driven(adolf: Run) -> None:
+@pytest.mark.parametrize(
+    ("task", "payload", "message"),
+    [
+        ("system.cleanup_runtime_records", '{"keep_days": "soon"}', "keep_days='soon' is not a valid int"),
+        ("system.cleanup_runtime_records", '{"keep_days": -5}', "keep_days=-5 must be between 1 and 3650"),
+        ("system.cleanup_runtime_records", "[]", "--payload=[] must be a JSON object"),
+        ("system.cleanup_runtime_records", '{"keep_days": NaN}', "NaN is not allowed"),
+        ("system.cleanup_runtime_records", '{"keep_days": 1e999999}', "the number 1e999999 is out of range"),
+        ("marketing.generate_report", '{"start": "9999-12-31"}', "start='9999-12-31' must be between"),
+        ("marketing.apply_bid_change", '{"keyword_id": 1, "bid": 1.001, "idempotency_key": "k"}', "bid=1.001 has more"),
+        ("system.cleanup_runtime_records", '{"[/x]": 1}', "unknown field [/x]=1"),
+    ],
+)
+def test_a_bad_payload_is_refused_before_it_is_queued_in_one_line(adolf: Run, task: str, payload: str, message: str) -> None:
+    refused = adolf("tasks", "run", task, "-p", payload, check=False)
+
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("error: ") and message in refused.stderr
+    assert "Traceback" not in refused.stderr and "queued" not in refused.stdout
+
+
+def test_a_failed_task_is_dead_lettered_and_can_be_re_driven(adolf: Run) -> None:
     adolf("db", "upgrade")
-    failed = adolf("tasks", "run", "system.cleanup_runtime_records", "-p", '{"keep_days": "soon"}', check=False)
+    payload = '{"keyword_id": 404, "bid": "50", "idempotency_key": "by-hand-1"}'
+    failed = adolf("tasks", "run", "marketing.apply_bid_change", "-p", payload, check=False)
     assert failed.returncode == 1
-    assert "keep_days='soon'" in failed.stdout
+    assert "keyword_id=404 does not exist" in failed.stdout
     listing = adolf("deadletters", "list").stdout
-    assert "system.cleanup_runtime_records" in listing
+    assert "marketing.apply_bid_change" in listing
     again = adolf("deadletters", "retry", "1", check=False)
     assert "re-driven" in again.stdout
     assert "use --force" in adolf("deadletters", "retry", "1", check=False).stderr

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from adolf.application.payload import InvalidPayload
 from adolf.application.ports.tasks import TaskState
 from tests.integration.parity.harness import BackendHarness, wait_for
 from tests.support.parity_tasks import evidence
@@ -77,15 +78,17 @@ def test_retries_exhausted_leave_one_dead_letter_and_one_critical_alert(harness:
 
 
 @pytest.mark.slow
-def test_an_invalid_payload_is_dead_lettered_at_once_naming_the_field(harness: BackendHarness) -> None:
+def test_an_invalid_payload_is_refused_at_enqueue_naming_the_field(harness: BackendHarness) -> None:
+    # (A payload that turns invalid after it was queued is dead-lettered at once by the shared
+    # runner: tests/unit/application/test_runtime.py.)
     harness.start()
-    task_id = harness.queue.enqueue("parity.typed", {"count": "many"})
-    status = wait_for(harness.queue, task_id)
-    assert status.state is TaskState.FAILED
-    assert status.error is not None and "count='many'" in status.error
-    letters = _dead_letters(harness, task_id)
-    assert len(letters) == 1 and letters[0].attempts == 1
-    assert "count='many'" in letters[0].exception
+    for bad in ({"count": "many"}, {"count": 2**63}, {"count": float("nan")}):
+        with pytest.raises(InvalidPayload, match=r"^parity\.typed: "):
+            harness.queue.enqueue("parity.typed", bad)
+    task_id = harness.queue.enqueue("parity.typed", {"count": 3})
+    assert wait_for(harness.queue, task_id).state is TaskState.SUCCEEDED
+    with harness.container.uow() as uow:
+        assert [d for d in uow.dead_letters.list(limit=500) if d.task_name == "parity.typed"] == []
 
 
 @pytest.mark.slow

@@ -45,6 +45,16 @@ def test_a_bid_outside_the_campaigns_bounds_is_refused_naming_value_and_keyword(
     assert local_bid(world) == D("100")
 
 
+def test_a_bid_below_the_marketplaces_minimum_is_refused_before_anything_is_sent(services: FakeServices) -> None:
+    seed(services, campaign(1, min_bid=D("10"), max_bid=D("500")), keyword(11, 1, bid=D("100"), marketplace_min_bid=D("30")))
+
+    with pytest.raises(BidChangeRefused, match=r"bid=29\.99 for keyword_id=11 is below the marketplace's minimum 30"):
+        apply_bid_change(services, 11, D("29.99"), "change-min")
+
+    assert services.market().calls == [] and services.uow().idempotency.keys == {}
+    assert apply_bid_change(services, 11, D("30"), "change-min")["applied"] is True
+
+
 def test_an_unknown_keyword_is_refused_by_its_id(world: FakeServices) -> None:
     with pytest.raises(BidChangeRefused, match="keyword_id=404"):
         apply_bid_change(world, 404, D("50"), "change-3")

@@ -104,12 +104,18 @@ def test_unknown_and_missing_fields_and_non_objects_are_refused() -> None:
         bind_payload(handler, [1, 2])
 
 
-@given(st.integers())
-def test_any_json_integer_binds_to_itself(n: int) -> None:
+@given(st.integers(min_value=-(2**63), max_value=2**63 - 1))
+def test_any_64_bit_json_integer_binds_to_itself(n: int) -> None:
     assert bind(count=n)["count"] == n
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False))
-def test_any_finite_decimal_sent_as_a_string_binds_exactly(value: Decimal) -> None:
+@given(st.integers(min_value=2**63) | st.integers(max_value=-(2**63) - 1))
+def test_an_integer_beyond_64_bits_is_refused_naming_it(n: int) -> None:
+    with pytest.raises(InvalidPayload, match=rf"^test\.task: count={n} must be between "):
+        bind(count=n)
+
+
+@given(st.decimals(min_value=-(10**15), max_value=10**15, places=6, allow_nan=False, allow_infinity=False))
+def test_any_finite_decimal_within_the_defaults_sent_as_a_string_binds_exactly(value: Decimal) -> None:
     bound = bind(price=str(value))["price"]
     assert bound == value and str(bound) == str(value)

@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 from adolf.adapters.queues.schedules import latest_fire
 from adolf.adapters.redis.fire_guard import FireGuard
 from adolf.application.catalogue import Catalogue, Schedule
+from adolf.application.payload import validate_payload
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def beat_schedule(catalogue: Catalogue, app: Celery, priority: Callable[[int], i
         entries[spec.name] = {
             "task": spec.name,
             "schedule": celery_schedule(spec.schedule, app),
-            "kwargs": dict(spec.scheduled_payload),
+            "kwargs": validate_payload(catalogue, spec.name, spec.scheduled_payload),  # beat sends it as is
             "options": {"queue": spec.queue, "priority": priority(spec.priority)},
         }
     return entries

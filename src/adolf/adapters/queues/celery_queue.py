@@ -11,6 +11,7 @@ from celery.result import AsyncResult
 from kombu.exceptions import ChannelError
 
 from adolf.application.catalogue import Catalogue
+from adolf.application.payload import validate_payload
 from adolf.application.ports.tasks import TaskState, TaskStatus, WorkerInfo
 
 INSPECT_TIMEOUT = 1.0
@@ -51,11 +52,12 @@ class CeleryTaskQueue:
         task_id: str | None = None,
     ) -> str:
         spec = self.catalogue.get(name)
+        body = validate_payload(self.catalogue, name, payload)  # InvalidPayload: nothing is sent
         chosen = spec.priority if priority is None else priority
         self._check_delay(countdown, eta)
         result = self.app.send_task(
             name,
-            kwargs=dict(payload or {}),
+            kwargs=body,
             queue=spec.queue,
             countdown=countdown,
             eta=eta,

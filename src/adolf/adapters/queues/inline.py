@@ -21,6 +21,7 @@ from typing import Any
 from adolf.adapters.clocks import ManualClock
 from adolf.adapters.queues.time_limits import hard_time_limit
 from adolf.application.catalogue import Catalogue
+from adolf.application.payload import validate_payload
 from adolf.application.ports.clock import Clock
 from adolf.application.ports.tasks import TaskState, TaskStatus, WorkerInfo
 from adolf.application.runtime import TaskRunner
@@ -76,12 +77,11 @@ class InlineTaskQueue:
         task_id: str | None = None,
     ) -> str:
         spec = self.catalogue.get(name)
+        body = validate_payload(self.catalogue, name, payload)  # InvalidPayload: nothing is queued
         task_id = task_id or str(uuid.uuid4())
         now = self.clock.now()
         due = eta or (now + timedelta(seconds=countdown) if countdown else now)
-        job = _Job(
-            due, spec.priority if priority is None else priority, next(self._seq), task_id, name, dict(payload or {})
-        )
+        job = _Job(due, spec.priority if priority is None else priority, next(self._seq), task_id, name, body)
         with self._guard:
             heapq.heappush(self._heap, job)
             self._results[task_id] = TaskStatus(task_id, TaskState.PENDING, name)

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from collections.abc import Mapping
@@ -28,7 +27,7 @@ from rq.job import Job, JobStatus
 from adolf.adapters.queues.rq_admin import RqQueueAdmin
 from adolf.adapters.queues.rq_jobs import SERIALIZER, TaskFailed, at_front, execute, job_options
 from adolf.application.catalogue import Catalogue
-from adolf.application.payload import InvalidPayload
+from adolf.application.payload import validate_payload
 from adolf.application.ports.tasks import TaskState, TaskStatus
 
 _FAILED_PREFIX = f"{TaskFailed.__module__}.{TaskFailed.__qualname__}: "
@@ -59,7 +58,7 @@ class RqTaskQueue(RqQueueAdmin):
         task_id: str | None = None,
     ) -> str:
         spec = self.catalogue.get(name)
-        body = _json_object(payload, name)
+        body = validate_payload(self.catalogue, name, payload)  # InvalidPayload: nothing is queued
         options = job_options(spec)
         options.update(
             args=(name, body),
@@ -90,15 +89,6 @@ class RqTaskQueue(RqQueueAdmin):
         if state in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
             return TaskStatus(task_id, TaskState.FAILED, name, error=_error_text(job, state))
         return TaskStatus(task_id, TaskState.UNKNOWN, name)
-
-
-def _json_object(payload: Mapping[str, Any] | None, name: str) -> dict[str, Any]:
-    body = dict(payload or {})
-    try:
-        json.dumps(body, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidPayload(f"{name}: payload must be JSON ({exc})") from exc
-    return body
 
 
 def _due(countdown: float | None, eta: datetime | None) -> datetime | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from adolf.application.bounds import Day
 from adolf.application.marketing.calendar import yesterday
 from adolf.application.marketing.ports import AnalyticsFinding, DailyStats, MarketingServices, Recommendation
 from adolf.domain.marketing.anomalies import detect_anomaly
@@ -25,7 +26,7 @@ TREND_DAYS = 14
 BASELINE_DAYS = 7
 
 
-def calculate_analytics(services: MarketingServices, day: date | None = None) -> dict[str, Any]:
+def calculate_analytics(services: MarketingServices, day: Day | None = None) -> dict[str, Any]:
     target = day or yesterday(services.clock.now())
     with services.uow() as uow:
         campaigns = {c.id: c for c in uow.campaigns.all()}

@@ -6,9 +6,9 @@ call carries it too, so a redelivered job neither double-writes nor double-sends
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
+from adolf.application.bounds import BidAmount, Id, Key, Text
 from adolf.application.marketing.ports import BidChangeRecord, MarketingServices
 from adolf.application.ports.ads_marketplace import BidChange
 
@@ -18,7 +18,7 @@ class BidChangeRefused(ValueError):
 
 
 def apply_bid_change(
-    services: MarketingServices, keyword_id: int, bid: Decimal, idempotency_key: str, reason: str = "manual"
+    services: MarketingServices, keyword_id: Id, bid: BidAmount, idempotency_key: Key, reason: Text = "manual"
 ) -> dict[str, Any]:
     now = services.clock.now()
     with services.uow() as uow:
@@ -31,6 +31,10 @@ def apply_bid_change(
             raise BidChangeRefused(
                 f"bid={bid} for keyword_id={keyword_id} is outside [{campaign.min_bid}, {campaign.max_bid}] "
                 f"of campaign {campaign.id}"
+            )
+        if keyword.marketplace_min_bid is not None and bid < keyword.marketplace_min_bid:
+            raise BidChangeRefused(
+                f"bid={bid} for keyword_id={keyword_id} is below the marketplace's minimum {keyword.marketplace_min_bid}"
             )
         if not uow.idempotency.claim(idempotency_key, "marketing.apply_bid_change", now):
             return {"applied": False, "skipped": "duplicate", "idempotency_key": idempotency_key}

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from adolf.application.bounds import Day
 from adolf.application.marketing.calendar import day_start, moscow_day
 from adolf.application.marketing.ports import MarketingServices
 from adolf.domain.marketing.campaign import CampaignStatus
@@ -25,7 +26,7 @@ def _row(totals: StatsTotals) -> dict[str, Any]:
     }
 
 
-def generate_report(services: MarketingServices, start: date | None = None, end: date | None = None) -> dict[str, Any]:
+def generate_report(services: MarketingServices, start: Day | None = None, end: Day | None = None) -> dict[str, Any]:
     today = moscow_day(services.clock.now())
     end = end or today
     start = start or end - timedelta(days=6)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from adolf.application.bounds import Day, Month, Year
 from adolf.application.marketing.calendar import month_bounds, moscow_day, previous_month, yesterday
 from adolf.application.marketing.campaign_cycle import totals_of
 from adolf.application.marketing.ports import DailyStats, MarketingServices, MonthlyStats, StatsSnapshot
@@ -64,7 +65,7 @@ def collect_stats(services: MarketingServices, mp: Marketplace) -> dict[str, Any
     return {"campaigns": len(campaigns), "snapshots": written, "skipped_rows": skipped, "errors": errors}
 
 
-def aggregate_daily_stats(services: MarketingServices, day: date | None = None) -> dict[str, Any]:
+def aggregate_daily_stats(services: MarketingServices, day: Day | None = None) -> dict[str, Any]:
     """A day's last campaign snapshot is its total: upsert it as the daily row (idempotent)."""
     target = day or yesterday(services.clock.now())
     with services.uow() as uow:
@@ -75,7 +76,7 @@ def aggregate_daily_stats(services: MarketingServices, day: date | None = None) 
 
 
 def aggregate_monthly_stats(
-    services: MarketingServices, year: int | None = None, month: int | None = None
+    services: MarketingServices, year: Year | None = None, month: Month | None = None
 ) -> dict[str, Any]:
     """The previous month's daily rows summed per campaign, upserted on (campaign, year, month)."""
     if year is None or month is None:

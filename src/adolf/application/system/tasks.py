@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from adolf.application.bounds import KeepDays
 from adolf.application.ports.services import Services
 
 
@@ -12,7 +13,7 @@ def ping(services: Services) -> dict[str, Any]:
     return {"pong": services.clock.now().isoformat()}
 
 
-def cleanup_runtime_records(services: Services, keep_days: int = 7) -> dict[str, int]:
+def cleanup_runtime_records(services: Services, keep_days: KeepDays = 7) -> dict[str, int]:
     """Idempotency keys and in-process run records older than ``keep_days``: a redelivery
     or a status lookup never comes that late (result backends keep 1 h)."""
     cutoff = services.clock.now() - timedelta(days=keep_days)

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from adolf.adapters.observability.logging import configure_logging
 from adolf.container import Container, build_container
@@ -34,5 +35,6 @@ def container() -> Container:
 
 
 def fail(message: str, code: int = 1) -> Any:
-    errors.print(f"[red]error:[/red] {message}")
+    # One line, whatever the terminal's width; brackets in a refused value are text, not markup.
+    errors.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)

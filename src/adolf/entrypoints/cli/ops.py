@@ -7,6 +7,7 @@ import json
 import typer
 from rich.table import Table
 
+from adolf.application.payload import InvalidPayload
 from adolf.application.system.dead_letters import (
     DeadLetterAlreadyRetried,
     DeadLetterNotFound,
@@ -92,7 +93,7 @@ def retry(
     c = container()
     try:
         task_id = retry_dead_letter(letter_id, c.uow, c.task_queue(), c.clock(), force)
-    except (DeadLetterNotFound, DeadLetterAlreadyRetried) as exc:
+    except (DeadLetterNotFound, DeadLetterAlreadyRetried, InvalidPayload) as exc:
         fail(str(exc), 2)
     console.print(f"dead letter {letter_id} re-driven as task {task_id}")
     status = c.task_queue().status(task_id)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from adolf.adapters.queues.schedules import next_fire
 from adolf.application.catalogue import UnknownTask
+from adolf.application.payload import InvalidPayload, parse_payload
 from adolf.application.ports.tasks import TaskState
 from adolf.entrypoints.cli.context import console, container, fail, settings
 
@@ -57,15 +58,12 @@ def run(
     wait: bool = typer.Option(False, "--wait", "-w", help="Wait for the result (inline always waits)."),
     timeout: float = typer.Option(600.0, help="Seconds to wait with --wait."),
 ) -> None:
-    """Queue a task by hand and print its id (and its result with --wait)."""
-    try:
-        body = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        fail(f"--payload is not JSON: {exc}", 2)
+    """Queue a task by hand and print its id (and its result with --wait). The payload is
+    checked against the task's arguments first: a bad one exits 2 naming the field and value."""
     queue = container().task_queue()
     try:
-        task_id = queue.enqueue(name, body)
-    except UnknownTask as exc:
+        task_id = queue.enqueue(name, parse_payload(payload, "--payload"))
+    except (UnknownTask, InvalidPayload) as exc:
         fail(str(exc), 2)
     console.print(f"queued [bold]{name}[/bold] as {task_id}")
     if wait or settings().queue_backend.value == "inline":
