@@ -13,6 +13,7 @@ from adolf.domain.marketing.bid_context import StrategyType
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus
 from adolf.domain.marketing.campaign_settings import (
     SETTABLE,
+    STORED_MAX,
     TARGET_OF,
     InvalidCampaignSettings,
     change_settings,
@@ -95,6 +96,12 @@ def test_manual_needs_no_target_and_clearing_a_target_its_strategy_uses_is_refus
         ({"target_position": "0.5"}, "target_position=0.5 must be >= 1"),
         ({"kill_switch": "maybe"}, "kill_switch='maybe' must be true or false"),
         ({"min_bid": None}, "min_bid=None is a NoneType"),
+        ({"min_bid": "0.001"}, r"min_bid=0\.001 has more than 2 decimal places \(refused, not rounded\)"),
+        ({"max_bid": "100.005"}, r"max_bid=100\.005 has more than 2 decimal places"),
+        ({"max_bid": "1e20"}, r"max_bid=1E\+20 is beyond 9999999999\.99, the most it can be stored as"),
+        ({"daily_budget": "1000000000000"}, r"daily_budget=1000000000000 is beyond 999999999999\.99"),
+        ({"target_position": "1000000"}, r"target_position=1000000 is beyond 999999\.99"),
+        ({"target_cpo": "9" * 200}, r"target_cpo=9{39}… is beyond"),
     ],
 )
 def test_a_refused_change_names_the_field_and_the_value(change: dict[str, object], message: str) -> None:
@@ -113,3 +120,19 @@ def test_safety_overrides_apply_on_top_of_the_campaigns_own() -> None:
     assert (second.safety.max_drr, second.safety.low_ctr_percent) == (D("25"), D("0.5"))
     with pytest.raises(UnknownThreshold, match="'speed' is not a safety threshold"):
         change_settings(BASE, {}, {"speed": "1"})
+
+
+@given(
+    st.sampled_from(sorted(STORED_MAX)),
+    st.decimals(allow_nan=False, allow_infinity=False) | money("0.001", "2000").map(lambda d: d / 10),
+)
+def test_an_accepted_amount_is_one_its_column_stores_unchanged(name: str, value: Decimal) -> None:
+    try:
+        updated = change_settings(BASE, {name: str(value)})
+    except InvalidCampaignSettings as error:
+        assert f"{name}=" in str(error)
+        return
+    stored = getattr(updated, name)
+    assert stored == value
+    assert stored.quantize(D("0.01")) == stored  # a scale-2 column neither rounds nor truncates it
+    assert abs(stored) <= STORED_MAX[name]

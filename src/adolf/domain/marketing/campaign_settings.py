@@ -7,7 +7,10 @@ manager then gives each one its strategy, bounds, targets and safety overrides. 
 - ``daily_budget`` unset or > 0; ``target_position`` unset or ≥ 1; ``target_drr`` unset or in
   (0, 100] (percent); ``target_cpo`` unset or > 0 (rubles);
 - a strategy needs its target: ``target_position`` / ``target_drr`` / ``target_cpo``;
-- safety overrides follow ``SafetyThresholds`` (unknown names and bad values are refused).
+- safety overrides follow ``SafetyThresholds`` (unknown names and bad values are refused);
+- an amount has at most ``PLACES`` (2) decimal places — ``0.001`` is refused, never rounded to
+  ``0.00`` — and fits the column that stores it (``STORED_MAX``: bids ``Numeric(12, 2)``,
+  budgets and CPO ``Numeric(14, 2)``, positions and DRR ``Numeric(8, 2)``).
 
 Values may be typed or strings as a CLI or an API receives them; ``"none"`` (or ``""``)
 clears an optional one. Every refusal names the field and the value.
@@ -39,6 +42,13 @@ TARGET_OF = {
     StrategyType.TARGET_POSITION: "target_position",
     StrategyType.TARGET_DRR: "target_drr",
     StrategyType.TARGET_CPO: "target_cpo",
+}
+PLACES = 2
+_BID, _MONEY, _RANK = Decimal("9999999999.99"), Decimal("999999999999.99"), Decimal("999999.99")
+#: The largest value each setting's column holds (adapters/sqlalchemy/tables.py: Bid, Money, Rank).
+STORED_MAX = {
+    "min_bid": _BID, "max_bid": _BID, "daily_budget": _MONEY, "target_cpo": _MONEY,
+    "target_position": _RANK, "target_drr": _RANK,
 }
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -95,9 +105,23 @@ def _parse(name: str, value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise InvalidCampaignSettings(f"{name}={value!r} is a {type(value).__name__}; pass a Decimal, int or str")
     try:
-        return as_decimal(value.strip() if isinstance(value, str) else value, name)
+        amount = as_decimal(value.strip() if isinstance(value, str) else value, name)
     except InvalidMoney as error:
         raise InvalidCampaignSettings(str(error)) from None
+    shown = str(amount) if len(str(amount)) <= 40 else str(amount)[:39] + "…"
+    if _places(amount) > PLACES:
+        raise InvalidCampaignSettings(f"{name}={shown} has more than {PLACES} decimal places (refused, not rounded)")
+    if abs(amount) > STORED_MAX[name]:
+        raise InvalidCampaignSettings(f"{name}={shown} is beyond {STORED_MAX[name]}, the most it can be stored as")
+    return amount
+
+
+def _places(value: Decimal) -> int:
+    """Decimal places of a finite ``value``, trailing zeros not counted (``1.50`` has 1)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -exponent - trailing) if any(digits) else 0
 
 
 def _flag(name: str, value: object) -> bool:
