@@ -39,12 +39,19 @@ def _tick(services: Any) -> dict[str, str]:
     return {"tick": "ok"}
 
 
+def _slow(services: Any, seconds: float = 4.0) -> dict[str, str]:
+    time.sleep(seconds)
+    return {"slept": str(seconds)}
+
+
 #: Two every-minute schedules half a minute apart, so that "a slot during the outage, then
 #: the next slot" fits in well under a minute and a half.
 CATALOGUE = Catalogue(
     [
         TaskSpec("outage.on_the_minute", _tick, QUEUE, schedule=Schedule.every(60)),
         TaskSpec("outage.on_the_half", _tick, QUEUE, schedule=Schedule.every(60, offset=30)),
+        TaskSpec("outage.slow", _slow, QUEUE),
+        TaskSpec("outage.plain", _tick, QUEUE),
     ]
 )
 NAMES = {0: "outage.on_the_minute", 30: "outage.on_the_half"}
@@ -115,13 +122,8 @@ def _sleep_until(moment: datetime) -> None:
     time.sleep(max(0.0, (moment - datetime.now(UTC)).total_seconds()))
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(150)
-def test_the_rq_scheduler_and_worker_outlive_a_redis_outage_across_a_fire_time(
-    own_redis: OwnRedis, tmp_path: Path
-) -> None:
-    url = f"redis://127.0.0.1:{own_redis.port}/0"
-    env = {
+def _env(url: str, tmp_path: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "ADOLF_DATABASE_URL": f"sqlite:///{tmp_path / 'outage.sqlite3'}",
         "ADOLF_REDIS_URL": url,
@@ -130,10 +132,36 @@ def test_the_rq_scheduler_and_worker_outlive_a_redis_outage_across_a_fire_time(
         "ADOLF_EXTRA_CATALOGUES": "tests.integration.test_rq_redis_outage:CATALOGUE",
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
-    settings = load_settings(database_url=env["ADOLF_DATABASE_URL"], redis_url=url, queue_backend="rq",
-                             extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"])
+
+
+def _container(env: dict[str, str]) -> Any:
+    settings = load_settings(database_url=env["ADOLF_DATABASE_URL"], redis_url=env["ADOLF_REDIS_URL"],
+                             queue_backend="rq", extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"])
     container = build_container(settings)
     migrate.upgrade(container.engine())
+    return container
+
+
+def _wait(predicate: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except Exception:  # noqa: BLE001 — Redis may be coming back
+            pass
+        time.sleep(0.2)
+    return bool(predicate())
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(150)
+def test_the_rq_scheduler_and_worker_outlive_a_redis_outage_across_a_fire_time(
+    own_redis: OwnRedis, tmp_path: Path
+) -> None:
+    url = f"redis://127.0.0.1:{own_redis.port}/0"
+    env = _env(url, tmp_path)
+    container = _container(env)
     entry = [sys.executable, "-m", "adolf.entrypoints.rq_worker"]
     procs: list[subprocess.Popen[Any]] = []
     logs = {name: tmp_path / f"{name}.log" for name in ("scheduler", "worker")}
@@ -181,6 +209,38 @@ def test_the_rq_scheduler_and_worker_outlive_a_redis_outage_across_a_fire_time(
         assert scheduler_log.count("Redis unreachable") == 1, scheduler_log[-2500:]
         assert "Redis reachable again" in scheduler_log
         assert "Traceback" not in scheduler_log
+    finally:
+        processes.stop_tree(procs, grace=0)
+        client.close()
+        container.engine().dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(90)
+def test_an_rq_worker_whose_job_ends_while_redis_is_away_serves_again_when_it_returns(
+    own_redis: OwnRedis, tmp_path: Path
+) -> None:
+    url = f"redis://127.0.0.1:{own_redis.port}/0"
+    env = _env(url, tmp_path)
+    container = _container(env)
+    log = tmp_path / "worker.log"
+    client = Redis.from_url(url, socket_connect_timeout=0.5)
+    tasks = RqTaskQueue(client, container.catalogue())
+    procs: list[subprocess.Popen[Any]] = []
+    try:
+        with log.open("wb") as out:
+            procs.append(processes.spawn([sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE],
+                                         env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT))
+        slow = tasks.enqueue("outage.slow", {"seconds": 4.0})
+        assert _wait(lambda: tasks.status(slow).state is TaskState.STARTED, 20), log.read_text()[-2500:]
+        own_redis.stop()  # the job finishes, and the worker reports it, while Redis is away
+        time.sleep(7)
+        own_redis.start()
+        plain = tasks.enqueue("outage.plain")
+        assert _wait(lambda: tasks.status(plain).state is TaskState.SUCCEEDED, 45), (
+            f"the worker did not serve again after Redis came back:\n{log.read_text()[-3000:]}"
+        )
+        assert procs[0].poll() is None, log.read_text()[-3000:]
     finally:
         processes.stop_tree(procs, grace=0)
         client.close()

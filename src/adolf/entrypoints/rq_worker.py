@@ -22,6 +22,7 @@ from adolf.adapters.queues.rq_admin import UnknownQueue
 from adolf.adapters.queues.rq_cron import CatalogueCronScheduler, set_process_zone
 from adolf.adapters.queues.rq_jobs import dead_letter_lost, install_runner
 from adolf.adapters.queues.rq_queue import RqTaskQueue
+from adolf.adapters.queues.rq_resilience import serve_through_outages
 from adolf.adapters.queues.rq_workers import build_worker, ordered_queues
 from adolf.adapters.redis.fire_guard import FireGuard
 from adolf.application.payload import handler_fields
@@ -58,8 +59,10 @@ def run_worker(queues: Sequence[str] | None = None, burst: bool = False, name: s
     if unknown:
         raise UnknownQueue(f"unknown queue(s) {', '.join(unknown)}; queues: {', '.join(known)}")
     _warm(container)
-    worker = build_worker(tasks.redis, wanted, name=name, on_lost=dead_letter_lost)
-    return bool(worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper()))
+    return serve_through_outages(  # a fresh worker after each Redis outage that stopped one
+        lambda: build_worker(tasks.redis, wanted, name=name, on_lost=dead_letter_lost),
+        tasks.redis, burst=burst, with_scheduler=True, logging_level=settings.log_level.upper(),
+    )
 
 
 def run_scheduler(name: str = "") -> None:
@@ -68,7 +71,7 @@ def run_scheduler(name: str = "") -> None:
     set_process_zone(settings.timezone)
     tasks: RqTaskQueue = container.task_queue()
     scheduler = CatalogueCronScheduler(tasks, FireGuard(tasks.redis), tz=settings.timezone, name=name)
-    scheduler.start()  # type: ignore[no-untyped-call]
+    scheduler.start()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
