@@ -42,6 +42,33 @@ def _lock(redis: Redis | None) -> Any:
     return RedisLock(redis) if redis is not None else LocalLock()
 
 
+def _dead_letter_spool(redis: Redis | None) -> Any:
+    from adolf.adapters.redis.dead_letter_spool import MemoryDeadLetterSpool, RedisDeadLetterSpool
+
+    return RedisDeadLetterSpool(redis) if redis is not None else MemoryDeadLetterSpool()
+
+
+def _redactor(settings: Settings) -> Any:
+    from adolf.adapters.observability.logging import mask_text
+
+    known = tuple(settings.secret_values())
+    return lambda text: mask_text(text, known)
+
+
+def _runner(catalogue: Catalogue, services: Any, settings: Settings, spool: Any) -> TaskRunner:
+    from adolf.adapters.transient import is_transient
+
+    return TaskRunner(
+        catalogue,
+        services,
+        settings.queue_backend.value,
+        transient=is_transient,
+        spool=spool,
+        redact=_redactor(settings),
+        lock_ttl=settings.lock_ttl,
+    )
+
+
 def _load_object(path: str) -> Any:
     module, _, attr = path.partition(":")
     if not attr:
@@ -202,9 +229,8 @@ class Container(containers.DeclarativeContainer):
         dry_run=settings.provided.dry_run,
         brands=settings.provided.brands,
     )
-    runner = providers.Singleton(
-        TaskRunner, catalogue, services.provider, providers.Callable(lambda s: s.queue_backend.value, settings)
-    )
+    dead_letter_spool = providers.Singleton(_dead_letter_spool, redis)
+    runner = providers.Singleton(_runner, catalogue, services.provider, settings, dead_letter_spool.provider)
 
 
 def build_container(settings: Settings) -> Container:

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         "Above the longest hard limit (2100 s) and the longest countdown we use.",
     )
 
+    lock_ttl: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Seconds a task lock outlives its holder's last heartbeat (beats every third "
+        "of it): how long a redelivered job waits for its dead predecessor's lock.",
+    )
+
     marketplace: str = Field(
         default="simulated",
         pattern="^(simulated|live)$",
@@ -87,6 +95,10 @@ class Settings(BaseSettings):
         default=None,
         description="HTTP API bearer tokens and their roles: 'token:role,token:role' "
         "(roles: admin, director, senior, manager). Unset: the API refuses every request.",
+    )
+    api_public_docs: bool = Field(
+        default=False,
+        description="Serve the API's /openapi.json and /docs without a token (default: a token of any role).",
     )
 
     wb_api_token: SecretStr | None = None

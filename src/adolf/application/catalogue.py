@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adolf.application.errors import PermanentError as PermanentError  # re-exported for catalogue authors
+
 MOSCOW = "Europe/Moscow"
 
 
@@ -24,6 +26,19 @@ class UnknownTask(LookupError):
 
 class RetryableError(Exception):
     """Raised by a use case for a failure that may pass (a marketplace timeout, a quota)."""
+
+
+#: Seconds a task lock lives without a heartbeat. The runner extends it every third of
+#: that while the job runs, so a live job never loses it, and a dead worker's lock is gone
+#: this soon after its last beat: its redelivered job waits for it instead of finding the
+#: cycle locked for the job's whole time limit (and skipping it for good).
+LOCK_TTL = 30.0
+
+#: A transient failure (database or Redis unreachable, a connection dropped) is retried at
+#: least this often, with at least this first delay, doubling: 15 + 30 + 60 s outlasts a
+#: minute's outage even for a task whose own policy never retries.
+TRANSIENT_RETRIES = 3
+TRANSIENT_DELAY = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +82,21 @@ class RetryPolicy:
         return [self.delay_for(n, rng) for n in range(1, self.max_retries + 1)]
 
     def retries(self, exc: BaseException) -> bool:
-        return isinstance(exc, self.retry_on)
+        return isinstance(exc, self.retry_on) and not isinstance(exc, PermanentError)
+
+    def for_transient(self) -> RetryPolicy:
+        """The policy a transient failure is retried with: this one, raised to the floor of
+        ``TRANSIENT_RETRIES`` retries starting at ``TRANSIENT_DELAY`` s with backoff."""
+        if self.max_retries >= TRANSIENT_RETRIES and self.delay >= TRANSIENT_DELAY:
+            return self
+        return RetryPolicy(
+            max_retries=max(self.max_retries, TRANSIENT_RETRIES),
+            delay=max(self.delay, TRANSIENT_DELAY),
+            backoff=True,
+            max_delay=max(self.max_delay, TRANSIENT_DELAY * 2 ** (TRANSIENT_RETRIES - 1)),
+            jitter=self.jitter or 0.2,
+            retry_on=self.retry_on,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +139,11 @@ class TaskSpec:
     time_limit: int | None = None
     priority: int = 5  # 0 (highest) … 9, as RabbitMQ/Redis priorities are read by Celery
     lock: str | None = None
+    #: True: running the job twice has the effect of running it once (its effects are
+    #: claimed by key). The runtime then gives it at-least-once delivery: a job whose
+    #: worker died runs again, and a transient failure is retried even past the policy.
+    #: False: at most once past a death: a redelivered job is dead-lettered (``WorkerLost``)
+    #: instead of run again, and only the policy's own retries apply.
     idempotent: bool = False
     description: str = ""
     scheduled_payload: Mapping[str, Any] = field(default_factory=dict)
@@ -130,10 +164,10 @@ class TaskSpec:
         return self.name.split(".", 1)[0]
 
     @property
-    def lock_ttl(self) -> int:
-        """A lock outlives the job's hard limit, so a running job never loses it; a crashed
-        holder's lock expires soon after the job could have finished anyway."""
-        return (self.time_limit or 600) + 60
+    def max_attempts(self) -> int:
+        """Attempts the runtime may make of one job: every retry any failure could get."""
+        policy = self.retry.for_transient() if self.idempotent else self.retry
+        return policy.max_retries + 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,9 +36,10 @@ class FakeClock:
 
 
 class FakeLockHandle:
-    def __init__(self, lock: FakeLock, name: str) -> None:
+    def __init__(self, lock: FakeLock, name: str, owner: str = "") -> None:
         self.lock = lock
         self.name = name
+        self.owner = owner
         self.extended: list[float] = []
 
     def extend(self, ttl: float) -> bool:
@@ -60,18 +61,22 @@ class FakeLock:
         self.refused: list[str] = []
         self.released: list[str] = []
 
-    def acquire(self, name: str, ttl: float) -> FakeLockHandle | None:
+    def acquire(self, name: str, ttl: float, owner: str = "") -> FakeLockHandle | None:
         if name in self.held:
             self.refused.append(name)
             return None
-        handle = FakeLockHandle(self, name)
+        handle = FakeLockHandle(self, name, owner)
         self.held[name] = handle
         self.acquired.append((name, ttl))
         return handle
 
-    def hold(self, name: str) -> FakeLockHandle:
+    def holder(self, name: str) -> str | None:
+        handle = self.held.get(name)
+        return handle.owner if handle is not None else None
+
+    def hold(self, name: str, owner: str = "someone-else") -> FakeLockHandle:
         """Someone else holds ``name`` (a test's setup)."""
-        handle = FakeLockHandle(self, name)
+        handle = FakeLockHandle(self, name, owner)
         self.held[name] = handle
         return handle
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from adolf.application.ports.alerts import AlertRecord
 from adolf.application.ports.dead_letters import DeadLetter
+from adolf.application.ports.outbox import EXPIRED, FAILED, PENDING, SENT, OutboxEntry
 from tests.support.fakes.state import Stateful
 
 
@@ -17,10 +18,18 @@ class FakeAlertStore(Stateful):
     def __init__(self) -> None:
         self.items: list[AlertRecord] = []
 
-    def add(self, alert: AlertRecord) -> int:
+    def add(self, alert: AlertRecord) -> int | None:
+        if alert.dedupe_key is not None and self.by_key(alert.dedupe_key) is not None:
+            return None
         alert_id = len(self.items) + 1
         self.items.append(replace(alert, id=alert_id))
         return alert_id
+
+    def by_key(self, dedupe_key: str) -> AlertRecord | None:
+        return next((a for a in self.items if a.dedupe_key == dedupe_key), None)
+
+    def mark_notified(self, alert_id: int, at: datetime) -> None:
+        self.items[:] = [replace(a, notified_at=at) if a.id == alert_id else a for a in self.items]
 
     def recent(self, limit: int = 50, module: str | None = None) -> list[AlertRecord]:
         rows = [a for a in reversed(self.items) if module is None or a.module == module]
@@ -109,3 +118,56 @@ class FakeTaskRunLog(Stateful):
         for task_id in old:
             del self.updated[task_id]
         return len(old)
+
+
+class FakeOutbox(Stateful):
+    """``Outbox``: entries by key, ids in insertion order."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, OutboxEntry] = {}
+
+    def claim_many(self, entries: Sequence[OutboxEntry]) -> set[str]:
+        claimed: set[str] = set()
+        for entry in entries:
+            if entry.key not in self.entries:
+                self.entries[entry.key] = replace(entry, id=len(self.entries) + 1, status=PENDING)
+                claimed.add(entry.key)
+        return claimed
+
+    def pending(self, task: str, keys: Sequence[str] | None = None, limit: int = 10_000) -> list[OutboxEntry]:
+        wanted = None if keys is None else set(keys)
+        found = [
+            e for e in self.entries.values()
+            if e.task == task and e.status == PENDING and (wanted is None or e.key in wanted)
+        ]
+        return sorted(found, key=lambda e: e.id or 0)[:limit]
+
+    def _update(self, ids: Sequence[int], **changes: object) -> None:
+        wanted = set(ids)
+        for key, entry in list(self.entries.items()):
+            if entry.id in wanted:
+                self.entries[key] = replace(entry, **changes)  # type: ignore[arg-type]
+
+    def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
+        self._update(ids, status=SENT, sent_at=at)
+
+    def mark_failed(self, ids: Sequence[int], error: str, final: bool) -> None:
+        wanted = set(ids)
+        for key, entry in list(self.entries.items()):
+            if entry.id in wanted:
+                status = FAILED if final else entry.status
+                self.entries[key] = replace(entry, attempts=entry.attempts + 1, last_error=error, status=status)
+
+    def expire_before(self, task: str, cutoff: datetime) -> int:
+        old = [e.id or 0 for e in self.entries.values() if e.task == task and e.status == PENDING and e.created_at < cutoff]
+        self._update(old, status=EXPIRED)
+        return len(old)
+
+    def delete_before(self, cutoff: datetime) -> int:
+        old = [k for k, e in self.entries.items() if e.status != PENDING and e.created_at < cutoff]
+        for key in old:
+            del self.entries[key]
+        return len(old)
+
+    def of_kind(self, kind: str) -> list[OutboxEntry]:
+        return [e for e in self.entries.values() if e.kind == kind]

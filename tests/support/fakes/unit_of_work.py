@@ -25,6 +25,7 @@ from tests.support.fakes.system_repos import (
     FakeAlertStore,
     FakeDeadLetters,
     FakeIdempotencyKeys,
+    FakeOutbox,
     FakeTaskRunLog,
 )
 
@@ -41,6 +42,7 @@ class FakeUnitOfWork:
         self.recommendations = FakeRecommendations()
         self.dead_letters = FakeDeadLetters()
         self.idempotency = FakeIdempotencyKeys()
+        self.outbox = FakeOutbox()
         self.task_runs = FakeTaskRunLog()
         self.committed = False  # set by the first commit, never reset (cosmicpython's flag)
         self.commits = 0
@@ -60,6 +62,7 @@ class FakeUnitOfWork:
             self.recommendations,
             self.dead_letters,
             self.idempotency,
+            self.outbox,
             self.task_runs,
         ]
 

@@ -62,11 +62,41 @@ def test_a_once_a_day_alert_is_dropped_the_second_time_for_the_same_campaign(sta
 
 
 def test_queued_alerts_are_plain_json_payloads_that_bind_to_send_alert(services: FakeServices) -> None:
-    queue_alerts(services, [AlertDraft("cap_bid", "info", "capped", "acme", "7", once_a_day=True)])
+    queue_alerts(services, [AlertDraft("cap_bid", "info", "capped", "acme", "7", once_a_day=True)], "slot-1")
 
     [(name, payload)] = services.queue.enqueued
     assert name == "marketing.send_alert"
     assert bind_payload(send_alert, payload) == {
         "type": "cap_bid", "severity": "info", "message": "capped", "brand": "acme", "campaign_id": "7",
-        "once_a_day": True,
+        "once_a_day": True, "key": "slot-1:7",
     }
+
+
+def test_the_same_keyed_alert_sent_twice_adds_one_row_and_notifies_once(staff: FakeServices) -> None:
+    first = send_alert(staff, "budget_exceeded", "warning", "Shoes paused", brand="acme", campaign_id="1", key="s:1")
+    again = send_alert(staff, "budget_exceeded", "warning", "Shoes paused", brand="acme", campaign_id="1", key="s:1")
+    later = send_alert(staff, "budget_exceeded", "warning", "Shoes paused", brand="acme", campaign_id="1", key="s:2")
+
+    assert first["sent"] == 5 and again == {"sent": 0, "skipped": "duplicate"} and later["sent"] == 5
+    assert [a.dedupe_key for a in staff.uow().alerts.items] == [
+        "marketing:budget_exceeded:s:1", "marketing:budget_exceeded:s:2"
+    ]
+    assert len(staff.notifier.sent) == 10
+
+
+def test_an_alert_recorded_by_a_delivery_that_died_before_notifying_is_notified_by_the_next(
+    staff: FakeServices,
+) -> None:
+    from adolf.application.ports.alerts import AlertRecord
+
+    staff.uow().alerts.add(
+        AlertRecord("marketing", "budget_exceeded", "warning", "Shoes paused", staff.clock.now(), brand="acme",
+                    campaign_id="1", dedupe_key="marketing:budget_exceeded:s:1")
+    )
+    result = send_alert(staff, "budget_exceeded", "warning", "Shoes paused", brand="acme", campaign_id="1", key="s:1")
+
+    assert result == {"alert_id": 1, "sent": 5}
+    [alert] = staff.uow().alerts.items
+    assert alert.notified_at == staff.clock.now()
+    again = send_alert(staff, "budget_exceeded", "warning", "Shoes paused", brand="acme", campaign_id="1", key="s:1")
+    assert again["sent"] == 0 and len(staff.notifier.sent) == 5

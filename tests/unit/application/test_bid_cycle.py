@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from adolf.application.marketing.bid_cycle import LAST_CYCLE_KEY, LAST_CYCLE_TTL, cycle_slot_key, run_bid_cycle
 from adolf.application.ports.ads_marketplace import BidUpdateResult
+from adolf.application.ports.outbox import OutboxEntry
 from adolf.domain.marketing.bid_context import StrategyType
 from adolf.domain.marketing.campaign import CampaignStatus, KeywordStatus
 from adolf.domain.marketplace import Marketplace
@@ -126,23 +127,57 @@ def test_a_failing_campaign_is_counted_and_isolated_and_leaves_no_trace(services
     assert c2 is not None and c2.status is CampaignStatus.ACTIVE and c2.pause_reason is None
 
 
-def test_a_campaign_failing_half_way_writes_nothing_of_its_own(services: FakeServices) -> None:
+def test_an_effect_that_fails_stays_pending_and_the_next_cycle_sends_it_once(services: FakeServices) -> None:
     wb = services.market()
     seed(services, campaign(1), keyword(11, 1))
     seed(services, campaign(2), keyword(21, 2), keyword(22, 2))
     wb.set_campaign_stats(cstats("c1"), cstats("c2"))
     wb.set_keyword_stats("c1", kstats("k11"))
     wb.set_keyword_stats("c2", kstats("k21"), kstats("k22", spent="600", orders=0, revenue="0"))
-    wb.fail("pause_keywords", "c2")  # after its bid update went through
+    wb.fail("pause_keywords", "c2")
 
     result = run_bid_cycle(services)
 
     assert result["errors"] == 1
-    assert bid(services, 11) == D("115.00")
-    assert bid(services, 21) == D("100")
+    assert bid(services, 11) == D("115.00") and bid(services, 21) == D("115.00")  # the bids went through
     k22 = services.uow().campaigns.get_keyword(22)
-    assert k22 is not None and k22.status is KeywordStatus.ACTIVE
-    assert {r.campaign_id for r in services.uow().bid_history.records} == {1}
+    assert k22 is not None and k22.status is KeywordStatus.ACTIVE  # not recorded: the pause failed
+    [pending] = services.uow().outbox.pending("marketing.run_bid_cycle")
+    assert pending.kind == "pause_keywords" and pending.attempts == 1 and "c2" in pending.key
+
+    wb.heal()
+    services.clock.advance(15 * 60)
+    run_bid_cycle(services)
+
+    assert services.uow().outbox.pending("marketing.run_bid_cycle") == []
+    k22 = services.uow().campaigns.get_keyword(22)
+    assert k22 is not None and k22.status is KeywordStatus.PAUSED
+    assert len([c for c in wb.calls_of("pause_keywords") if c[0] == "c2"]) == 2  # the failed call, then once
+
+
+def test_a_recorded_effect_is_sent_by_the_redelivery_and_never_again_once_sent(services: FakeServices) -> None:
+    """A delivery that died after recording its decisions (before sending): the next
+    delivery of the slot sends them, keeps them over its own fresh decision, and a third
+    sends nothing."""
+    wb = services.market()
+    seed(services, campaign(1), keyword(11, 1))
+    wb.set_campaign_stats(cstats("c1"))
+    wb.set_keyword_stats("c1", kstats("k11"))
+    key = f"{cycle_slot_key(services.clock.now())}:wb:c1"
+    services.uow().outbox.claim_many([
+        OutboxEntry(f"{key}:bids", "marketing.run_bid_cycle", "bids", {
+            "mp": "wb", "campaign_id": 1, "campaign_ext": "c1", "strategy": "target_drr", "key": key,
+            "changes": [[11, "k11", "100", "120.00", "recorded"]],
+        }, services.clock.now()),
+    ])
+
+    run_bid_cycle(services)
+    run_bid_cycle(services)
+
+    assert wb.bid_updates_applied == 1 and len(wb.calls_of("update_bids")) == 1
+    assert wb.remote_bid("c1", "k11") == D("120.00") == bid(services, 11)
+    [record] = services.uow().bid_history.records
+    assert (record.new_bid, record.reason) == (D("120.00"), "recorded")
 
 
 def test_when_campaign_stats_fail_every_campaign_of_that_marketplace_is_an_error(services: FakeServices) -> None:
@@ -271,8 +306,7 @@ def test_rerunning_a_cycle_slot_changes_the_remote_once_and_local_bids_match_it(
     services.clock.advance(120)  # a retry or a redelivery, same slot
     second = run_bid_cycle(services)
 
-    keys = [args[2] for args in wb.calls_of("update_bids")]
-    assert len(keys) == 2 and keys[0] == keys[1]
+    assert len(wb.calls_of("update_bids")) == 1  # the slot's bids are recorded as sent: never re-sent
     assert wb.bid_updates_applied == 1
     assert wb.remote_bid("c1", "k11") == D("115.00") == bid(services, 11)
     assert len(services.uow().bid_history.records) == 1 and second["bids_changed"] == 0

@@ -85,6 +85,22 @@ def _times_lost(task: CatalogueTask, request: Any) -> int:
         return 0
 
 
+def _died_mid_job(task: CatalogueTask, request: Any, attempt: int) -> bool:
+    """Only for a task that must not run twice: did an earlier delivery of this attempt
+    start (and die)? A stopping worker hands back prefetched jobs it never started; those
+    are redelivered too and must run. Idempotent tasks cost no Redis call here."""
+    context = getattr(task.app, "adolf", None)
+    if task.spec.idempotent or context is None or context.deliveries is None:
+        return False
+    try:
+        if (request.delivery_info or {}).get("redelivered") and context.deliveries.was_started(request.id, attempt):
+            return True
+        context.deliveries.mark_started(request.id, attempt)
+    except RedisError:  # without Redis the job still runs (at least once)
+        log.warning("could not check the earlier deliveries of %s[%s]", task.name, request.id, exc_info=True)
+    return False
+
+
 def register_tasks(app: Celery, runner: TaskRunner) -> None:
     """Register one task per catalogue spec, named after the spec (queue and priority are
     in ``task_routes``)."""
@@ -100,12 +116,15 @@ def _register(app: Celery, spec: TaskSpec, runner: TaskRunner) -> None:
             error = WorkerLost(f"worker lost {lost} times while running the job")
             self.runner.dead_letter(self.spec, payload, request.id, error, request.retries + 1)
             raise TaskDeadLettered(f"WorkerLost: {error}")
-        outcome = self.runner.run(self.name, payload, request.id, request.retries + 1)
+        attempt = request.retries + 1
+        outcome = self.runner.run(
+            self.name, payload, request.id, attempt, redelivered=_died_mid_job(self, request, attempt)
+        )
         if outcome.state is TaskState.RETRYING:
             raise self.retry(
                 countdown=outcome.retry_in,
                 exc=TaskRetrying(outcome.error),
-                max_retries=self.spec.retry.max_retries + 1,
+                max_retries=self.spec.max_attempts,  # the runner decides; Celery's cap never fires
             )
         if outcome.state is TaskState.FAILED:
             raise TaskDeadLettered(outcome.error)

@@ -7,8 +7,10 @@ installs the runner with ``install_runner``; a worker without one fails the job 
 
 Outcome → RQ:
 - SUCCEEDED / SKIPPED: the return value is the job's result (``{"skipped": reason}``).
-- RETRYING: ``TaskRetrying`` is raised; the job's ``Retry`` (intervals computed from the
-  policy at enqueue) schedules the next attempt.
+- RETRYING: ``TaskRetrying`` is raised with the job set to retry once more after the
+  runner's delay (``retries_left``/``retry_intervals`` rewritten in the horse, which RQ then
+  reads), so the runner alone decides, as on Celery: a transient failure may get more
+  retries than the policy the job was enqueued with. The attempt is kept in ``job.meta``.
 - FAILED: the runner has already written the dead letter and the critical alert; the job's
   retries are zeroed and ``TaskFailed`` is raised, so RQ ends it failed without retrying.
 """
@@ -45,6 +47,8 @@ FRONT_OF_QUEUE_PRIORITY = 2
 SCHEDULE_RESOLUTION = 1.0
 
 JOB_FUNCTION = "adolf.adapters.queues.rq_jobs.execute"
+ATTEMPT = "adolf_attempt"
+REDELIVERED = "adolf_redelivered"  # set on a job put back after its worker died mid-job
 
 _runner: TaskRunner | None = None
 
@@ -84,7 +88,11 @@ def installed_runner() -> TaskRunner:
 def retry_intervals(policy: RetryPolicy) -> list[float]:
     """The waits RQ's ``Retry(interval=[...])`` wants, from the policy (backoff, cap,
     jitter drawn once at enqueue), each lengthened by ``SCHEDULE_RESOLUTION``."""
-    return [round(d + SCHEDULE_RESOLUTION, 3) if d > 0 else 0.0 for d in policy.intervals()]
+    return [_retry_wait(d) for d in policy.intervals()]
+
+
+def _retry_wait(delay: float) -> float:
+    return round(delay + SCHEDULE_RESOLUTION, 3) if delay > 0 else 0.0
 
 
 def rq_retry(policy: RetryPolicy) -> Retry | None:
@@ -112,7 +120,11 @@ def at_front(priority: int) -> bool:
 
 
 def attempt_of(job: Job, spec: TaskSpec) -> int:
-    """1 for the first delivery; RQ counts retries down in ``retries_left``."""
+    """1 for the first delivery; kept in ``job.meta`` from the first retry on (a job
+    enqueued by an older release counts down RQ's ``retries_left``)."""
+    stored = job.meta.get(ATTEMPT)
+    if stored:
+        return int(stored)
     left = job.retries_left
     if left is None:
         return 1
@@ -131,18 +143,24 @@ def execute(name: str, payload: Mapping[str, Any] | None = None) -> Any:
         _no_more_retries(job)
         raise
     attempt = attempt_of(job, spec)
+    redelivered = bool(job.meta.pop(REDELIVERED, False))
+    if redelivered:
+        job.save_meta()
     try:
-        outcome = runner.run(name, payload, job.id, attempt)
+        outcome = runner.run(name, payload, job.id, attempt, redelivered=redelivered)
     except JobTimeoutException as exc:
         # The hard limit fired outside the handler (the runner records it when inside).
         runner.dead_letter(spec, payload, job.id, exc, attempt)
         _no_more_retries(job)
         raise
     if outcome.state is TaskState.RETRYING:
-        if job.retries_left and not isinstance(outcome.exception, JobTimeoutException):
+        if not isinstance(outcome.exception, JobTimeoutException):
+            job.meta[ATTEMPT] = attempt + 1
+            job.save_meta()
+            job.retries_left = 1
+            job.retry_intervals = [_retry_wait(outcome.retry_in or 0.0)]
             raise TaskRetrying(outcome.error) from outcome.exception
-        # A hard limit is final whatever the policy retries on; or the job was enqueued
-        # with fewer retries than the policy now allows.
+        # A hard limit is final whatever the policy retries on.
         runner.dead_letter(spec, payload, job.id, outcome.exception or str(outcome.error), attempt)
         _no_more_retries(job)
         raise TaskFailed(outcome.error) from outcome.exception

@@ -37,6 +37,10 @@ worker runs maintenance between jobs).
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -48,7 +52,7 @@ from rq.job import Job, JobStatus
 from rq.job_lifecycle import record_job_failure
 from rq.utils import as_text, now, parse_composite_key
 
-from adolf.adapters.queues.rq_jobs import FAILURE_TTL, SERIALIZER
+from adolf.adapters.queues.rq_jobs import FAILURE_TTL, REDELIVERED, SERIALIZER
 from adolf.adapters.queues.worker_lost import MAX_REDELIVERIES
 from adolf.application.catalogue import Catalogue
 
@@ -70,6 +74,7 @@ LostHandler = Callable[[Job, str], None]
 class AdolfWorker(Worker):
     abandon_grace: int = ABANDON_GRACE
     on_lost: LostHandler | None = None
+    _parent_pid: int = 0
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         interval = float(self.job_monitoring_interval)
@@ -91,12 +96,41 @@ class AdolfWorker(Worker):
         if not job.retries_left and self.on_lost is not None:
             self.on_lost(job, reason)
 
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
+        """RQ puts the horse in a process group of its own, so killing the worker (or its
+        group) left the horse running the job unseen, its lock alive, while the job was
+        redelivered. The horse now dies with its worker; the job is redelivered as any job
+        of a dead worker is."""
+        die_with_parent(self._parent_pid)
+        super().main_work_horse(job, queue)  # type: ignore[no-untyped-call]
+
+    def fork_work_horse(self, job: Job, queue: Queue) -> None:
+        self._parent_pid = os.getpid()
+        super().fork_work_horse(job, queue)  # type: ignore[no-untyped-call]
+
     def clean_registries(self) -> None:
         for queue in self.queues:
             redeliver_abandoned(queue, on_lost=self.on_lost)
         super().clean_registries()  # type: ignore[no-untyped-call]
         for queue in self.queues:
             recover_failed_abandoned(queue, on_lost=self.on_lost)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG);
+    exit at once if the parent is already gone. Elsewhere, a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: the horse outlives a killed worker, as before
+        return
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def redeliver_abandoned(
@@ -163,6 +197,7 @@ def _redeliver(queue: Queue, job: Job, max_redeliveries: int, on_lost: LostHandl
         _give_up(queue, job, f"worker lost {count} times while running the job", on_lost)
         return False
     job.meta[REDELIVERIES] = count
+    job.meta[REDELIVERED] = True
     job.started_at = None
     job.ended_at = None
     queue.enqueue_job(job, at_front=True)

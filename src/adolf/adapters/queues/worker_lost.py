@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from adolf.application.runtime import WorkerLost
+
+__all__ = ["MAX_REDELIVERIES", "WorkerLost"]
+
 #: Times a job may lose its process and run again before it is dead-lettered.
 MAX_REDELIVERIES = 3
 
-
-class WorkerLost(Exception):
-    """The process running the job died and the job will not run again."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from redis import Redis
 
 KEY = "adolf:deliveries:{task_id}:{attempt}"
+STARTED = "adolf:started:{task_id}:{attempt}"
 KEEP_SECONDS = 2 * 24 * 3600
 
 
@@ -31,3 +32,17 @@ class DeliveryCounter:
             pipe.expire(key, KEEP_SECONDS)
             delivered, _ = pipe.execute()
         return int(delivered)
+
+    def mark_started(self, task_id: str, attempt: int) -> None:
+        """Note that this attempt began running (kept for jobs that must not run twice)."""
+        self._redis().set(STARTED.format(task_id=task_id, attempt=attempt), 1, ex=KEEP_SECONDS)
+
+    def was_started(self, task_id: str, attempt: int) -> bool:
+        """A redelivered message of a job that had started (its worker died mid-job), as
+        opposed to one a stopping worker handed back unstarted."""
+        return bool(self._redis().exists(STARTED.format(task_id=task_id, attempt=attempt)))
+
+    def _redis(self) -> Redis:
+        if self._client is None:
+            self._client = Redis.from_url(self._url)
+        return self._client

@@ -43,11 +43,27 @@ class RedisLock:
     def key(self, name: str) -> str:
         return name if ":" in name else KEY_PREFIX + name
 
-    def acquire(self, name: str, ttl: float) -> RedisLockHandle | None:
+    def acquire(self, name: str, ttl: float, owner: str = "") -> RedisLockHandle | None:
         lock = self.client.lock(self.key(name), timeout=ttl, blocking=False, thread_local=False)
-        if not lock.acquire(blocking=False):
+        if not lock.acquire(blocking=False, token=_token(owner)):
             return None
         return RedisLockHandle(name, lock)
+
+    def holder(self, name: str) -> str | None:
+        value = self.client.get(self.key(name))
+        if value is None:
+            return None
+        return _owner_of(value.decode() if isinstance(value, bytes) else str(value))
+
+
+def _token(owner: str) -> str:
+    """Unique per acquisition (two deliveries of one job never share a token), and still
+    telling whose it is."""
+    return f"{owner}|{uuid.uuid4().hex}"
+
+
+def _owner_of(token: str) -> str:
+    return token.rpartition("|")[0]
 
 
 class LocalLockHandle:
@@ -70,14 +86,21 @@ class LocalLock:
         self._held: dict[str, tuple[str, float]] = {}
         self._guard = threading.Lock()
 
-    def acquire(self, name: str, ttl: float) -> LocalLockHandle | None:
+    def acquire(self, name: str, ttl: float, owner: str = "") -> LocalLockHandle | None:
         with self._guard:
             held = self._held.get(name)
             if held and held[1] > time.monotonic():
                 return None
-            token = uuid.uuid4().hex
+            token = _token(owner)
             self._held[name] = (token, time.monotonic() + ttl)
             return LocalLockHandle(self, name, token)
+
+    def holder(self, name: str) -> str | None:
+        with self._guard:
+            held = self._held.get(name)
+            if not held or held[1] <= time.monotonic():
+                return None
+            return _owner_of(held[0])
 
     def _extend(self, name: str, token: str, ttl: float) -> bool:
         with self._guard:

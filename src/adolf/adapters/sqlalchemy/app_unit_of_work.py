@@ -16,6 +16,7 @@ from adolf.adapters.sqlalchemy.marketing_history import SqlBidHistory
 from adolf.adapters.sqlalchemy.marketing_recommendations import SqlRecommendationStore
 from adolf.adapters.sqlalchemy.marketing_stats import SqlStatsRepository
 from adolf.adapters.sqlalchemy.marketing_users import SqlUserDirectory
+from adolf.adapters.sqlalchemy.outbox import SqlOutbox
 from adolf.adapters.sqlalchemy.system_repositories import (
     SqlAlertStore,
     SqlDeadLetters,
@@ -35,12 +36,14 @@ from adolf.application.marketing.ports import (
 from adolf.application.ports.alerts import AlertStore
 from adolf.application.ports.dead_letters import DeadLetters
 from adolf.application.ports.idempotency import IdempotencyKeys
+from adolf.application.ports.outbox import Outbox
 
 
 class AppSqlUnitOfWork(SqlUnitOfWork):
     dead_letters: DeadLetters
     alerts: AlertStore
     idempotency: IdempotencyKeys
+    outbox: Outbox
     task_runs: SqlTaskRuns
     campaigns: CampaignRepository
     bid_history: BidHistoryRepository
@@ -54,6 +57,7 @@ class AppSqlUnitOfWork(SqlUnitOfWork):
         self.dead_letters = SqlDeadLetters(session)
         self.alerts = SqlAlertStore(session)
         self.idempotency = SqlIdempotencyKeys(session)
+        self.outbox = SqlOutbox(session)
         self.task_runs = SqlTaskRuns(session)
         self.campaigns = SqlCampaignRepository(session)
         self.bid_history = SqlBidHistory(session)

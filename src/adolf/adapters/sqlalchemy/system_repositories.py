@@ -74,41 +74,59 @@ class SqlAlertStore:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, alert: AlertRecord) -> int:
-        row = self.session.execute(
-            insert(alerts)
-            .values(
-                module=alert.module,
-                type=alert.type,
-                severity=alert.severity,
-                message=alert.message,
-                brand=alert.brand,
-                campaign_id=alert.campaign_id,
-                details=dict(alert.details),
-                created_at=alert.created_at,
-            )
-            .returning(alerts.c.id)
-        )
-        return int(row.scalar_one())
+    def add(self, alert: AlertRecord) -> int | None:
+        """One row per ``dedupe_key``, enforced by the unique constraint: INSERT … ON
+        CONFLICT DO NOTHING, so two deliveries racing for the same alert add one row."""
+        values = {
+            "module": alert.module,
+            "type": alert.type,
+            "severity": alert.severity,
+            "message": alert.message,
+            "brand": alert.brand,
+            "campaign_id": alert.campaign_id,
+            "details": dict(alert.details),
+            "created_at": alert.created_at,
+            "dedupe_key": alert.dedupe_key,
+            "notified_at": alert.notified_at,
+        }
+        if alert.dedupe_key is None:
+            return int(self.session.execute(insert(alerts).values(**values).returning(alerts.c.id)).scalar_one())
+        dialect = self.session.get_bind().dialect.name
+        insert_for = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert_for(alerts).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        ).returning(alerts.c.id)
+        found = self.session.execute(statement).scalar_one_or_none()
+        return int(found) if found is not None else None
+
+    def by_key(self, dedupe_key: str) -> AlertRecord | None:
+        row = self.session.execute(select(alerts).where(alerts.c.dedupe_key == dedupe_key)).mappings().first()
+        return self._alert(row) if row else None
+
+    def mark_notified(self, alert_id: int, at: datetime) -> None:
+        self.session.execute(update(alerts).where(alerts.c.id == alert_id).values(notified_at=at))
 
     def recent(self, limit: int = 50, module: str | None = None) -> list[AlertRecord]:
         query = select(alerts).order_by(alerts.c.id.desc()).limit(limit)
         if module:
             query = query.where(alerts.c.module == module)
-        return [
-            AlertRecord(
-                id=r["id"],
-                module=r["module"],
-                type=r["type"],
-                severity=r["severity"],
-                message=r["message"],
-                brand=r["brand"],
-                campaign_id=r["campaign_id"],
-                details=r["details"],
-                created_at=utc(r["created_at"]),
-            )
-            for r in self.session.execute(query).mappings()
-        ]
+        return [self._alert(r) for r in self.session.execute(query).mappings()]
+
+    @staticmethod
+    def _alert(r: Any) -> AlertRecord:
+        return AlertRecord(
+            id=r["id"],
+            module=r["module"],
+            type=r["type"],
+            severity=r["severity"],
+            message=r["message"],
+            brand=r["brand"],
+            campaign_id=r["campaign_id"],
+            details=r["details"],
+            created_at=utc(r["created_at"]),
+            dedupe_key=r["dedupe_key"],
+            notified_at=as_utc(r["notified_at"]),
+        )
 
 
 class SqlIdempotencyKeys:

@@ -62,7 +62,27 @@ alerts = Table(
     Column("campaign_id", String(64), nullable=True),
     Column("details", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("dedupe_key", String(200), nullable=True),
+    Column("notified_at", DateTime(timezone=True), nullable=True),
     Index("ix_alerts_module_created", "module", "created_at"),
+    UniqueConstraint("dedupe_key", name="uq_alerts_dedupe_key"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False),
+    Column("task", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("key", name="uq_outbox_key"),
+    Index("ix_outbox_task_status", "task", "status", "id"),
 )
 
 idempotency_keys = Table(

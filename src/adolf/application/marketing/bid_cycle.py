@@ -12,16 +12,15 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from adolf.application.marketing.alerting import queue_alerts
 from adolf.application.marketing.calendar import moscow_day
 from adolf.application.marketing.campaign_cycle import CampaignOutcome, run_campaign
+from adolf.application.marketing.effects import TASK, SendReport, entries_of, send_pending
 from adolf.application.marketing.ports import MarketingServices
 from adolf.application.ports.ads_marketplace import (
     AdsMarketplace,
-    BidUpdateResult,
     CampaignStats,
     Fetched,
     KeywordStats,
@@ -34,11 +33,10 @@ log = logging.getLogger(__name__)
 
 CHUNK = 500  # campaigns per keyword query and per transaction
 STATS_CHUNK = 50  # campaigns per keyword-stats call (WB's and Ozon's batch limits)
-BIDS_CHUNK = 50  # campaigns per bid-update call (WB's PATCH /api/advert/v1/bids limit)
 LAST_CYCLE_KEY = "marketing:last_bid_cycle"
 LAST_CYCLE_TTL = 3600
 SLOT_MINUTES = 15  # the cycle's period: every run (and retry) inside one slot shares its keys
-TASK = "marketing.run_bid_cycle"
+PENDING_MAX_AGE = timedelta(hours=24)
 
 
 @dataclass
@@ -58,17 +56,23 @@ class CycleMetrics:
     errors_by_campaign: dict[str, str] = field(default_factory=dict)
 
     def add(self, outcome: CampaignOutcome) -> None:
-        self.campaigns += outcome.failed is None  # a failed one is counted in errors
+        self.campaigns += 1
         self.keywords += outcome.keywords_seen
-        self.bids_changed += len(outcome.history)
-        self.keywords_paused += len(outcome.keyword_pauses)
-        self.campaigns_paused += outcome.campaign_status is not None
+        self.bids_changed += len(outcome.history)  # dry-run decisions; sent ones come from ``record``
         self.capped += outcome.capped
         self.held += outcome.held
-        self.rejected += outcome.rejected
         self.skipped_rows += outcome.skipped_rows
-        self.api_calls += outcome.api_calls
-        self.alerts += len(outcome.alerts)
+
+    def record(self, sent: SendReport) -> None:
+        self.bids_changed += sent.bids_changed
+        self.keywords_paused += sent.keywords_paused
+        self.campaigns_paused += sent.campaigns_paused
+        self.rejected += sent.rejected
+        self.alerts += sent.alerts
+        self.api_calls += sent.api_calls
+        self.errors += len(sent.errors)
+        self.campaigns -= len(sent.errors)  # a failed one is counted in errors
+        self.errors_by_campaign.update(sent.errors)
 
 
 def run_bid_cycle(services: MarketingServices) -> dict[str, Any]:
@@ -77,6 +81,7 @@ def run_bid_cycle(services: MarketingServices) -> dict[str, Any]:
     day = moscow_day(now)
     cycle_key = cycle_slot_key(now)
     metrics = CycleMetrics()
+    flush_pending(services, metrics, now)
     for marketplace in services.marketplaces:
         _run_marketplace(services, marketplace, metrics, now=now, day=day, cycle_key=cycle_key)
     result = {k: v for k, v in asdict(metrics).items() if k != "errors_by_campaign"}
@@ -139,25 +144,6 @@ def _keyword_stats(
     return found
 
 
-def _send_bids(api: AdsMarketplace, outcomes: Sequence[CampaignOutcome], metrics: CycleMetrics, now: datetime) -> None:
-    """Every decided bid of the chunk, BIDS_CHUNK campaigns per call. A call that fails
-    fails its campaigns' bids only (their pauses, already made, are still recorded)."""
-    sending = [o for o in outcomes if o.pending]
-    for start in range(0, len(sending), BIDS_CHUNK):
-        batch = sending[start : start + BIDS_CHUNK]
-        metrics.api_calls += 1
-        try:
-            results = api.update_bids_batch([o.bid_request() for o in batch])
-        except MarketplaceError as exc:
-            results = {o.campaign.external_id: BidUpdateResult((), (), f"{type(exc).__name__}: {exc}") for o in batch}
-        for o in batch:
-            result = results.get(o.campaign.external_id) or BidUpdateResult((), (), "no answer for the campaign")
-            o.record_bids(result, now)
-            if o.failed is not None:
-                metrics.errors += 1
-                metrics.errors_by_campaign[f"{o.campaign.marketplace.value}:{o.campaign.external_id}"] = o.failed
-
-
 def _run_chunk(
     services: MarketingServices,
     api: AdsMarketplace,
@@ -166,6 +152,8 @@ def _run_chunk(
     metrics: CycleMetrics,
     **cycle: Any,
 ) -> None:
+    """Decide the chunk's campaigns, record their effects in the outbox (one transaction),
+    then send what is pending for them and record what was applied."""
     with services.uow() as uow:
         keywords = uow.campaigns.keywords_of([c.id for c in chunk])
         competitor = uow.competitor_bids.bids_for(
@@ -177,7 +165,6 @@ def _run_chunk(
     for campaign in chunk:
         try:
             outcome = run_campaign(
-                api,
                 campaign,
                 keywords.get(campaign.id, []),
                 stats.get(campaign.external_id),
@@ -194,23 +181,26 @@ def _run_chunk(
             log.warning("bid cycle: campaign %s failed: %s", campaign.external_id, exc)
             continue
         outcomes.append(outcome)
-    _send_bids(api, outcomes, metrics, cycle["now"])
+    now = cycle["now"]
+    entries = [e for o in outcomes for e in entries_of(o, cycle["cycle_key"], now)]
     with services.uow() as uow:
-        sent = [o for o in outcomes if o.bids and o.bid_key is not None]
-        fresh = uow.idempotency.claim_many([o.bid_key for o in sent if o.bid_key], TASK, cycle["now"])
-        for o in sent:
-            if o.bid_key not in fresh:
-                # An earlier run of this slot sent and recorded these bids; the marketplace answered
-                # this run from that record, so this run's (further moved) bids were never sent.
-                o.bids.clear()
-                o.history.clear()
-        uow.campaigns.set_bids([bid for o in outcomes for bid in o.bids])
-        uow.campaigns.pause_keywords([p for o in outcomes for p in o.keyword_pauses])
-        for o in outcomes:
-            if o.campaign_status is not None:
-                uow.campaigns.set_status(o.campaign.id, *o.campaign_status)
-        uow.bid_history.add_many([h for o in outcomes for h in o.history])
+        uow.outbox.claim_many(entries)
+        uow.bid_history.add_many([h for o in outcomes for h in o.history])  # dry-run decisions
+        pending = uow.outbox.pending(TASK, [e.key for e in entries])
         uow.commit()
     for o in outcomes:
         metrics.add(o)
-    queue_alerts(services, [a for o in outcomes for a in o.alerts])
+    metrics.record(send_pending(services, pending, now, lambda _mp: api))
+
+
+def flush_pending(services: MarketingServices, metrics: CycleMetrics, now: datetime) -> None:
+    """Effects an earlier delivery recorded but never sent (it died, or the marketplace
+    failed): sent first, so this cycle decides on records that agree with the marketplace.
+    Effects older than ``PENDING_MAX_AGE`` are given up: their moment has passed."""
+    with services.uow() as uow:
+        uow.outbox.expire_before(TASK, now - PENDING_MAX_AGE)
+        pending = uow.outbox.pending(TASK)
+        uow.commit()
+    if pending:
+        log.info("bid cycle: sending %d effect(s) recorded by an earlier run", len(pending))
+        metrics.record(send_pending(services, pending, now, services.marketplace))

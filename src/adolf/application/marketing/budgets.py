@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from adolf.application.marketing.alerting import AlertDraft, queue_alerts
-from adolf.application.marketing.calendar import day_start, moscow_day
+from adolf.application.marketing.calendar import day_start, moscow_day, slot_of
 from adolf.application.marketing.campaign_cycle import totals_of
 from adolf.application.marketing.ports import MarketingServices
 from adolf.application.ports.ads_marketplace import MarketplaceError
@@ -87,5 +87,5 @@ def check_budgets(services: MarketingServices) -> dict[str, Any]:
             for campaign_id, status, reason in changes:
                 uow.campaigns.set_status(campaign_id, status, reason)
             uow.commit()
-    queue_alerts(services, drafts)
+    queue_alerts(services, drafts, f"check_budgets:{slot_of(now, 15)}")
     return counts

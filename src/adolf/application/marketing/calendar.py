@@ -31,3 +31,10 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     first = date(year, month, 1)
     following = date(year + (month == 12), month % 12 + 1, 1)
     return first, following - timedelta(days=1)
+
+
+def slot_of(at: datetime, minutes: int) -> str:
+    """The ``minutes``-long slot ``at`` falls in, as text: every run, retry and redelivery
+    of a periodic job inside one slot shares it (the window of its idempotency keys)."""
+    start = at.replace(minute=at.minute - at.minute % minutes, second=0, microsecond=0)
+    return start.strftime("%Y%m%dT%H%M")

@@ -1,9 +1,9 @@
-"""One campaign's turn in the bid cycle (SPEC §4.1).
+"""One campaign's turn in the bid cycle (SPEC §4.1): its decisions, and no effect.
 
-Remote calls: keyword pauses (≤ 1), or a campaign pause (1) instead; keyword stats come in
-from the cycle's batched call and the decided bids go out in its batched bid update. The function decides and calls the marketplace; it writes
-nothing to the database itself: it returns a ``CampaignOutcome`` that the cycle commits
-with the other campaigns of its chunk, so a campaign that fails half-way leaves no trace.
+Keyword stats come in from the cycle's batched call. The function calls nothing and writes
+nothing: it returns a ``CampaignOutcome`` (bid changes, keyword pauses or a campaign pause,
+alerts) that the cycle records in the outbox with the other campaigns of its chunk, then
+sends (``marketing.effects``), so a campaign that fails half-way leaves no trace.
 """
 
 from __future__ import annotations
@@ -16,17 +16,13 @@ from decimal import Decimal
 from adolf.application.marketing.alerting import AlertDraft
 from adolf.application.marketing.ports import BidChangeRecord
 from adolf.application.ports.ads_marketplace import (
-    AdsMarketplace,
-    BidChange,
-    BidUpdateResult,
-    CampaignBids,
     CampaignStats,
     Fetched,
     KeywordStats,
     MarketplaceError,
 )
 from adolf.domain.marketing.bidding import BidContext, compute_bid
-from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword
+from adolf.domain.marketing.campaign import Campaign, Keyword
 from adolf.domain.marketing.metrics import StatsTotals
 from adolf.domain.marketing.safety import SafetyAction, check_campaign, check_keyword
 from adolf.domain.marketplace import Marketplace
@@ -37,44 +33,19 @@ EMPTY = StatsTotals()
 @dataclass
 class CampaignOutcome:
     campaign: Campaign
-    bids: list[tuple[int, Decimal]] = field(default_factory=list)  # (keyword id, new bid) applied
-    history: list[BidChangeRecord] = field(default_factory=list)
-    keyword_pauses: list[tuple[int, str]] = field(default_factory=list)
-    campaign_status: tuple[CampaignStatus, str] | None = None
+    history: list[BidChangeRecord] = field(default_factory=list)  # dry-run decisions only
+    #: decided, not yet sent: keyword external id → (keyword, new bid, reason)
+    bids: dict[str, tuple[Keyword, Decimal, str]] = field(default_factory=dict)
+    keyword_pauses: list[tuple[Keyword, str]] = field(default_factory=list)
+    campaign_pause: str | None = None  # the reason, when the campaign is to be paused
     alerts: list[AlertDraft] = field(default_factory=list)
     keywords_seen: int = 0
     capped: int = 0
     held: int = 0
-    rejected: int = 0
     skipped_rows: int = 0
-    api_calls: int = 0
-    bid_key: str | None = None  # the idempotency key of the update_bids call, when one was made
-    #: bids decided but not yet sent: keyword external id → (keyword, new bid, reason)
-    pending: dict[str, tuple[Keyword, Decimal, str]] = field(default_factory=dict)
-    failed: str | None = None  # the batched bid update failed for this campaign
-
-    def bid_request(self) -> CampaignBids:
-        assert self.bid_key is not None
-        changes = tuple(BidChange(ext, new) for ext, (_, new, _) in self.pending.items())
-        return CampaignBids(self.campaign.external_id, changes, self.bid_key)
-
-    def record_bids(self, result: BidUpdateResult, now: datetime) -> None:
-        """What the marketplace applied becomes our bids and history; nothing else does.
-        A repeated key is answered from the marketplace's record of the first call, which
-        may name keywords this run does not change: only this run's changes are recorded."""
-        if result.error is not None:
-            self.failed = result.error
-            self.pending.clear()
-            return
-        self.rejected += len(result.rejected)
-        for ext in set(result.applied) & set(self.pending):
-            keyword, new_bid, reason = self.pending[ext]
-            self.bids.append((keyword.id, new_bid))
-            self.history.append(_record(self.campaign, keyword, new_bid, reason, now, "bid_cycle", self.bid_key))
-        self.pending.clear()
 
 
-def _record(
+def record_of(
     campaign: Campaign, keyword: Keyword, new_bid: Decimal, reason: str, now: datetime, source: str, key: str | None
 ) -> BidChangeRecord:
     return BidChangeRecord(
@@ -103,7 +74,6 @@ class KeywordStatsUnavailable(MarketplaceError):
 
 
 def run_campaign(
-    api: AdsMarketplace,
     campaign: Campaign,
     keywords: list[Keyword],
     campaign_stats: CampaignStats | None,
@@ -117,7 +87,7 @@ def run_campaign(
 ) -> CampaignOutcome:
     outcome = CampaignOutcome(campaign)
     dry = dry_run or campaign.dry_run
-    if not _campaign_safety(api, campaign, campaign_stats, outcome, dry):
+    if not _campaign_safety(campaign, campaign_stats, outcome, dry):
         return outcome
     if campaign.kill_switch or not keywords:
         return outcome
@@ -165,16 +135,13 @@ def run_campaign(
     key = f"{cycle_key}:{campaign.marketplace.value}:{campaign.external_id}"
     if dry:
         for keyword, new_bid, reason in changes.values():
-            outcome.history.append(_record(campaign, keyword, new_bid, reason, now, "dry_run", key))
-    elif changes:
-        outcome.pending = changes  # sent with the other campaigns' bids in one batched call
-        outcome.bid_key = key
+            outcome.history.append(record_of(campaign, keyword, new_bid, reason, now, "dry_run", key))
+    else:
+        outcome.bids = changes  # sent with the other campaigns' bids in one batched call
 
     if pauses:
         if not dry:
-            api.pause_keywords(campaign.external_id, [k.external_id for k, _ in pauses])
-            outcome.api_calls += 1
-            outcome.keyword_pauses = [(k.id, reason) for k, reason in pauses]
+            outcome.keyword_pauses = pauses
         reasons = sorted({reason for _, reason in pauses})
         outcome.alerts.append(
             AlertDraft(
@@ -211,9 +178,7 @@ def run_campaign(
     return outcome
 
 
-def _campaign_safety(
-    api: AdsMarketplace, campaign: Campaign, stats: CampaignStats | None, outcome: CampaignOutcome, dry: bool
-) -> bool:
+def _campaign_safety(campaign: Campaign, stats: CampaignStats | None, outcome: CampaignOutcome, dry: bool) -> bool:
     """Campaign check; False when the campaign was paused and its keywords are skipped."""
     totals = totals_of(stats)
     verdict = check_campaign(
@@ -224,9 +189,7 @@ def _campaign_safety(
     detail = "; ".join(verdict.details)
     if verdict.action is SafetyAction.PAUSE_CAMPAIGN:
         if not dry:
-            api.pause_campaign(campaign.external_id)
-            outcome.api_calls += 1
-            outcome.campaign_status = (CampaignStatus.PAUSED, verdict.reason)
+            outcome.campaign_pause = verdict.reason
         outcome.alerts.append(
             AlertDraft(
                 type=verdict.reason,

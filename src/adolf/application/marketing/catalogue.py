@@ -175,7 +175,7 @@ MARKETING_CATALOGUE = Catalogue(
             soft_time_limit=60,
             time_limit=120,
             priority=1,
-            idempotent=False,
+            idempotent=True,  # one row per alert key (a unique constraint), notified once
             description="Alert row and notifications.",
         ),
     ],

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Generic, Protocol, TypeVar
 
+from adolf.application.errors import PermanentError
 from adolf.domain.marketplace import Marketplace
 
 T = TypeVar("T")
@@ -27,8 +28,13 @@ class MarketplaceError(Exception):
     """A call failed in a way that may pass (timeout, 5xx, quota). Retrying is sensible."""
 
 
-class MarketplaceRejected(MarketplaceError):
-    """The marketplace refused the request as such (4xx other than quota). Do not retry."""
+class MarketplaceRejected(MarketplaceError, PermanentError):
+    """The marketplace refused the request as such (4xx other than quota). Never retried:
+    the runtime dead-letters it at the first attempt."""
+
+
+class MarketplaceUnauthorised(MarketplaceRejected):
+    """The marketplace refused our credentials (401/403). Never retried."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,10 +19,19 @@ class AlertRecord:
     campaign_id: str | None = None
     details: dict[str, str] = field(default_factory=dict)
     id: int | None = None
+    #: What makes this alert the same alert (source, type, subject, window): the database
+    #: keeps one row per key, so a redelivered or retried job adds none.
+    dedupe_key: str | None = None
+    notified_at: datetime | None = None
 
 
 class AlertStore(Protocol):
-    def add(self, alert: AlertRecord) -> int: ...
+    def add(self, alert: AlertRecord) -> int | None:
+        """The new row's id; None when a row with the same ``dedupe_key`` exists."""
+
+    def by_key(self, dedupe_key: str) -> AlertRecord | None: ...
+
+    def mark_notified(self, alert_id: int, at: datetime) -> None: ...
 
     def recent(self, limit: int = 50, module: str | None = None) -> list[AlertRecord]: ...
 

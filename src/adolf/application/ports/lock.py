@@ -1,7 +1,9 @@
 """Port: a distributed lock with an owner token.
 
-Only the owner releases; the holder extends it while running; a crashed holder's lock
-expires after its TTL.
+Only the owner releases; the holder extends it while running (a heartbeat); a crashed
+holder's lock expires after its short TTL. ``owner`` names the job that holds it (its task
+id, the same on every delivery of the job), so a redelivered job can tell its own dead
+predecessor's lock from another job's.
 """
 
 from __future__ import annotations
@@ -20,5 +22,8 @@ class LockHandle(Protocol):
 
 
 class Lock(Protocol):
-    def acquire(self, name: str, ttl: float) -> LockHandle | None:
+    def acquire(self, name: str, ttl: float, owner: str = "") -> LockHandle | None:
         """Take the lock without waiting; None when someone else holds it."""
+
+    def holder(self, name: str) -> str | None:
+        """The ``owner`` the lock was taken for, or None when nobody holds it."""

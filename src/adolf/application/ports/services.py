@@ -14,6 +14,7 @@ from adolf.application.ports.clock import Clock
 from adolf.application.ports.dead_letters import DeadLetters
 from adolf.application.ports.idempotency import IdempotencyKeys
 from adolf.application.ports.lock import Lock
+from adolf.application.ports.outbox import Outbox
 from adolf.application.ports.tasks import TaskQueue
 from adolf.application.ports.unit_of_work import UnitOfWork
 
@@ -28,6 +29,7 @@ class SystemUnitOfWork(UnitOfWork, Protocol):
     dead_letters: DeadLetters
     alerts: AlertStore
     idempotency: IdempotencyKeys
+    outbox: Outbox
 
     @property
     def task_runs(self) -> TaskRunLog:

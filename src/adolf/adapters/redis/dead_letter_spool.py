@@ -1,0 +1,74 @@
+"""Dead letters waiting in Redis while the database is unreachable (a list, oldest first);
+and the same in process memory for the embedded runtime, whose database is a local file."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from redis import Redis
+
+from adolf.application.ports.dead_letters import DeadLetter
+
+KEY = "adolf:dead_letters:spool"
+
+
+def _dump(letter: DeadLetter) -> str:
+    data = asdict(letter)
+    data["failed_at"] = letter.failed_at.isoformat()
+    data["retried_at"] = None
+    data["id"] = None
+    return json.dumps(data, default=str)
+
+
+def _load(raw: bytes | str) -> DeadLetter:
+    data: dict[str, Any] = json.loads(raw)
+    data["failed_at"] = datetime.fromisoformat(data["failed_at"])
+    return DeadLetter(**data)
+
+
+class RedisDeadLetterSpool:
+    def __init__(self, client: Redis, key: str = KEY) -> None:
+        self.client = client
+        self.key = key
+
+    def push(self, letter: DeadLetter) -> None:
+        self.client.rpush(self.key, _dump(letter))
+
+    def peek(self, limit: int = 50) -> list[DeadLetter]:
+        return [_load(raw) for raw in self.client.lrange(self.key, 0, limit - 1)]  # type: ignore[union-attr]
+
+    def take(self, limit: int = 100) -> list[DeadLetter]:
+        raws = self.client.lpop(self.key, limit) or []
+        return [_load(raw) for raw in raws]  # type: ignore[union-attr]
+
+    def give_back(self, letters: Sequence[DeadLetter]) -> None:
+        if letters:
+            self.client.lpush(self.key, *[_dump(letter) for letter in reversed(letters)])
+
+
+class MemoryDeadLetterSpool:
+    def __init__(self) -> None:
+        self._letters: list[DeadLetter] = []
+        self._guard = threading.Lock()
+
+    def push(self, letter: DeadLetter) -> None:
+        with self._guard:
+            self._letters.append(letter)
+
+    def peek(self, limit: int = 50) -> list[DeadLetter]:
+        with self._guard:
+            return self._letters[:limit]
+
+    def take(self, limit: int = 100) -> list[DeadLetter]:
+        with self._guard:
+            taken, self._letters = self._letters[:limit], self._letters[limit:]
+            return taken
+
+    def give_back(self, letters: Sequence[DeadLetter]) -> None:
+        with self._guard:
+            self._letters[:0] = list(letters)

@@ -1,0 +1,225 @@
+"""The bid cycle's external effects through the outbox: recorded with the decision, then
+sent, then applied to our records with the mark that they were sent.
+
+Keys are ``{cycle slot}:{marketplace}:{campaign}:{kind}``: a retry, a redelivery or a
+manual run inside the slot finds the effects an earlier delivery recorded, sends those
+still pending and never re-sends one that was sent; a campaign whose effect of a kind is
+already recorded keeps that decision (this run's is dropped). Every effect is a state the
+marketplace is told to be in (a bid, paused), so sending one again after a delivery died
+between the call and its record is harmless — and it is what makes our stored bids agree
+with the marketplace's again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from adolf.application.marketing.campaign_cycle import CampaignOutcome
+from adolf.application.marketing.ports import BidChangeRecord, MarketingServices
+from adolf.application.ports.ads_marketplace import (
+    AdsMarketplace,
+    BidChange,
+    BidUpdateResult,
+    CampaignBids,
+    MarketplaceError,
+    MarketplaceRejected,
+)
+from adolf.application.ports.outbox import OutboxEntry
+from adolf.domain.marketing.campaign import CampaignStatus
+from adolf.domain.marketplace import Marketplace
+
+log = logging.getLogger(__name__)
+
+TASK = "marketing.run_bid_cycle"
+BIDS, PAUSE_KEYWORDS, PAUSE_CAMPAIGN, ALERT = "bids", "pause_keywords", "pause_campaign", "alert"
+#: Campaigns per bid-update call (WB's PATCH /api/advert/v1/bids limit).
+BIDS_CHUNK = 50
+
+
+@dataclass
+class SendReport:
+    bids_changed: int = 0
+    keywords_paused: int = 0
+    campaigns_paused: int = 0
+    rejected: int = 0
+    alerts: int = 0
+    api_calls: int = 0
+    errors: dict[str, str] = field(default_factory=dict)  # "mp:campaign" → error
+
+
+def campaign_key(cycle_key: str, outcome: CampaignOutcome) -> str:
+    """The marketplace's idempotency key of the campaign's bid update in this slot."""
+    return f"{cycle_key}:{outcome.campaign.marketplace.value}:{outcome.campaign.external_id}"
+
+
+def entries_of(outcome: CampaignOutcome, cycle_key: str, now: datetime) -> list[OutboxEntry]:
+    """The effects one campaign's decision asks for, as outbox entries."""
+    campaign = outcome.campaign
+    base = campaign_key(cycle_key, outcome)
+    common: dict[str, Any] = {
+        "mp": campaign.marketplace.value,
+        "campaign_id": campaign.id,
+        "campaign_ext": campaign.external_id,
+    }
+    entries: list[OutboxEntry] = []
+
+    def add(kind: str, payload: dict[str, Any], suffix: str = "") -> None:
+        entries.append(OutboxEntry(f"{base}:{kind}{suffix}", TASK, kind, {**common, **payload}, now))
+
+    if outcome.campaign_pause is not None:
+        add(PAUSE_CAMPAIGN, {"reason": outcome.campaign_pause})
+    if outcome.keyword_pauses:
+        add(PAUSE_KEYWORDS, {"keywords": [[k.id, k.external_id, reason] for k, reason in outcome.keyword_pauses]})
+    if outcome.bids:
+        changes = [
+            [k.id, ext, str(k.bid), str(new), reason] for ext, (k, new, reason) in outcome.bids.items()
+        ]
+        add(BIDS, {"strategy": campaign.strategy.value, "key": base, "changes": changes})
+    for draft in outcome.alerts:
+        add(ALERT, {"alert": draft.payload() | {"key": f"{cycle_key}:{draft.campaign_id or '-'}"}}, f":{draft.type}")
+    return entries
+
+
+def send_pending(
+    services: MarketingServices,
+    entries: Sequence[OutboxEntry],
+    now: datetime,
+    api_for: Callable[[Marketplace], AdsMarketplace],
+) -> SendReport:
+    """Send recorded effects (oldest first), then record what was applied, and that they
+    were sent, in one transaction per marketplace; alerts are queued last."""
+    report = SendReport()
+    by_mp: dict[str, list[OutboxEntry]] = defaultdict(list)
+    for entry in entries:
+        by_mp[entry.payload["mp"]].append(entry)
+    for mp, group in by_mp.items():
+        _send_marketplace(services, api_for(Marketplace(mp)), group, now, report)
+    return report
+
+
+@dataclass
+class _Applied:
+    sent: list[int] = field(default_factory=list)
+    failed: list[tuple[int, str, bool]] = field(default_factory=list)
+    statuses: list[tuple[int, str]] = field(default_factory=list)
+    pauses: list[tuple[int, str]] = field(default_factory=list)
+    bids: list[tuple[int, Decimal]] = field(default_factory=list)
+    history: list[BidChangeRecord] = field(default_factory=list)
+    alerts: list[OutboxEntry] = field(default_factory=list)
+
+
+def _send_marketplace(
+    services: MarketingServices, api: AdsMarketplace, entries: Sequence[OutboxEntry], now: datetime, report: SendReport
+) -> None:
+    applied = _Applied()
+    for entry in entries:
+        if entry.kind in (PAUSE_CAMPAIGN, PAUSE_KEYWORDS):
+            _pause(api, entry, applied, report)
+        elif entry.kind == ALERT:
+            applied.alerts.append(entry)
+    bids = [e for e in entries if e.kind == BIDS]
+    for start in range(0, len(bids), BIDS_CHUNK):
+        _send_bids(api, bids[start : start + BIDS_CHUNK], applied, report, now)
+    with services.uow() as uow:
+        uow.campaigns.set_bids(applied.bids)
+        uow.campaigns.pause_keywords(applied.pauses)
+        for campaign_id, reason in applied.statuses:
+            uow.campaigns.set_status(campaign_id, CampaignStatus.PAUSED, reason)
+        uow.bid_history.add_many(applied.history)
+        uow.outbox.mark_sent(applied.sent, now)
+        for entry_id, error, final in applied.failed:
+            uow.outbox.mark_failed([entry_id], error, final)
+        uow.commit()
+    report.bids_changed += len(applied.history)
+    report.keywords_paused += len(applied.pauses)
+    report.campaigns_paused += len(applied.statuses)
+    _queue_alerts(services, applied.alerts, now, report)
+
+
+def _pause(api: AdsMarketplace, entry: OutboxEntry, applied: _Applied, report: SendReport) -> None:
+    assert entry.id is not None
+    report.api_calls += 1
+    try:
+        if entry.kind == PAUSE_CAMPAIGN:
+            api.pause_campaign(entry.payload["campaign_ext"])
+        else:
+            api.pause_keywords(entry.payload["campaign_ext"], [ext for _, ext, _ in entry.payload["keywords"]])
+    except MarketplaceError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        applied.failed.append((entry.id, error, isinstance(exc, MarketplaceRejected)))
+        report.errors[f"{entry.payload['mp']}:{entry.payload['campaign_ext']}"] = error
+        log.warning("bid cycle: %s of campaign %s failed: %s", entry.kind, entry.payload["campaign_ext"], exc)
+        return
+    applied.sent.append(entry.id)
+    if entry.kind == PAUSE_CAMPAIGN:
+        applied.statuses.append((entry.payload["campaign_id"], entry.payload["reason"]))
+    else:
+        applied.pauses.extend((kid, reason) for kid, _, reason in entry.payload["keywords"])
+
+
+def _send_bids(
+    api: AdsMarketplace, batch: Sequence[OutboxEntry], applied: _Applied, report: SendReport, now: datetime
+) -> None:
+    requests = [
+        CampaignBids(
+            e.payload["campaign_ext"],
+            tuple(BidChange(ext, Decimal(new)) for _, ext, _, new, _ in e.payload["changes"]),
+            e.payload["key"],
+        )
+        for e in batch
+    ]
+    report.api_calls += 1
+    try:
+        results = api.update_bids_batch(requests)
+    except MarketplaceError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        results = {e.payload["campaign_ext"]: BidUpdateResult((), (), error) for e in batch}
+        final = isinstance(exc, MarketplaceRejected)
+    else:
+        final = False
+    for entry in batch:
+        assert entry.id is not None
+        result = results.get(entry.payload["campaign_ext"]) or BidUpdateResult((), (), "no answer for the campaign")
+        if result.error is not None:
+            applied.failed.append((entry.id, result.error, final))
+            report.errors[f"{entry.payload['mp']}:{entry.payload['campaign_ext']}"] = result.error
+            continue
+        applied.sent.append(entry.id)
+        report.rejected += len(result.rejected)
+        done = set(result.applied)
+        for keyword_id, ext, old, new, reason in entry.payload["changes"]:
+            if ext not in done:
+                continue
+            applied.bids.append((keyword_id, Decimal(new)))
+            applied.history.append(
+                BidChangeRecord(
+                    keyword_id=keyword_id,
+                    campaign_id=entry.payload["campaign_id"],
+                    old_bid=Decimal(old),
+                    new_bid=Decimal(new),
+                    source="bid_cycle",
+                    strategy=entry.payload["strategy"],
+                    reason=reason,
+                    created_at=now,
+                    idempotency_key=entry.payload["key"],
+                )
+            )
+
+
+def _queue_alerts(services: MarketingServices, entries: Sequence[OutboxEntry], now: datetime, report: SendReport) -> None:
+    """Queueing is the alert's sending here: ``send_alert`` keeps one row per key, so an
+    alert queued twice (a delivery dying before its mark) is raised once."""
+    if not entries:
+        return
+    for entry in entries:
+        services.queue.enqueue("marketing.send_alert", entry.payload["alert"])
+    with services.uow() as uow:
+        uow.outbox.mark_sent([e.id for e in entries if e.id is not None], now)
+        uow.commit()
+    report.alerts += len(entries)
