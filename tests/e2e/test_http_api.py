@@ -111,3 +111,165 @@ def test_a_refused_campaign_change_names_the_field_and_a_manager_may_not_change(
     manager = client.patch(f"/marketing/campaigns/{cid}", json={"dry_run": True}, headers=auth("mgr-0123456789"))
     assert manager.status_code == 403
     assert client.get("/marketing/campaigns", headers=admin).json()[0]["dry_run"] is False
+
+
+# --- input never gets a 500 ------------------------------------------------------------------
+
+ADMIN = auth("adm-0123456789")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"keep_days": -5}', "system.cleanup_runtime_records: keep_days=-5 must be between 1 and 3650"),
+        ('{"keep_days": 1e20}', "keep_days=1e+20 is not a valid int"),
+        ("[]", "the body=[] must be a JSON object"),
+        ('{"keep_days": NaN}', "NaN is not allowed"),
+        ('{"keep_days": Infinity}', "Infinity is not allowed"),
+        ('{"keep_days": 1e999999}', "the number 1e999999 is out of range"),
+        ("[" * 60_000, "the body is nested more than 32 levels deep"),  # 100 000 of them: 413
+        ('{"keep_days": ' + "[" * 40 + "]" * 40 + "}", "the body is nested more than 32 levels deep"),
+        ("{oops", "the body is not JSON"),
+    ],
+)
+def test_a_bad_run_payload_is_refused_with_422_before_anything_runs(client: TestClient, body: str, message: str) -> None:
+    refused = client.post("/tasks/system.cleanup_runtime_records/run", content=body, headers=ADMIN)
+
+    assert refused.status_code == 422 and message in refused.json()["detail"]
+    assert client.app.state.container.task_queue().executed == []  # type: ignore[attr-defined]
+
+
+def test_a_body_over_the_limit_is_refused_with_413_with_or_without_a_length(client: TestClient) -> None:
+    big = '{"keep_days": "' + "7" * 70_000 + '"}'
+    assert client.post("/tasks/system.cleanup_runtime_records/run", content=big, headers=ADMIN).status_code == 413
+    assert client.post("/tasks/system.ping/run", content="[" * 100_000, headers=ADMIN).status_code == 413
+
+    def chunks():  # no Content-Length: the body streams in
+        for _ in range(70):
+            yield b" " * 1000
+
+    streamed = client.post("/tasks/system.ping/run", content=chunks(), headers=ADMIN)
+    assert streamed.status_code == 413 and "larger than 65536 bytes" in streamed.json()["detail"]
+    assert client.app.state.container.task_queue().executed == []  # type: ignore[attr-defined]
+    assert client.post("/tasks/system.ping/run", content=" " * 1000 + "{}", headers=ADMIN).status_code == 202
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"min_bid": 0.001}', "min_bid=0.001 has more than 2 decimal places (refused, not rounded)"),
+        ('{"min_bid": "0.001"}', "min_bid=0.001 has more than 2 decimal places"),
+        ('{"max_bid": 1e20}', "max_bid=1E+20 is beyond 9999999999.99"),
+        ('{"daily_budget": 99999999999999999999999}', "daily_budget=99999999999999999999999 is beyond"),
+        ('{"max_bid": NaN}', "NaN is not allowed"),
+        ('{"max_bid": 1e999999}', "the number 1e999999 is out of range"),
+        ("[" * 60_000, "nested more than 32 levels deep"),
+        ('{"safety": [1]}', "safety=[1] must be an object of thresholds"),
+    ],
+)
+def test_a_bad_campaign_change_is_422_naming_the_field_and_writes_nothing(
+    client: TestClient, body: str, message: str
+) -> None:
+    cid = _seed_campaign(client)
+    refused = client.patch(f"/marketing/campaigns/{cid}", content=body, headers=ADMIN)
+
+    assert refused.status_code == 422 and message in refused.json()["detail"]
+    [stored] = client.get("/marketing/campaigns", headers=ADMIN).json()
+    assert (stored["min_bid"], stored["max_bid"], stored["daily_budget"]) == ("10.00", "500.00", None)
+
+
+def test_an_id_beyond_64_bits_is_422_not_a_database_error(client: TestClient) -> None:
+    assert client.patch(f"/marketing/campaigns/{2**63}", json={"dry_run": True}, headers=ADMIN).status_code == 422
+    assert client.patch("/marketing/campaigns/0", json={"dry_run": True}, headers=ADMIN).status_code == 422
+    assert client.get(f"/tasks/{'x' * 201}/status", headers=ADMIN).status_code == 422
+
+
+# --- the OpenAPI document --------------------------------------------------------------------
+
+def test_the_openapi_document_and_docs_need_a_token_by_default(client: TestClient) -> None:
+    assert client.get("/openapi.json").status_code == 401
+    assert client.get("/docs").status_code == 401
+    assert client.get("/openapi.json", headers=auth("mgr-0123456789")).json()["info"]["title"] == "ADOLF"
+    page = client.get("/docs", headers=auth("mgr-0123456789"))
+    assert page.status_code == 200 and '"/marketing/campaigns/{campaign_id}"' in page.text
+
+
+def test_public_docs_are_a_setting(tmp_path: Path) -> None:
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", api_tokens=TOKENS, redis_url=None, api_public_docs=True
+    )
+    public = TestClient(create_app(settings, build_container(settings)))
+    assert public.get("/openapi.json").status_code == 200 and public.get("/docs").status_code == 200
+    assert public.get("/tasks/x/status").status_code == 401  # the API itself still needs a token
+
+
+def test_every_request_body_and_error_answer_is_documented(client: TestClient) -> None:
+    spec = client.get("/openapi.json", headers=ADMIN).json()
+    operations = {(path, method): op for path, ops in spec["paths"].items() for method, op in ops.items()}
+    expected = {
+        ("/tasks/{name}/run", "post"): {"202", "401", "403", "404", "413", "422", "503"},
+        ("/{module}/tasks/{task}/run", "post"): {"202", "401", "403", "404", "413", "422", "503"},
+        ("/tasks/{task_id}/status", "get"): {"200", "401", "422", "503"},
+        ("/{module}/tasks/{task_id}/status", "get"): {"200", "401", "422", "503"},
+        ("/marketing/campaigns", "get"): {"200", "401", "422", "503"},
+        ("/marketing/campaigns/{campaign_id}", "patch"): {"200", "401", "403", "404", "413", "422", "503"},
+        ("/health", "get"): {"200", "503"},
+        ("/metrics", "get"): {"200", "503"},
+    }
+    assert set(operations) == set(expected)
+    for key, codes in expected.items():
+        assert set(operations[key]["responses"]) == codes, key
+    for key in [k for k in expected if k[1] in ("post", "patch")]:
+        assert "application/json" in operations[key]["requestBody"]["content"], key
+    patch_body = operations[("/marketing/campaigns/{campaign_id}", "patch")]["requestBody"]["content"]
+    properties = patch_body["application/json"]["schema"]["properties"]
+    assert {"strategy", "min_bid", "max_bid", "target_drr", "kill_switch", "safety"} <= set(properties)
+    assert "max_drr" in properties["safety"]["properties"]
+
+
+# --- a store being down is 503 ---------------------------------------------------------------
+
+def test_redis_down_answers_503_on_run_and_status(tmp_path: Path) -> None:
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", api_tokens=TOKENS, queue_backend="rq",
+        redis_url="redis://127.0.0.1:1/0",  # nothing listens on port 1
+    )
+    container = build_container(settings)
+    migrate.upgrade(container.engine())
+    down = TestClient(create_app(settings, container), raise_server_exceptions=False)
+
+    run = down.post("/tasks/system.ping/run", headers=ADMIN)
+    assert run.status_code == 503 and "unavailable" in run.json()["detail"]
+    assert down.get("/tasks/some-id/status", headers=ADMIN).status_code == 503
+    assert down.get("/health").status_code == 503
+    assert down.post("/tasks/system.ping/run", content="[]", headers=ADMIN).status_code == 422  # input first
+
+
+@pytest.mark.parametrize("error", ["redis", "kombu", "builtin"])
+def test_a_broker_failure_of_any_client_library_is_503(client: TestClient, error: str) -> None:
+    from dependency_injector import providers
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    raised = {"redis": RedisConnectionError, "kombu": OperationalError, "builtin": ConnectionRefusedError}[error]
+
+    class DownQueue:
+        def enqueue(self, name: str, payload: object = None, **_: object) -> str:
+            raise raised("Error 111 connecting to redis://:secret@10.0.0.5:6379. Connection refused.")
+
+        def status(self, task_id: str) -> object:
+            raise raised("down")
+
+    container = client.app.state.container  # type: ignore[attr-defined]
+    with container.task_queue.override(providers.Object(DownQueue())):
+        answer = client.post("/tasks/system.ping/run", headers=ADMIN)
+        assert answer.status_code == 503 and "secret" not in answer.text
+        assert client.get("/tasks/x/status", headers=ADMIN).status_code == 503
+
+
+def test_the_database_down_answers_503(tmp_path: Path) -> None:
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'missing' / 'dir' / 'api.sqlite3'}", api_tokens=TOKENS, redis_url=None
+    )
+    down = TestClient(create_app(settings, build_container(settings)), raise_server_exceptions=False)
+    assert down.get("/marketing/campaigns", headers=ADMIN).status_code == 503
