@@ -112,3 +112,20 @@ def test_queues_purge_needs_confirmation(adolf: Run) -> None:
     result = adolf("queues", "purge", "marketing_low", check=False)
     assert result.returncode == 2 and "--yes" in result.stderr
     assert "purged 0" in adolf("queues", "purge", "marketing_low", "--yes").stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("campaigns", "show", str(2**63)),
+        ("campaigns", "set", "0", "--dry-run"),
+        ("deadletters", "list", "--limit", "0"),
+        ("deadletters", "retry", str(2**64)),
+        ("alerts", "--limit", str(10**20)),
+    ],
+)
+def test_an_id_or_limit_out_of_range_exits_2_without_a_traceback(adolf: Run, args: tuple[str, ...]) -> None:
+    refused = adolf(*args, check=False)
+
+    assert refused.returncode == 2 and "Invalid value" in refused.stderr
+    assert "Traceback" not in refused.stderr + refused.stdout

@@ -33,7 +33,7 @@ app.command()(simulate.simulate)
 @app.command()
 def api(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
 ) -> None:
     """Serve the HTTP API (manual runs, task status, /health, /metrics) with uvicorn."""
     import uvicorn

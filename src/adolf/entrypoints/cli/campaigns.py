@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from adolf.application.bounds import INT64_MAX
 from adolf.application.marketing.campaign_settings import update_campaign_settings
 from adolf.domain.errors import DomainError
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus
@@ -51,7 +52,7 @@ def list_campaigns(
 
 
 @app.command()
-def show(campaign_id: int = typer.Argument(..., help="Id from `adolf campaigns list`.")) -> None:
+def show(campaign_id: int = typer.Argument(..., min=1, max=INT64_MAX, help="Id from `adolf campaigns list`.")) -> None:
     """One campaign: every setting, its safety thresholds, keywords and latest bid changes."""
     with container().uow() as uow:
         campaign = uow.campaigns.get(campaign_id)
@@ -91,7 +92,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 
 @app.command("set")
 def set_settings(
-    campaign_id: int = typer.Argument(..., help="Id from `adolf campaigns list`."),
+    campaign_id: int = typer.Argument(..., min=1, max=INT64_MAX, help="Id from `adolf campaigns list`."),
     strategy: str | None = typer.Option(None, help="manual, target_position, target_drr or target_cpo."),
     min_bid: str | None = typer.Option(None, help="Lowest bid, ₽ (YM: % of price)."),
     max_bid: str | None = typer.Option(None, help="Highest bid, ₽ (YM: % of price)."),

@@ -15,7 +15,7 @@ SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "cyan"}
 
 def alerts(
     module: str | None = typer.Option(None, "--module", "-m", help="system, marketing, …; all when unset."),
-    limit: int = typer.Option(50, help="How many, newest first."),
+    limit: int = typer.Option(50, min=1, max=10_000, help="How many, newest first."),
 ) -> None:
     """Alerts raised by the modules: budgets, DRR, pauses, dead-lettered tasks."""
     with container().uow() as uow:

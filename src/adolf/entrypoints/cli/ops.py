@@ -7,6 +7,7 @@ import json
 import typer
 from rich.table import Table
 
+from adolf.application.bounds import INT64_MAX
 from adolf.application.payload import InvalidPayload
 from adolf.application.system.dead_letters import (
     DeadLetterAlreadyRetried,
@@ -64,7 +65,7 @@ def workers() -> None:
 
 @deadletters_app.command("list")
 def list_letters(
-    limit: int = typer.Option(50, help="How many, newest first."),
+    limit: int = typer.Option(50, min=1, max=10_000, help="How many, newest first."),
     all_: bool = typer.Option(False, "--all", help="Include letters already re-driven."),
 ) -> None:
     """Dead letters: id, task, when, attempts, error."""
@@ -86,7 +87,7 @@ def list_letters(
 
 @deadletters_app.command()
 def retry(
-    letter_id: int = typer.Argument(..., help="Id from `adolf deadletters list`."),
+    letter_id: int = typer.Argument(..., min=1, max=INT64_MAX, help="Id from `adolf deadletters list`."),
     force: bool = typer.Option(False, "--force", help="Re-drive even if it was re-driven before."),
 ) -> None:
     """Queue the failed task again with its original payload."""

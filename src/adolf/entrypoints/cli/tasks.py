@@ -56,7 +56,7 @@ def run(
     name: str = typer.Argument(..., help="Task name, e.g. system.ping"),
     payload: str = typer.Option("{}", "--payload", "-p", help="JSON object of the task's arguments."),
     wait: bool = typer.Option(False, "--wait", "-w", help="Wait for the result (inline always waits)."),
-    timeout: float = typer.Option(600.0, help="Seconds to wait with --wait."),
+    timeout: float = typer.Option(600.0, min=0, max=86_400, help="Seconds to wait with --wait."),
 ) -> None:
     """Queue a task by hand and print its id (and its result with --wait). The payload is
     checked against the task's arguments first: a bad one exits 2 naming the field and value."""
