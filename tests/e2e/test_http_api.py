@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adolf.adapters.sqlalchemy import migrate
 from adolf.container import build_container
@@ -273,3 +276,34 @@ def test_the_database_down_answers_503(tmp_path: Path) -> None:
     )
     down = TestClient(create_app(settings, build_container(settings)), raise_server_exceptions=False)
     assert down.get("/marketing/campaigns", headers=ADMIN).status_code == 503
+
+
+# --- whatever the body, never a 500 ----------------------------------------------------------
+
+_scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12) | st.sampled_from(["0.001", "1e20", "-5", "none", "target_drr", "2026-13-01", "9999-12-31"])
+)
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+_keys = st.sampled_from(
+    ["keep_days", "year", "month", "day", "min_bid", "max_bid", "daily_budget", "target_drr", "target_position",
+     "strategy", "kill_switch", "safety", "max_drr"]
+) | st.text(max_size=6)
+_bodies = (
+    st.dictionaries(_keys, _values, max_size=4).map(json.dumps)
+    | _values.map(json.dumps)
+    | st.sampled_from(["NaN", '{"max_bid": Infinity}', '{"min_bid": 1e999999}', "[" * 5000, "{", ""])
+    | st.text(max_size=40)
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_bodies, task=st.sampled_from(["system.cleanup_runtime_records", "marketing.aggregate_monthly_stats"]))
+def test_no_body_gets_a_500(client: TestClient, body: str, task: str) -> None:
+    cid = getattr(client, "_fuzz_campaign", None) or _seed_campaign(client)
+    client._fuzz_campaign = cid  # type: ignore[attr-defined]
+    ran = client.post(f"/tasks/{task}/run", content=body, headers=ADMIN)
+    changed = client.patch(f"/marketing/campaigns/{cid}", content=body, headers=ADMIN)
+
+    assert ran.status_code in (202, 422), (body, ran.text)
+    assert changed.status_code in (200, 422), (body, changed.text)
