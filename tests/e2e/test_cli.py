@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,28 @@ def test_an_id_or_limit_out_of_range_exits_2_without_a_traceback(adolf: Run, arg
 
     assert refused.returncode == 2 and "Invalid value" in refused.stderr
     assert "Traceback" not in refused.stderr + refused.stdout
+
+
+def test_a_dead_letter_whose_payload_no_longer_fits_is_not_re_driven_and_stays_unmarked(
+    adolf: Run, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from adolf.application.ports.dead_letters import DeadLetter
+    from adolf.container import build_container
+    from adolf.settings import load_settings
+
+    adolf("db", "upgrade")
+    container = build_container(load_settings(database_url=f"sqlite:///{tmp_path / 'var' / 'adolf.sqlite3'}"))
+    with container.uow() as uow:  # written by an older release, whose keep_days had no bounds
+        letter_id = uow.dead_letters.add(DeadLetter(
+            "t-old", "system.cleanup_runtime_records", {"keep_days": -5}, "boom", "", datetime.now(UTC), "inline"
+        ))
+        uow.commit()
+
+    refused = adolf("deadletters", "retry", str(letter_id), check=False)
+
+    assert refused.returncode == 2
+    assert f"dead letter {letter_id} cannot be re-driven" in refused.stderr and "keep_days=-5" in refused.stderr
+    with container.uow() as uow:
+        assert uow.dead_letters.get(letter_id).retried_at is None  # type: ignore[union-attr]

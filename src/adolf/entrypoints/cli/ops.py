@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from adolf.application.bounds import INT64_MAX
-from adolf.application.payload import InvalidPayload
+from adolf.application.catalogue import UnknownTask
+from adolf.application.payload import InvalidPayload, validate_payload
 from adolf.application.system.dead_letters import (
     DeadLetterAlreadyRetried,
     DeadLetterNotFound,
@@ -90,8 +91,16 @@ def retry(
     letter_id: int = typer.Argument(..., min=1, max=INT64_MAX, help="Id from `adolf deadletters list`."),
     force: bool = typer.Option(False, "--force", help="Re-drive even if it was re-driven before."),
 ) -> None:
-    """Queue the failed task again with its original payload."""
+    """Queue the failed task again with its original payload (refused, and the letter left
+    as it is, when that payload no longer fits the task)."""
     c = container()
+    with c.uow() as uow:
+        letter = uow.dead_letters.get(letter_id)
+    try:
+        if letter is not None:
+            validate_payload(c.catalogue(), letter.task_name, letter.payload)
+    except (InvalidPayload, UnknownTask) as exc:
+        fail(f"dead letter {letter_id} cannot be re-driven: {exc}", 2)
     try:
         task_id = retry_dead_letter(letter_id, c.uow, c.task_queue(), c.clock(), force)
     except (DeadLetterNotFound, DeadLetterAlreadyRetried, InvalidPayload) as exc:
