@@ -9,8 +9,6 @@ worker must come back and run both. The shared Redis on 6379 is never touched.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +28,8 @@ from adolf.application.ports.tasks import TaskState
 from adolf.container import build_container
 from adolf.settings import load_settings
 from tests.support import processes
+from tests.support.own_redis import OwnRedis
+from tests.support.own_redis import own_redis as own_redis_server
 
 REPO = Path(__file__).resolve().parents[2]
 QUEUE = "outage.default"
@@ -57,55 +57,10 @@ CATALOGUE = Catalogue(
 NAMES = {0: "outage.on_the_minute", 30: "outage.on_the_half"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class OwnRedis:
-    """A redis-server of this test's own; stop and start it again on the same port."""
-
-    def __init__(self, port: int, workdir: Path) -> None:
-        self.port = port
-        self.workdir = workdir
-        self.proc: subprocess.Popen[Any] | None = None
-
-    def start(self) -> None:
-        self.proc = processes.spawn(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        client = Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        client.close()
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            processes.stop_tree([self.proc], grace=5)
-            self.proc = None
-
-
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server is not installed (CI=true: a missing service is a failure)")
-        pytest.skip("redis-server is not installed")
-    server = OwnRedis(_free_port(), tmp_path)
-    server.start()
-    try:
+    with own_redis_server(tmp_path) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _next_slot(after: datetime) -> datetime:

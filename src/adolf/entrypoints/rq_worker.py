@@ -21,6 +21,7 @@ from adolf.adapters.observability.logging import configure_logging
 from adolf.adapters.queues.rq_admin import UnknownQueue
 from adolf.adapters.queues.rq_cron import CatalogueCronScheduler, set_process_zone
 from adolf.adapters.queues.rq_jobs import dead_letter_lost, install_runner
+from adolf.adapters.queues.rq_masking import mask_failures
 from adolf.adapters.queues.rq_queue import RqTaskQueue
 from adolf.adapters.queues.rq_resilience import serve_through_outages
 from adolf.adapters.queues.rq_workers import build_worker, ordered_queues
@@ -59,8 +60,9 @@ def run_worker(queues: Sequence[str] | None = None, burst: bool = False, name: s
     if unknown:
         raise UnknownQueue(f"unknown queue(s) {', '.join(unknown)}; queues: {', '.join(known)}")
     _warm(container)
+    secrets = settings.secret_values()
     return serve_through_outages(  # a fresh worker after each Redis outage that stopped one
-        lambda: build_worker(tasks.redis, wanted, name=name, on_lost=dead_letter_lost),
+        lambda: mask_failures(build_worker(tasks.redis, wanted, name=name, on_lost=dead_letter_lost), secrets),
         tasks.redis, burst=burst, with_scheduler=True, logging_level=settings.log_level.upper(),
     )
 

@@ -1,5 +1,8 @@
 """structlog set-up: readable in a terminal, JSON elsewhere, secrets masked everywhere.
 
+The standard library's ``logging`` (Celery, RQ, kombu) is masked too: ``configure_logging``
+installs a record factory that masks each record as it is created (``install_log_masking``).
+
 Masking is a processor, so it runs on every event whatever the renderer: values of keys
 that look secret are replaced, and credentials inside URLs and bearer/API-key strings
 embedded in free text are cut out.
@@ -10,7 +13,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterable, Mapping, MutableMapping
+import traceback
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 import structlog
@@ -28,13 +32,22 @@ _INLINE_SECRET = re.compile(
 
 
 def mask_text(text: str, known_secrets: Iterable[str] = ()) -> str:
-    masked = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    """``text`` with every configured secret (``Settings.secret_values()``; 4 characters or
+    more) replaced by ``***``, then URL passwords, bearer/basic credentials and
+    ``token=…``-style values. The configured secrets go first and longest first, so that no
+    pattern cuts one in two and leaves a part of it behind."""
+    masked = text
+    for secret in sorted({s for s in known_secrets if s and len(s) >= 4}, key=len, reverse=True):
+        masked = masked.replace(secret, MASK)
+    masked = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", masked)
     masked = _BEARER.sub(lambda m: f"{m['key']}{MASK}", masked)
-    masked = _INLINE_SECRET.sub(lambda m: f"{m['key']}{MASK}", masked)
-    for secret in known_secrets:
-        if secret and len(secret) >= 4:
-            masked = masked.replace(secret, MASK)
-    return masked
+    return _INLINE_SECRET.sub(lambda m: f"{m['key']}{MASK}", masked)
+
+
+def redactor(known_secrets: Iterable[str]) -> Callable[[str], str]:
+    """``mask_text`` bound to the configured secrets: a ``redact: Callable[[str], str]``."""
+    known = tuple(known_secrets)
+    return lambda text: mask_text(text, known)
 
 
 def _mask_value(key: str, value: Any, known: tuple[str, ...]) -> Any:
@@ -62,9 +75,54 @@ class SecretMasker:
         return event
 
 
+#: The attributes every ``LogRecord`` has; anything else came in through ``extra=`` (RQ
+#: passes a failed job's ``arguments`` and ``kwargs`` that way).
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_BASE_RECORD_FACTORY = logging.getLogRecordFactory()
+
+
+def mask_record(record: logging.LogRecord, known: tuple[str, ...]) -> logging.LogRecord:
+    """Mask a stdlib log record in place: its formatted message, its traceback, its stack
+    and its ``extra`` values. The message is formatted here, so ``args`` (Celery's task
+    arguments and results, RQ's job description) never reach a handler unmasked."""
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 — a malformed record stays as logging would show it
+        return record
+    record.msg, record.args = mask_text(message, known), None
+    if record.exc_info and not record.exc_text:
+        formatted = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        record.exc_text = mask_text(formatted, known)
+    elif record.exc_text:
+        record.exc_text = mask_text(record.exc_text, known)
+    if record.stack_info:
+        record.stack_info = mask_text(record.stack_info, known)
+    for key, value in list(vars(record).items()):
+        if key not in _RECORD_FIELDS:
+            setattr(record, key, _mask_value(key, value, known))
+    return record
+
+
+class _MaskingRecordFactory:
+    def __init__(self, known: tuple[str, ...]) -> None:
+        self.known = known
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        return mask_record(_BASE_RECORD_FACTORY(*args, **kwargs), self.known)
+
+
+def install_log_masking(known_secrets: Iterable[str] = ()) -> None:
+    """Mask every stdlib ``logging`` record of this process as it is created — Celery's
+    "Task … received/succeeded" lines with their args and results, RQ's failed-job lines
+    with their traceback, kombu, SQLAlchemy — whatever logger, handler or format prints it.
+    Calling it again replaces the secrets (it never stacks); forked children inherit it."""
+    logging.setLogRecordFactory(_MaskingRecordFactory(tuple(s for s in known_secrets if s)))
+
+
 def configure_logging(
     fmt: str = "auto", level: str = "INFO", known_secrets: Iterable[str] = (), stream: Any = None
 ) -> None:
+    install_log_masking(known_secrets)
     stream = stream or sys.stderr
     json_output = fmt == "json" or (fmt == "auto" and not stream.isatty())
     renderer: Any = (

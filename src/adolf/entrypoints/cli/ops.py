@@ -15,7 +15,7 @@ from adolf.application.system.dead_letters import (
     DeadLetterNotFound,
     retry_dead_letter,
 )
-from adolf.entrypoints.cli.context import console, container, fail
+from adolf.entrypoints.cli.context import console, container, fail, masked
 
 queues_app = typer.Typer(help="Queue lengths; purge a queue.", invoke_without_command=True)
 deadletters_app = typer.Typer(help="Jobs that failed for good: list and re-drive.", no_args_is_help=True)
@@ -80,8 +80,8 @@ def list_letters(
             d.failed_at.strftime("%Y-%m-%d %H:%M:%S"),
             d.runtime,
             str(d.attempts),
-            d.exception[:80],
-            json.dumps(d.payload, ensure_ascii=False)[:60],
+            masked(d.exception)[:80],  # masked before cutting: a cut secret would slip past
+            masked(json.dumps(d.payload, ensure_ascii=False))[:60],
         )
     console.print(table)
 
@@ -107,7 +107,7 @@ def retry(
         fail(str(exc), 2)
     console.print(f"dead letter {letter_id} re-driven as task {task_id}")
     status = c.task_queue().status(task_id)
-    console.print(f"state: {status.state.value}" + (f" — {status.error}" if status.error else ""))
+    console.print(f"state: {status.state.value}" + (f" — {masked(status.error)}" if status.error else ""))
 
 
 def health() -> None:
@@ -118,6 +118,6 @@ def health() -> None:
         report["queues"] = c.health().queue_lengths()  # type: ignore[assignment]
     except Exception as exc:  # noqa: BLE001 — reported, not raised
         report["queues"] = f"error: {exc}"
-    console.print_json(json.dumps(report))
+    console.print_json(masked(json.dumps(report)))
     if report["database"] != "ok" or report["redis"] not in ("ok", "not used"):
         raise typer.Exit(1)

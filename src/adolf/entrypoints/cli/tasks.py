@@ -10,10 +10,11 @@ import typer
 from rich.table import Table
 
 from adolf.adapters.queues.schedules import next_fire
+from adolf.adapters.redis.probe import unreachable_errors
 from adolf.application.catalogue import UnknownTask
 from adolf.application.payload import InvalidPayload, parse_payload
 from adolf.application.ports.tasks import TaskState
-from adolf.entrypoints.cli.context import console, container, fail, settings
+from adolf.entrypoints.cli.context import console, container, fail, masked, require_redis, settings
 
 app = typer.Typer(help="The task catalogue; run a task by hand; look a result up by id.", no_args_is_help=True)
 
@@ -59,19 +60,26 @@ def run(
     timeout: float = typer.Option(600.0, min=0, max=86_400, help="Seconds to wait with --wait."),
 ) -> None:
     """Queue a task by hand and print its id (and its result with --wait). The payload is
-    checked against the task's arguments first: a bad one exits 2 naming the field and value."""
+    checked against the task's arguments first: a bad one exits 2 naming the field and value.
+    Redis unreachable (celery, rq): exit 1 with one line."""
+    require_redis()
     queue = container().task_queue()
     try:
         task_id = queue.enqueue(name, parse_payload(payload, "--payload"))
     except (UnknownTask, InvalidPayload) as exc:
-        fail(str(exc), 2)
+        fail(masked(str(exc)), 2)  # a refused value may be a configured secret
+    except unreachable_errors() as exc:
+        fail(masked(f"the queue is unreachable: {exc}"))
     console.print(f"queued [bold]{name}[/bold] as {task_id}")
     if wait or settings().queue_backend.value == "inline":
         deadline = time.monotonic() + timeout
-        status = queue.status(task_id)
-        while status.state not in TERMINAL and time.monotonic() < deadline:
-            time.sleep(0.2)
+        try:
             status = queue.status(task_id)
+            while status.state not in TERMINAL and time.monotonic() < deadline:
+                time.sleep(0.2)
+                status = queue.status(task_id)
+        except unreachable_errors() as exc:
+            fail(masked(f"queued as {task_id}, but the queue became unreachable while waiting: {exc}"))
         _print_status(status)
         if status.state is TaskState.FAILED:
             raise typer.Exit(1)
@@ -80,12 +88,18 @@ def run(
 @app.command()
 def status(task_id: str = typer.Argument(..., help="The id `adolf tasks run` printed.")) -> None:
     """Look a task's state and result up by id."""
-    _print_status(container().task_queue().status(task_id))
+    require_redis()
+    try:
+        found = container().task_queue().status(task_id)
+    except unreachable_errors() as exc:
+        fail(masked(f"the queue is unreachable: {exc}"))
+    _print_status(found)
 
 
 def _print_status(status: Any) -> None:
+    """The status as JSON; a configured secret in the result or the error is masked."""
     console.print_json(
-        json.dumps(
+        masked(json.dumps(
             {
                 "task_id": status.task_id,
                 "task": status.name,
@@ -94,5 +108,5 @@ def _print_status(status: Any) -> None:
                 "error": status.error,
             },
             default=str,
-        )
+        ))
     )
