@@ -248,26 +248,56 @@ def test_redis_down_answers_503_on_run_and_status(tmp_path: Path) -> None:
     assert down.post("/tasks/system.ping/run", content="[]", headers=ADMIN).status_code == 422  # input first
 
 
-@pytest.mark.parametrize("error", ["redis", "kombu", "builtin"])
+def _celery_backend_gave_up() -> Exception:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    try:
+        try:
+            raise RedisConnectionError("Error 111 connecting to redis://:secret@10.0.0.5:6379.")
+        except RedisConnectionError as exc:
+            raise RuntimeError("Retry limit exceeded while trying to reconnect to the Celery result store") from exc
+    except RuntimeError as wrapped:
+        return wrapped
+
+
+@pytest.mark.parametrize("error", ["redis", "kombu", "builtin", "wrapped by celery"])
 def test_a_broker_failure_of_any_client_library_is_503(client: TestClient, error: str) -> None:
     from dependency_injector import providers
     from kombu.exceptions import OperationalError
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    raised = {"redis": RedisConnectionError, "kombu": OperationalError, "builtin": ConnectionRefusedError}[error]
+    message = "Error 111 connecting to redis://:secret@10.0.0.5:6379. Connection refused."
+    raised = {
+        "redis": RedisConnectionError(message), "kombu": OperationalError(message),
+        "builtin": ConnectionRefusedError(message), "wrapped by celery": _celery_backend_gave_up(),
+    }[error]
 
     class DownQueue:
         def enqueue(self, name: str, payload: object = None, **_: object) -> str:
-            raise raised("Error 111 connecting to redis://:secret@10.0.0.5:6379. Connection refused.")
+            raise raised
 
         def status(self, task_id: str) -> object:
-            raise raised("down")
+            raise raised
 
     container = client.app.state.container  # type: ignore[attr-defined]
+    down = TestClient(client.app, raise_server_exceptions=False)
     with container.task_queue.override(providers.Object(DownQueue())):
-        answer = client.post("/tasks/system.ping/run", headers=ADMIN)
+        answer = down.post("/tasks/system.ping/run", headers=ADMIN)
         assert answer.status_code == 503 and "secret" not in answer.text
-        assert client.get("/tasks/x/status", headers=ADMIN).status_code == 503
+        assert down.get("/tasks/x/status", headers=ADMIN).status_code == 503
+
+
+def test_a_bug_is_still_a_500_without_details(client: TestClient) -> None:
+    from dependency_injector import providers
+
+    class BrokenQueue:
+        def status(self, task_id: str) -> object:
+            raise RuntimeError("a bug, not an outage: /etc/secret")
+
+    down = TestClient(client.app, raise_server_exceptions=False)
+    with client.app.state.container.task_queue.override(providers.Object(BrokenQueue())):  # type: ignore[attr-defined]
+        answer = down.get("/tasks/x/status", headers=ADMIN)
+    assert answer.status_code == 500 and answer.json() == {"detail": "internal error"}
 
 
 def test_the_database_down_answers_503(tmp_path: Path) -> None:

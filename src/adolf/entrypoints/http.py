@@ -158,6 +158,15 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for kind in UNAVAILABLE:
         api.add_exception_handler(kind, unavailable)
 
+    async def wrapped(request: Request, exc: Exception) -> JSONResponse:
+        # A client library may wrap the cause: Celery's Redis result backend raises
+        # RuntimeError("Retry limit exceeded …") from redis' ConnectionError.
+        if any(isinstance(cause, UNAVAILABLE) for cause in _causes(exc)):
+            return await unavailable(request, exc)
+        return JSONResponse({"detail": "internal error"}, status_code=500)  # the server logs the traceback
+
+    api.add_exception_handler(Exception, wrapped)
+
     def role(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
         if credentials is None:
             raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
@@ -281,6 +290,16 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         return HTMLResponse(SWAGGER_PAGE.replace("SPEC", spec))
 
     return api
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from or during, innermost last."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 20:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
 
 
 SWAGGER_PAGE = """<!doctype html>
