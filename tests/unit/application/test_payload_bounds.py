@@ -301,3 +301,25 @@ def test_the_inline_queue_refuses_a_bad_payload_and_queues_nothing() -> None:
 
     queue.enqueue("test.noop", {"n": 5})
     assert queue.pending() == 1
+
+
+# --- the schedulers ---------------------------------------------------------------------------
+
+def test_every_scheduled_payload_of_the_catalogue_is_valid() -> None:
+    for spec in CATALOGUE.scheduled():
+        assert validate_payload(CATALOGUE, spec.name, spec.scheduled_payload) == dict(spec.scheduled_payload)
+
+
+def test_celery_beat_refuses_a_bad_scheduled_payload_when_its_schedule_is_built() -> None:
+    from celery import Celery
+
+    from adolf.adapters.queues.celery_beat import beat_schedule
+    from adolf.application.catalogue import Schedule
+
+    good = Catalogue([TaskSpec("test.noop", noop, "q", Schedule("0 * * * *"), scheduled_payload={"n": 5})])
+    bad = Catalogue([TaskSpec("test.noop", noop, "q", Schedule("0 * * * *"), scheduled_payload={"n": 6})])
+    app = Celery("test", set_as_current=False)
+
+    assert beat_schedule(good, app, lambda p: p)["test.noop"]["kwargs"] == {"n": 5}
+    with pytest.raises(InvalidPayload, match=r"^test\.noop: n=6 must be between 1 and 5$"):
+        beat_schedule(bad, app, lambda p: p)
