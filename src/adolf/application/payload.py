@@ -71,14 +71,14 @@ def parse_payload(text: str | bytes, what: str = "payload", *, exact: bool = Fal
 
     def number(literal: str) -> Any:
         if exact:  # a Decimal is finite whatever the exponent; one past 10**1000 is no setting
-            value: Decimal | float = Decimal(literal)
-            plausible = abs(Decimal(literal).adjusted()) <= 1000
+            amount = Decimal(literal)
+            if abs(amount.adjusted()) <= 1000:
+                return amount
         else:
             value = float(literal)
-            plausible = math.isfinite(value)
-        if not plausible:
-            raise InvalidPayload(f"{what}: the number {_show(literal, plain=True)} is out of range")
-        return value
+            if math.isfinite(value):
+                return value
+        raise InvalidPayload(f"{what}: the number {_show(literal, plain=True)} is out of range")
 
     try:
         value = json.loads(text, parse_constant=constant, parse_float=number)
