@@ -48,6 +48,10 @@ __all__ = ["CeleryContext", "beat_fire_times", "build_celery_app", "worker_profi
 log = logging.getLogger(__name__)
 
 RESULT_EXPIRES = 3600
+#: A connect to the Redis broker or result store that gets no answer fails after this many
+#: seconds (then Celery's own retries go on) instead of hanging as long as the OS lets it;
+#: only the connect: a worker's blocking reads keep their own timeouts.
+REDIS_CONNECT_TIMEOUT = 5.0
 PRIORITY_LEVELS = 10
 
 
@@ -92,8 +96,10 @@ def _config(
     return {
         "broker_url": broker,
         "result_backend": settings.redis_url,
+        "redis_socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
             "visibility_timeout": visibility,
             "priority_steps": list(range(PRIORITY_LEVELS)),
             "queue_order_strategy": "priority",

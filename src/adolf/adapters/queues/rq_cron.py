@@ -18,11 +18,12 @@
   once, for the schedule's most recent slot only (the slot key the fire guard claims, so
   a scheduler or beat that did fire it is not doubled); older slots of the same schedule,
   and a latest slot later than the grace, are logged as missed. Why: a Redis restart or
-  failover (seconds to minutes) must not lose a nightly job, which is what Celery beat does
-  too (it runs an overdue entry once); after a longer outage, firing hours-old slots — a
+  failover (seconds to minutes) must not lose a nightly job, and Celery beat does the same
+  (it retries the send until the broker is back, then the overdue entry goes once; see
+  ``test_celery_redis_outage``); after a longer outage, firing hours-old slots — a
   midnight budget reset at noon — would act on a stale moment, so an operator decides
   (``adolf tasks run``) and the log says what was missed. The periodic bid and stats jobs
-  lose nothing either way: their next slot comes within the grace.
+  just go on at their next slot.
 """
 
 from __future__ import annotations
