@@ -68,7 +68,8 @@ def crash(services: Any) -> None:
 
 CATALOGUE = Catalogue(
     [
-        TaskSpec("celerytest.crash", crash, QUEUE, retry=RetryPolicy(max_retries=2, delay=1)),
+        TaskSpec("celerytest.crash", crash, QUEUE, retry=RetryPolicy(max_retries=2, delay=1), idempotent=True),
+        TaskSpec("celerytest.crash_once", crash, QUEUE, retry=RetryPolicy(max_retries=2, delay=1)),
         TaskSpec("celerytest.stubborn", stubborn, QUEUE, soft_time_limit=1, time_limit=2),
         TaskSpec("celerytest.nap", nap, QUEUE, priority=2, time_limit=60),
         TaskSpec("celerytest.urgent", nap, "celerytest.critical", priority=0,
@@ -247,6 +248,23 @@ def test_a_job_that_kills_its_process_every_time_is_dead_lettered_instead_of_loo
     assert len(alerts) == 1 and alerts[0].severity == "critical"
     time.sleep(2)
     assert int(Redis.from_url(env["ADOLF_REDIS_URL"]).get("celerytest:crash:runs") or 0) == runs
+
+
+@pytest.mark.slow
+def test_a_job_that_is_not_idempotent_is_not_run_again_after_its_process_died(
+    procs: CeleryProcesses, container: Any, env: dict[str, str]
+) -> None:
+    procs.env = {**procs.env, "ADOLF_VISIBILITY_TIMEOUT": "10"}
+    name = procs.worker(QUEUE, 1)
+    wait_for_worker(container.celery_app(), name, procs)
+    queue = container.task_queue()
+    task_id = queue.enqueue("celerytest.crash_once")
+    status = wait_for(queue, task_id, timeout=60)
+    assert status.state is TaskState.FAILED, procs.logs()
+    assert int(Redis.from_url(env["ADOLF_REDIS_URL"]).get("celerytest:crash:runs") or 0) == 1
+    with container.uow() as uow:
+        [letter] = [d for d in uow.dead_letters.list(limit=100) if d.task_id == task_id]
+    assert letter.exception.startswith("WorkerLost: celerytest.crash_once is not idempotent")
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from typing import Any
 from redis import Redis
 
 from adolf.application.catalogue import Catalogue, RetryableError, RetryPolicy, TaskSpec
+from adolf.application.ports.ads_marketplace import MarketplaceRejected
 from adolf.application.ports.alerts import AlertRecord
 from adolf.application.ports.services import Services
 
@@ -79,6 +80,48 @@ def locked(services: Services, key: str, seconds: float) -> dict[str, Any]:
     return {"ran": True}
 
 
+def locked_effect(services: Services, key: str, seconds: float) -> dict[str, Any]:
+    """A locked job whose effect is keyed: a test kills its worker mid-job."""
+    r = evidence()
+    r.rpush(f"parity:attempts:{key}", time.time())
+    time.sleep(seconds)
+    with services.uow() as uow:
+        uow.alerts.add(
+            AlertRecord(
+                module="parity", type="locked_effect", severity="info", message=key,
+                created_at=services.clock.now(), dedupe_key=f"parity.locked_effect:{key}",
+            )
+        )
+        uow.commit()
+    return {"done": key}
+
+
+def rejected(services: Services, key: str) -> None:
+    evidence().rpush(f"parity:attempts:{key}", time.time())
+    raise MarketplaceRejected(f"400: {key} refused")
+
+
+def keyed_alert(services: Services, key: str) -> dict[str, Any]:
+    with services.uow() as uow:
+        added = uow.alerts.add(
+            AlertRecord(
+                module="parity", type="keyed", severity="info", message=key,
+                created_at=services.clock.now(), dedupe_key=f"parity.keyed:{key}",
+            )
+        )
+        uow.commit()
+    return {"added": added is not None}
+
+
+def unreachable(services: Services, key: str, failures: int) -> dict[str, Any]:
+    """Fails like a lost database connection for the first ``failures`` attempts."""
+    r = evidence()
+    r.rpush(f"parity:attempts:{key}", time.time())
+    if r.llen(f"parity:attempts:{key}") <= failures:
+        raise ConnectionRefusedError(f"attempt of {key}: the database is unreachable")
+    return {"attempts": r.llen(f"parity:attempts:{key}")}
+
+
 CATALOGUE = Catalogue(
     [
         TaskSpec("parity.echo", echo, QUEUE),
@@ -88,5 +131,14 @@ CATALOGUE = Catalogue(
         TaskSpec("parity.sleeper", sleeper, QUEUE, soft_time_limit=1, time_limit=2),
         TaskSpec("parity.effect", effect, QUEUE, time_limit=60, idempotent=True),
         TaskSpec("parity.locked", locked, QUEUE, lock="parity:lock:locked", time_limit=30),
+        TaskSpec(
+            "parity.locked_effect", locked_effect, QUEUE, lock="parity:lock:locked_effect", time_limit=60,
+            idempotent=True,
+        ),
+        TaskSpec(
+            "parity.rejected", rejected, QUEUE, retry=RetryPolicy(max_retries=3, delay=0.5, retry_on=(Exception,)),
+        ),
+        TaskSpec("parity.keyed_alert", keyed_alert, QUEUE, idempotent=True),
+        TaskSpec("parity.unreachable", unreachable, QUEUE, idempotent=True),
     ]
 )

@@ -142,8 +142,10 @@ def test_an_effect_that_fails_stays_pending_and_the_next_cycle_sends_it_once(ser
     assert bid(services, 11) == D("115.00") and bid(services, 21) == D("115.00")  # the bids went through
     k22 = services.uow().campaigns.get_keyword(22)
     assert k22 is not None and k22.status is KeywordStatus.ACTIVE  # not recorded: the pause failed
-    [pending] = services.uow().outbox.pending("marketing.run_bid_cycle")
-    assert pending.kind == "pause_keywords" and pending.attempts == 1 and "c2" in pending.key
+    pause, alert = services.uow().outbox.pending("marketing.run_bid_cycle")
+    assert pause.kind == "pause_keywords" and pause.attempts == 1 and "c2" in pause.key
+    assert alert.kind == "alert" and "keywords_paused" in alert.key  # held: it would say "paused"
+    assert "keywords_paused" not in [p["type"] for p in services.queue.payloads("marketing.send_alert")]
 
     wb.heal()
     services.clock.advance(15 * 60)
@@ -152,6 +154,7 @@ def test_an_effect_that_fails_stays_pending_and_the_next_cycle_sends_it_once(ser
     assert services.uow().outbox.pending("marketing.run_bid_cycle") == []
     k22 = services.uow().campaigns.get_keyword(22)
     assert k22 is not None and k22.status is KeywordStatus.PAUSED
+    assert [p["type"] for p in services.queue.payloads("marketing.send_alert")].count("keywords_paused") == 1
     assert len([c for c in wb.calls_of("pause_keywords") if c[0] == "c2"]) == 2  # the failed call, then once
 
 

@@ -101,3 +101,32 @@ def test_a_marketplace_error_is_counted_and_changes_nothing(services: FakeServic
     assert counts["errors"] == 1 and counts["paused"] == 0
     assert status(services, 1) == (CampaignStatus.ACTIVE, None)
     assert services.queue.enqueued == []
+
+
+def test_a_rerun_of_the_same_slot_pauses_and_alerts_once(services: FakeServices) -> None:
+    seed(services, campaign(1, daily_budget=D("1000")))
+    services.market().set_campaign_stats(cstats("c1", spent="1000"))
+
+    check_budgets(services)
+    services.clock.advance(60)  # a redelivery or a retry in the same 15 minutes
+    again = check_budgets(services)
+
+    assert services.market().calls_of("pause_campaign") == [("c1",)]
+    assert again["paused"] == 0
+    assert alert_types(services) == ["budget_exceeded"]
+
+
+def test_a_pause_that_failed_is_sent_by_the_next_run_and_its_alert_follows_it(services: FakeServices) -> None:
+    seed(services, campaign(1, daily_budget=D("1000")))
+    services.market().set_campaign_stats(cstats("c1", spent="1000"))
+    services.market().fail("pause_campaign", "c1")
+    check_budgets(services)
+    assert services.queue.enqueued == []
+
+    services.market().heal()
+    services.clock.advance(15 * 60)
+    counts = check_budgets(services)
+
+    assert status(services, 1) == (CampaignStatus.PAUSED, "budget_exceeded")
+    assert counts["paused"] == 1 and len(services.market().calls_of("pause_campaign")) == 2
+    assert alert_types(services) == ["budget_exceeded"]

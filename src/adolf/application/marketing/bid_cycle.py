@@ -12,12 +12,12 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from adolf.application.marketing.calendar import moscow_day
 from adolf.application.marketing.campaign_cycle import CampaignOutcome, run_campaign
-from adolf.application.marketing.effects import TASK, SendReport, entries_of, send_pending
+from adolf.application.marketing.effects import TASK, SendReport, claim_and_send, entries_of, flush_pending
 from adolf.application.marketing.ports import MarketingServices
 from adolf.application.ports.ads_marketplace import (
     AdsMarketplace,
@@ -36,7 +36,6 @@ STATS_CHUNK = 50  # campaigns per keyword-stats call (WB's and Ozon's batch limi
 LAST_CYCLE_KEY = "marketing:last_bid_cycle"
 LAST_CYCLE_TTL = 3600
 SLOT_MINUTES = 15  # the cycle's period: every run (and retry) inside one slot shares its keys
-PENDING_MAX_AGE = timedelta(hours=24)
 
 
 @dataclass
@@ -81,7 +80,7 @@ def run_bid_cycle(services: MarketingServices) -> dict[str, Any]:
     day = moscow_day(now)
     cycle_key = cycle_slot_key(now)
     metrics = CycleMetrics()
-    flush_pending(services, metrics, now)
+    metrics.record(flush_pending(services, TASK, now))
     for marketplace in services.marketplaces:
         _run_marketplace(services, marketplace, metrics, now=now, day=day, cycle_key=cycle_key)
     result = {k: v for k, v in asdict(metrics).items() if k != "errors_by_campaign"}
@@ -183,24 +182,10 @@ def _run_chunk(
         outcomes.append(outcome)
     now = cycle["now"]
     entries = [e for o in outcomes for e in entries_of(o, cycle["cycle_key"], now)]
-    with services.uow() as uow:
-        uow.outbox.claim_many(entries)
-        uow.bid_history.add_many([h for o in outcomes for h in o.history])  # dry-run decisions
-        pending = uow.outbox.pending(TASK, [e.key for e in entries])
-        uow.commit()
+    dry_run_records = [h for o in outcomes for h in o.history]
     for o in outcomes:
         metrics.add(o)
-    metrics.record(send_pending(services, pending, now, lambda _mp: api))
-
-
-def flush_pending(services: MarketingServices, metrics: CycleMetrics, now: datetime) -> None:
-    """Effects an earlier delivery recorded but never sent (it died, or the marketplace
-    failed): sent first, so this cycle decides on records that agree with the marketplace.
-    Effects older than ``PENDING_MAX_AGE`` are given up: their moment has passed."""
-    with services.uow() as uow:
-        uow.outbox.expire_before(TASK, now - PENDING_MAX_AGE)
-        pending = uow.outbox.pending(TASK)
-        uow.commit()
-    if pending:
-        log.info("bid cycle: sending %d effect(s) recorded by an earlier run", len(pending))
-        metrics.record(send_pending(services, pending, now, services.marketplace))
+    sent = claim_and_send(
+        services, TASK, entries, now, lambda _mp: api, also=lambda uow: uow.bid_history.add_many(dry_run_records)
+    )
+    metrics.record(sent)

@@ -9,22 +9,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from adolf.application.marketing.alerting import AlertDraft, queue_alerts
+from adolf.application.marketing.alerting import AlertDraft
 from adolf.application.marketing.calendar import day_start, moscow_day, slot_of
 from adolf.application.marketing.campaign_cycle import totals_of
+from adolf.application.marketing.effects import (
+    PAUSE_CAMPAIGN,
+    START_CAMPAIGN,
+    alert_effect,
+    campaign_effect,
+    claim_and_send,
+    flush_pending,
+)
 from adolf.application.marketing.ports import MarketingServices
 from adolf.application.ports.ads_marketplace import MarketplaceError
-from adolf.domain.marketing.campaign import CampaignStatus
+from adolf.application.ports.outbox import OutboxEntry
 from adolf.domain.marketing.safety import SafetyAction, SafetyReason, check_campaign
 
 BUDGET_PAUSE = SafetyReason.BUDGET_EXCEEDED.value
 
 
+TASK = "marketing.check_budgets"
+
+
 def check_budgets(services: MarketingServices) -> dict[str, Any]:
+    """Pauses, starts and alerts go through the outbox (``marketing.effects``): recorded
+    with the decision under the run's 15-minute window, then sent; a redelivered run sends
+    what is pending and nothing twice."""
     now = services.clock.now()
     today = moscow_day(now)
+    window = f"check_budgets:{slot_of(now, 15)}"
     counts = {"checked": 0, "paused": 0, "warned": 0, "resumed": 0, "errors": 0}
-    drafts: list[AlertDraft] = []
+    earlier = flush_pending(services, TASK, now)
+    counts["paused"] += earlier.campaigns_paused
+    counts["resumed"] += earlier.campaigns_started
     for marketplace in services.marketplaces:
         api = services.marketplace(marketplace)
         with services.uow() as uow:
@@ -44,48 +61,31 @@ def check_budgets(services: MarketingServices) -> dict[str, Any]:
             counts["errors"] += len(limited)
             continue
         stats = {s.campaign_external_id: s for s in fetched.items}
-        changes: list[tuple[int, CampaignStatus, str | None]] = []
+        entries: list[OutboxEntry] = []
         for campaign in limited:
             counts["checked"] += 1
             totals = totals_of(stats.get(campaign.external_id))
             verdict = check_campaign(totals.spent, campaign.daily_budget, None, campaign.safety)
-            try:
-                if not campaign.is_active:
-                    if campaign.id not in paused_today and verdict.action is not SafetyAction.PAUSE_CAMPAIGN:
-                        api.start_campaign(campaign.external_id)
-                        changes.append((campaign.id, CampaignStatus.ACTIVE, None))
-                        counts["resumed"] += 1
-                    continue
-                if verdict.action is SafetyAction.PAUSE_CAMPAIGN:
-                    api.pause_campaign(campaign.external_id)
-                    changes.append((campaign.id, CampaignStatus.PAUSED, BUDGET_PAUSE))
-                    counts["paused"] += 1
-                    drafts.append(
-                        AlertDraft(
-                            BUDGET_PAUSE,
-                            "warning",
-                            f"{campaign.name} paused: {verdict.details[0]}",
-                            campaign.brand,
-                            str(campaign.id),
-                        )
-                    )
-                elif SafetyReason.BUDGET_WARNING in verdict.reasons:
-                    counts["warned"] += 1
-                    drafts.append(
-                        AlertDraft(
-                            "budget_warning",
-                            "info",
-                            f"{campaign.name}: {verdict.details[0]}",
-                            campaign.brand,
-                            str(campaign.id),
-                            once_a_day=True,
-                        )
-                    )
-            except MarketplaceError:
-                counts["errors"] += 1
-        with services.uow() as uow:
-            for campaign_id, status, reason in changes:
-                uow.campaigns.set_status(campaign_id, status, reason)
-            uow.commit()
-    queue_alerts(services, drafts, f"check_budgets:{slot_of(now, 15)}")
+            if not campaign.is_active:
+                if campaign.id not in paused_today and verdict.action is not SafetyAction.PAUSE_CAMPAIGN:
+                    entries.append(campaign_effect(TASK, window, campaign, START_CAMPAIGN, {}, now))
+                continue
+            if verdict.action is SafetyAction.PAUSE_CAMPAIGN:
+                entries.append(campaign_effect(TASK, window, campaign, PAUSE_CAMPAIGN, {"reason": BUDGET_PAUSE}, now))
+                draft = AlertDraft(
+                    BUDGET_PAUSE, "warning", f"{campaign.name} paused: {verdict.details[0]}",
+                    campaign.brand, str(campaign.id),
+                )
+                entries.append(alert_effect(TASK, window, campaign, draft, now))
+            elif SafetyReason.BUDGET_WARNING in verdict.reasons:
+                counts["warned"] += 1
+                draft = AlertDraft(
+                    "budget_warning", "info", f"{campaign.name}: {verdict.details[0]}",
+                    campaign.brand, str(campaign.id), once_a_day=True,
+                )
+                entries.append(alert_effect(TASK, window, campaign, draft, now))
+        sent = claim_and_send(services, TASK, entries, now, services.marketplace)
+        counts["paused"] += sent.campaigns_paused
+        counts["resumed"] += sent.campaigns_started
+        counts["errors"] += len(sent.errors)
     return counts

@@ -16,10 +16,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from adolf.application.marketing.alerting import AlertDraft
 from adolf.application.marketing.campaign_cycle import CampaignOutcome
 from adolf.application.marketing.ports import BidChangeRecord, MarketingServices
 from adolf.application.ports.ads_marketplace import (
@@ -31,13 +32,15 @@ from adolf.application.ports.ads_marketplace import (
     MarketplaceRejected,
 )
 from adolf.application.ports.outbox import OutboxEntry
-from adolf.domain.marketing.campaign import CampaignStatus
+from adolf.domain.marketing.campaign import Campaign, CampaignStatus
 from adolf.domain.marketplace import Marketplace
 
 log = logging.getLogger(__name__)
 
 TASK = "marketing.run_bid_cycle"
-BIDS, PAUSE_KEYWORDS, PAUSE_CAMPAIGN, ALERT = "bids", "pause_keywords", "pause_campaign", "alert"
+BIDS, PAUSE_KEYWORDS, ALERT = "bids", "pause_keywords", "alert"
+PAUSE_CAMPAIGN, START_CAMPAIGN = "pause_campaign", "start_campaign"
+PENDING_MAX_AGE = timedelta(hours=24)
 #: Campaigns per bid-update call (WB's PATCH /api/advert/v1/bids limit).
 BIDS_CHUNK = 50
 
@@ -47,6 +50,7 @@ class SendReport:
     bids_changed: int = 0
     keywords_paused: int = 0
     campaigns_paused: int = 0
+    campaigns_started: int = 0
     rejected: int = 0
     alerts: int = 0
     api_calls: int = 0
@@ -58,19 +62,27 @@ def campaign_key(cycle_key: str, outcome: CampaignOutcome) -> str:
     return f"{cycle_key}:{outcome.campaign.marketplace.value}:{outcome.campaign.external_id}"
 
 
+def campaign_effect(
+    task: str, window: str, campaign: Campaign, kind: str, payload: dict[str, Any], now: datetime, suffix: str = ""
+) -> OutboxEntry:
+    """One effect on one campaign, keyed by the run's window: ``{window}:{mp}:{campaign}:{kind}``."""
+    base = f"{window}:{campaign.marketplace.value}:{campaign.external_id}"
+    common = {"mp": campaign.marketplace.value, "campaign_id": campaign.id, "campaign_ext": campaign.external_id}
+    return OutboxEntry(f"{base}:{kind}{suffix}", task, kind, {**common, **payload}, now)
+
+
+def alert_effect(task: str, window: str, campaign: Campaign, draft: AlertDraft, now: datetime) -> OutboxEntry:
+    payload = {"alert": draft.payload() | {"key": f"{window}:{draft.campaign_id or '-'}"}}
+    return campaign_effect(task, window, campaign, ALERT, payload, now, f":{draft.type}")
+
+
 def entries_of(outcome: CampaignOutcome, cycle_key: str, now: datetime) -> list[OutboxEntry]:
-    """The effects one campaign's decision asks for, as outbox entries."""
+    """The effects one campaign's bid-cycle decision asks for, as outbox entries."""
     campaign = outcome.campaign
-    base = campaign_key(cycle_key, outcome)
-    common: dict[str, Any] = {
-        "mp": campaign.marketplace.value,
-        "campaign_id": campaign.id,
-        "campaign_ext": campaign.external_id,
-    }
     entries: list[OutboxEntry] = []
 
-    def add(kind: str, payload: dict[str, Any], suffix: str = "") -> None:
-        entries.append(OutboxEntry(f"{base}:{kind}{suffix}", TASK, kind, {**common, **payload}, now))
+    def add(kind: str, payload: dict[str, Any]) -> None:
+        entries.append(campaign_effect(TASK, cycle_key, campaign, kind, payload, now))
 
     if outcome.campaign_pause is not None:
         add(PAUSE_CAMPAIGN, {"reason": outcome.campaign_pause})
@@ -80,10 +92,42 @@ def entries_of(outcome: CampaignOutcome, cycle_key: str, now: datetime) -> list[
         changes = [
             [k.id, ext, str(k.bid), str(new), reason] for ext, (k, new, reason) in outcome.bids.items()
         ]
-        add(BIDS, {"strategy": campaign.strategy.value, "key": base, "changes": changes})
-    for draft in outcome.alerts:
-        add(ALERT, {"alert": draft.payload() | {"key": f"{cycle_key}:{draft.campaign_id or '-'}"}}, f":{draft.type}")
+        add(BIDS, {"strategy": campaign.strategy.value, "key": campaign_key(cycle_key, outcome), "changes": changes})
+    entries.extend(alert_effect(TASK, cycle_key, campaign, draft, now) for draft in outcome.alerts)
     return entries
+
+
+def flush_pending(services: MarketingServices, task: str, now: datetime) -> SendReport:
+    """Effects of ``task`` an earlier run recorded but never sent (it died, or the
+    marketplace failed): sent first, so this run decides on records that agree with the
+    marketplace. Those older than ``PENDING_MAX_AGE`` are given up: their moment passed."""
+    with services.uow() as uow:
+        uow.outbox.expire_before(task, now - PENDING_MAX_AGE)
+        pending = uow.outbox.pending(task)
+        uow.commit()
+    if not pending:
+        return SendReport()
+    log.info("%s: sending %d effect(s) recorded by an earlier run", task, len(pending))
+    return send_pending(services, pending, now, services.marketplace)
+
+
+def claim_and_send(
+    services: MarketingServices,
+    task: str,
+    entries: Sequence[OutboxEntry],
+    now: datetime,
+    api_for: Callable[[Marketplace], AdsMarketplace],
+    also: Callable[[Any], None] | None = None,
+) -> SendReport:
+    """Record the entries (a key already recorded keeps its earlier decision) in one
+    transaction — with ``also(uow)``'s writes — then send what is pending of them."""
+    with services.uow() as uow:
+        uow.outbox.claim_many(entries)
+        if also is not None:
+            also(uow)
+        pending = uow.outbox.pending(task, [e.key for e in entries])
+        uow.commit()
+    return send_pending(services, pending, now, api_for)
 
 
 def send_pending(
@@ -107,11 +151,12 @@ def send_pending(
 class _Applied:
     sent: list[int] = field(default_factory=list)
     failed: list[tuple[int, str, bool]] = field(default_factory=list)
-    statuses: list[tuple[int, str]] = field(default_factory=list)
+    statuses: list[tuple[int, CampaignStatus, str | None]] = field(default_factory=list)
     pauses: list[tuple[int, str]] = field(default_factory=list)
     bids: list[tuple[int, Decimal]] = field(default_factory=list)
     history: list[BidChangeRecord] = field(default_factory=list)
     alerts: list[OutboxEntry] = field(default_factory=list)
+    calls: list[OutboxEntry] = field(default_factory=list)  # every effect tried but alerts
 
 
 def _send_marketplace(
@@ -119,18 +164,19 @@ def _send_marketplace(
 ) -> None:
     applied = _Applied()
     for entry in entries:
-        if entry.kind in (PAUSE_CAMPAIGN, PAUSE_KEYWORDS):
-            _pause(api, entry, applied, report)
+        if entry.kind in (PAUSE_CAMPAIGN, START_CAMPAIGN, PAUSE_KEYWORDS):
+            _campaign_call(api, entry, applied, report)
         elif entry.kind == ALERT:
             applied.alerts.append(entry)
     bids = [e for e in entries if e.kind == BIDS]
     for start in range(0, len(bids), BIDS_CHUNK):
         _send_bids(api, bids[start : start + BIDS_CHUNK], applied, report, now)
+    _hold_alerts_of_failed(applied)
     with services.uow() as uow:
         uow.campaigns.set_bids(applied.bids)
         uow.campaigns.pause_keywords(applied.pauses)
-        for campaign_id, reason in applied.statuses:
-            uow.campaigns.set_status(campaign_id, CampaignStatus.PAUSED, reason)
+        for campaign_id, status, reason in applied.statuses:
+            uow.campaigns.set_status(campaign_id, status, reason)
         uow.bid_history.add_many(applied.history)
         uow.outbox.mark_sent(applied.sent, now)
         for entry_id, error, final in applied.failed:
@@ -138,16 +184,36 @@ def _send_marketplace(
         uow.commit()
     report.bids_changed += len(applied.history)
     report.keywords_paused += len(applied.pauses)
-    report.campaigns_paused += len(applied.statuses)
+    report.campaigns_paused += sum(status is CampaignStatus.PAUSED for _, status, _ in applied.statuses)
+    report.campaigns_started += sum(status is CampaignStatus.ACTIVE for _, status, _ in applied.statuses)
     _queue_alerts(services, applied.alerts, now, report)
 
 
-def _pause(api: AdsMarketplace, entry: OutboxEntry, applied: _Applied, report: SendReport) -> None:
+def _hold_alerts_of_failed(applied: _Applied) -> None:
+    """An alert says what was done ("paused"): while its campaign's effect failed it stays
+    pending, raised by the run that gets the effect through; given up with it if refused."""
+    failed = {entry_id: final for entry_id, _, final in applied.failed}
+    if not failed:
+        return
+    campaigns = {e.payload["campaign_ext"]: failed[e.id] for e in applied.calls if e.id in failed}
+    held = [e for e in applied.alerts if e.payload["campaign_ext"] in campaigns]
+    applied.alerts = [e for e in applied.alerts if e not in held]
+    applied.failed.extend(
+        (e.id, "held: an effect of its campaign failed", campaigns[e.payload["campaign_ext"]])
+        for e in held
+        if e.id is not None and campaigns[e.payload["campaign_ext"]]
+    )
+
+
+def _campaign_call(api: AdsMarketplace, entry: OutboxEntry, applied: _Applied, report: SendReport) -> None:
     assert entry.id is not None
+    applied.calls.append(entry)
     report.api_calls += 1
     try:
         if entry.kind == PAUSE_CAMPAIGN:
             api.pause_campaign(entry.payload["campaign_ext"])
+        elif entry.kind == START_CAMPAIGN:
+            api.start_campaign(entry.payload["campaign_ext"])
         else:
             api.pause_keywords(entry.payload["campaign_ext"], [ext for _, ext, _ in entry.payload["keywords"]])
     except MarketplaceError as exc:
@@ -158,7 +224,9 @@ def _pause(api: AdsMarketplace, entry: OutboxEntry, applied: _Applied, report: S
         return
     applied.sent.append(entry.id)
     if entry.kind == PAUSE_CAMPAIGN:
-        applied.statuses.append((entry.payload["campaign_id"], entry.payload["reason"]))
+        applied.statuses.append((entry.payload["campaign_id"], CampaignStatus.PAUSED, entry.payload["reason"]))
+    elif entry.kind == START_CAMPAIGN:
+        applied.statuses.append((entry.payload["campaign_id"], CampaignStatus.ACTIVE, None))
     else:
         applied.pauses.extend((kid, reason) for kid, _, reason in entry.payload["keywords"])
 
@@ -185,6 +253,7 @@ def _send_bids(
         final = False
     for entry in batch:
         assert entry.id is not None
+        applied.calls.append(entry)
         result = results.get(entry.payload["campaign_ext"]) or BidUpdateResult((), (), "no answer for the campaign")
         if result.error is not None:
             applied.failed.append((entry.id, result.error, final))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 from adolf.application.bounds import INT64_MAX
 from adolf.application.catalogue import UnknownTask
 from adolf.application.payload import InvalidPayload, validate_payload
+from adolf.application.ports.dead_letters import DeadLetter
 from adolf.application.system.dead_letters import (
     DeadLetterAlreadyRetried,
     DeadLetterNotFound,
@@ -69,13 +71,22 @@ def list_letters(
     limit: int = typer.Option(50, min=1, max=10_000, help="How many, newest first."),
     all_: bool = typer.Option(False, "--all", help="Include letters already re-driven."),
 ) -> None:
-    """Dead letters: id, task, when, attempts, error."""
-    with container().uow() as uow:
-        letters = uow.dead_letters.list(limit=limit, include_retried=all_)
+    """Dead letters: id, task, when, attempts, error. Letters spooled while the database was
+    unreachable are written to it first; those it still cannot take are listed as 'spooled'."""
+    c = container()
+    spooled = _spooled_letters(c, limit)
+    try:
+        with c.uow() as uow:
+            letters = uow.dead_letters.list(limit=limit, include_retried=all_)
+    except Exception as exc:  # noqa: BLE001 — the database is away: the spool is still worth showing
+        if not spooled:
+            fail(f"the database cannot be read: {masked(f'{type(exc).__name__}: {exc}')[:300]}", 1)
+        console.print(f"the database cannot be read ({type(exc).__name__}); showing spooled letters only")
+        letters = []
     table = Table("id", "task", "failed at (UTC)", "runtime", "attempts", "error", "payload")
-    for d in letters:
+    for d in [*spooled, *letters]:
         table.add_row(
-            str(d.id),
+            str(d.id) if d.id is not None else "spooled",
             d.task_name,
             d.failed_at.strftime("%Y-%m-%d %H:%M:%S"),
             d.runtime,
@@ -84,6 +95,19 @@ def list_letters(
             masked(json.dumps(d.payload, ensure_ascii=False))[:60],
         )
     console.print(table)
+
+
+def _spooled_letters(c: object, limit: int) -> list[DeadLetter]:
+    """Write what the spool holds (the database may be back), then what is left in it."""
+    runner = c.runner()  # type: ignore[attr-defined]
+    with contextlib.suppress(Exception):  # still unreachable: the letters stay spooled
+        runner.flush_spool()
+    try:
+        spool = runner.spool
+        return spool.peek(limit) if spool is not None else []
+    except Exception as exc:  # noqa: BLE001 — Redis away too: say so, list the table's
+        console.print(f"the dead-letter spool cannot be read ({type(exc).__name__})")
+        return []
 
 
 @deadletters_app.command()
