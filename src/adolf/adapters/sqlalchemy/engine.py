@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+CONNECT_TIMEOUT = 10
+
 
 def build_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
@@ -21,6 +23,10 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "savepoint", _begin_before_savepoint)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg2":
+        # An unreachable server fails a job in seconds (and it is retried as transient)
+        # instead of holding it on the OS's minutes-long connect timeout.
+        kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT})
     return create_engine(url, **kwargs)
 
 
