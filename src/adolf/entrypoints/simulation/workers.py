@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from adolf.adapters.queues.waiting import wait_for
+from adolf.adapters.redis.dead_letter_spool import KEY as DEAD_LETTER_SPOOL
 from adolf.adapters.redis.sim_clock import RedisSimulatedClock
 from adolf.application.tasks_catalogue import build_catalogue
 from adolf.container import Container, build_container
@@ -50,9 +51,10 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
         queue = container.task_queue()
         for name in QUEUES:
             queue.purge(name)  # jobs left by an interrupted run would act on this one's data
+        catalogue = build_catalogue()
+        _forget_interrupted_run(container, catalogue)
         workers = _start_workers(options, _worker_env(settings))
         _wait_until_up(container, expected=1)
-        catalogue = build_catalogue()
         for at, name in planned_fires(options):
             clock.set(at)
             task_id = queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
@@ -64,6 +66,16 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
     finally:
         _stop(workers)
         clock.clear()
+
+
+def _forget_interrupted_run(container: Container, catalogue: Any) -> None:
+    """Locks and spooled dead letters an interrupted run left in the simulation's own Redis
+    database: a lock of its killed worker would make this run skip its first cycles until
+    the lock lapses, and its letters belong to the database this run empties."""
+    lock = container.lock()
+    names = [lock.key(spec.lock) for spec in catalogue if spec.lock]
+    redis = container.redis()
+    redis.delete(*names, DEAD_LETTER_SPOOL)
 
 
 def _worker_env(settings: Any) -> dict[str, str]:
