@@ -39,6 +39,7 @@ LOCK_NOT_ACQUIRED = "lock_not_acquired"
 #: is running the job, so this one has nothing to do.
 LOCK_HELD_BY_LIVE_DELIVERY = "lock_held_by_live_delivery"
 SPOOL_FLUSH_EVERY = 30.0
+SPOOL_LOCK = "adolf:lock:dead_letter_spool"
 NEVER_RETRY: tuple[type[BaseException], ...] = (InvalidPayload, PermanentError, PermissionError)
 
 
@@ -239,19 +240,23 @@ class TaskRunner:
         return letter_id
 
     def flush_spool(self, limit: int = 100) -> int:
-        """Write spooled letters to the table; how many. Stops (putting the rest back) at the
-        first that cannot be written: the database is still away."""
+        """Write spooled letters to the table, oldest first; how many. One flusher at a time
+        (a lock); each letter leaves the spool once written. Stops at the first that cannot
+        be written: the database is still away."""
         spool = self.spool
         if spool is None:
             return 0
-        letters = spool.take(limit)
-        for done, letter in enumerate(letters):
-            try:
+        handle = self.services.lock.acquire(SPOOL_LOCK, self.lock_ttl, owner="dead-letter-spool")
+        if handle is None:
+            return 0  # another process is writing them
+        try:
+            letters = spool.peek(limit)
+            for letter in letters:
                 self.record(replace(letter, id=None))
-            except Exception:
-                spool.give_back(letters[done:])
-                raise
-        return len(letters)
+                spool.drop(1)
+            return len(letters)
+        finally:
+            handle.release()
 
     def _flush_spool_now_and_then(self) -> None:
         """Letters spooled while the database was away are written by the next job that

@@ -215,12 +215,8 @@ class ListSpool:
     def peek(self, limit: int = 50) -> list[Any]:
         return self.letters[:limit]
 
-    def take(self, limit: int = 100) -> list[Any]:
-        taken, self.letters = self.letters[:limit], self.letters[limit:]
-        return taken
-
-    def give_back(self, letters: Any) -> None:
-        self.letters[:0] = list(letters)
+    def drop(self, count: int = 1) -> None:
+        del self.letters[:count]
 
 
 def test_a_dead_letter_the_database_cannot_take_is_spooled_and_written_when_it_is_back(

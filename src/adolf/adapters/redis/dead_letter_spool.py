@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -42,13 +41,8 @@ class RedisDeadLetterSpool:
     def peek(self, limit: int = 50) -> list[DeadLetter]:
         return [_load(raw) for raw in self.client.lrange(self.key, 0, limit - 1)]  # type: ignore[union-attr]
 
-    def take(self, limit: int = 100) -> list[DeadLetter]:
-        raws = self.client.lpop(self.key, limit) or []
-        return [_load(raw) for raw in raws]  # type: ignore[union-attr]
-
-    def give_back(self, letters: Sequence[DeadLetter]) -> None:
-        if letters:
-            self.client.lpush(self.key, *[_dump(letter) for letter in reversed(letters)])
+    def drop(self, count: int = 1) -> None:
+        self.client.ltrim(self.key, count, -1)
 
 
 class MemoryDeadLetterSpool:
@@ -64,11 +58,6 @@ class MemoryDeadLetterSpool:
         with self._guard:
             return self._letters[:limit]
 
-    def take(self, limit: int = 100) -> list[DeadLetter]:
+    def drop(self, count: int = 1) -> None:
         with self._guard:
-            taken, self._letters = self._letters[:limit], self._letters[limit:]
-            return taken
-
-    def give_back(self, letters: Sequence[DeadLetter]) -> None:
-        with self._guard:
-            self._letters[:0] = list(letters)
+            del self._letters[:count]

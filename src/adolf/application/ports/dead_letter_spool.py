@@ -1,13 +1,13 @@
 """Port: where a dead letter waits when the database that keeps them is unreachable.
 
 A job that fails for good while PostgreSQL is down must not vanish: its letter is spooled
-(Redis in a fleet) and written to the table when the database is back. ``take`` hands the
-oldest letters over; ``give_back`` returns those that could not be written yet.
+(Redis in a fleet) and written to the table when the database is back. A letter leaves the
+spool only after it was written (``peek`` then ``drop``): a flusher killed half-way writes a
+letter twice at worst, never loses one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
 
 from adolf.application.ports.dead_letters import DeadLetter
@@ -19,8 +19,5 @@ class DeadLetterSpool(Protocol):
     def peek(self, limit: int = 50) -> list[DeadLetter]:
         """The spooled letters, oldest first, left in place."""
 
-    def take(self, limit: int = 100) -> list[DeadLetter]:
-        """Remove and return up to ``limit`` letters, oldest first."""
-
-    def give_back(self, letters: Sequence[DeadLetter]) -> None:
-        """Put letters taken but not written back at the head, in their order."""
+    def drop(self, count: int = 1) -> None:
+        """Remove the ``count`` oldest letters (written to the table)."""
