@@ -21,4 +21,4 @@ class LogNotifier:
     def send(self, notifications: Sequence[Notification]) -> None:
         for note in notifications:
             self.sent.append(note)
-            self._log.info("notification", recipient=note.recipient, subject=note.subject)
+            self._log.info("notification", recipient=note.recipient, subject=note.subject, key=note.key)

@@ -82,6 +82,8 @@ def test_the_same_keyed_alert_sent_twice_adds_one_row_and_notifies_once(staff: F
         "marketing:budget_exceeded:s:1", "marketing:budget_exceeded:s:2"
     ]
     assert len(staff.notifier.sent) == 10
+    keys = [n.key for n in staff.notifier.sent]
+    assert len(set(keys)) == 10 and keys[0] == "alert:1:m-acme"  # one per alert and person, for the channel
 
 
 def test_an_alert_recorded_by_a_delivery_that_died_before_notifying_is_notified_by_the_next(

@@ -100,7 +100,12 @@ def send_alert(
         people = recipients(MODULE, level, brand or "all", uow.users.active())
         uow.commit()
     services.notifier.send(
-        [Notification(recipient=person.id, subject=f"[{level.value}] {type}", body=message) for person in people]
+        [
+            Notification(
+                recipient=person.id, subject=f"[{level.value}] {type}", body=message, key=f"alert:{alert_id}:{person.id}"
+            )
+            for person in people
+        ]
     )
     with services.uow() as uow:
         uow.alerts.mark_notified(alert_id, services.clock.now())

@@ -41,6 +41,10 @@ class Notification:
     recipient: str
     subject: str
     body: str
+    #: The same for every attempt to tell this person of this alert: a channel that can
+    #: deduplicate (a message id) sends it once even when a job dying between sending and
+    #: marking the alert notified makes the next delivery send it again.
+    key: str | None = None
 
 
 class Notifier(Protocol):
