@@ -49,10 +49,9 @@ def _dead_letter_spool(redis: Redis | None) -> Any:
 
 
 def _redactor(settings: Settings) -> Any:
-    from adolf.adapters.observability.logging import mask_text
+    from adolf.adapters.observability.logging import redactor
 
-    known = tuple(settings.secret_values())
-    return lambda text: mask_text(text, known)
+    return redactor(settings.secret_values())
 
 
 def _runner(catalogue: Catalogue, services: Any, settings: Settings, spool: Any) -> TaskRunner:
