@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     deadline = started + args.deadline * 60
     CHILDREN.install(deadline)
     log_dir = args.log_dir or Path(tempfile.mkdtemp(prefix="adolf-faults-"))
+    log_dir.mkdir(parents=True, exist_ok=True)
     ctx = Context(
         trials=args.trials or 0, explicit_trials=args.trials is not None, deadline=deadline, log_dir=log_dir,
         redis_url=REDIS_URL, seed=args.seed, rng=random.Random(args.seed), examples=args.examples,

@@ -40,11 +40,13 @@ class Context:
         """``--trials`` if given, else the scenario's own default."""
         return self.trials if self.explicit_trials else default
 
-    def world(self, backend: str, **kwargs: Any) -> World:
+    def world(self, scenario: str, backend: str, **kwargs: Any) -> World:
         """A fresh seller and market (the database emptied and seeded again, our Redis
-        database flushed) — nothing a previous scenario left can leak into this one."""
+        database flushed) — nothing a previous scenario left can leak into this one. Its
+        workers log under ``<log dir>/<scenario>-<backend>/``."""
         redis_url = kwargs.pop("redis_url", self.redis_url)
         flush(redis_url)
-        world = World(backend, kwargs.pop("database_url", self.pg().url()), redis_url, self.log_dir, **kwargs)
+        log_dir = self.log_dir / f"{scenario}-{backend}"
+        world = World(backend, kwargs.pop("database_url", self.pg().url()), redis_url, log_dir, **kwargs)
         world.seed()
         return world

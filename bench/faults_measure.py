@@ -1,6 +1,7 @@
 """What the suite counts, read from the stores themselves (never from the workers' word).
 
-* a job's **outcome**: succeeded (the queue says so, or ``task_runs`` does), or dead-lettered
+* a job's **outcome**: succeeded (the queue says so now or said so while the suite waited
+  for it, or ``task_runs`` does), or dead-lettered
   (a ``dead_letters`` row with its id). Anything else — pending, retrying, skipped because a
   dead worker's lock was still held, unknown because the broker forgot it — is a lost job.
 * **divergent keywords**: keywords whose bid in our ``keywords`` table differs from the bid
@@ -61,6 +62,7 @@ def lost_jobs(world: Any, task_ids: list[str]) -> Counter[str]:
     the state the queue reports for them (``skipped``, ``unknown``, ``pending``, …)."""
     engine = world.container.engine()
     settled = dead_lettered(engine, task_ids) | recorded_succeeded(engine, task_ids)
+    settled |= {t for t, state in world.seen.items() if state is TaskState.SUCCEEDED}
     lost: Counter[str] = Counter()
     for task_id in task_ids:
         if task_id not in settled:

@@ -16,6 +16,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from adolf.adapters.redis.sim_clock import RedisSimulatedClock
 from adolf.application.ports.tasks import TaskState
@@ -26,6 +27,7 @@ from adolf.entrypoints.simulation.workers import QUEUES, _worker_env
 from faults_children import CHILDREN
 
 BID_CYCLE = "marketing.run_bid_cycle"
+MOSCOW_TZ = ZoneInfo("Europe/Moscow")
 WORKER_QUEUES = (*QUEUES, "system.default")
 TERMINAL = {TaskState.SUCCEEDED, TaskState.FAILED, TaskState.SKIPPED}
 
@@ -65,6 +67,7 @@ class World:
         self.env.update(worker_env or {})
         self.workers: list[subprocess.Popen[Any]] = []
         self.task_ids: list[str] = []
+        self.seen: dict[str, TaskState] = {}  # ends observed by ``wait``
 
     # -- set up and tear down ----------------------------------------------------------------
     def seed(self) -> None:
@@ -72,6 +75,10 @@ class World:
         for name in WORKER_QUEUES:
             with contextlib.suppress(Exception):  # a queue the broker never saw
                 self.queue.purge(name)
+
+    def engine_for_market(self) -> Any:
+        """The driver's engine: the simulated market's tables live in the same database."""
+        return self.container.engine()
 
     @property
     def queue(self) -> Any:
@@ -142,11 +149,15 @@ class World:
             return TaskState.UNKNOWN
 
     def wait(self, task_id: str, timeout: float) -> TaskState:
+        """Poll until the job ends (or ``timeout``); an end seen here is remembered in
+        ``seen``, so a broker that later forgets it (a Redis restart) does not undo it."""
         deadline = time.monotonic() + timeout
         state = self.state(task_id)
         while state not in TERMINAL and time.monotonic() < deadline:
             time.sleep(0.1)
             state = self.state(task_id)
+        if state in TERMINAL:
+            self.seen[task_id] = state
         return state
 
     def wait_started(self, task_id: str, timeout: float) -> bool:
