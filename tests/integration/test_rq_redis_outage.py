@@ -200,3 +200,37 @@ def test_an_rq_worker_whose_job_ends_while_redis_is_away_serves_again_when_it_re
         processes.stop_tree(procs, grace=0)
         client.close()
         container.engine().dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(90)
+def test_an_rq_worker_and_scheduler_started_while_redis_is_down_serve_once_it_is_up(
+    own_redis: OwnRedis, tmp_path: Path
+) -> None:
+    url = f"redis://127.0.0.1:{own_redis.port}/0"
+    env = _env(url, tmp_path)
+    container = _container(env)
+    logs = {name: tmp_path / f"{name}.log" for name in ("scheduler", "worker")}
+    procs: list[subprocess.Popen[Any]] = []
+    own_redis.stop()
+    try:
+        for name, cmd in (("scheduler", ["scheduler"]), ("worker", ["worker", "-q", QUEUE])):
+            with logs[name].open("wb") as out:
+                procs.append(processes.spawn([sys.executable, "-m", "adolf.entrypoints.rq_worker", *cmd],
+                                             env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT))
+        time.sleep(5)
+        tails = "\n".join(p.read_text()[-2000:] for p in logs.values())
+        assert all(p.poll() is None for p in procs), f"a process died while Redis was down:\n{tails}"
+        own_redis.start()
+        client = Redis.from_url(url, socket_connect_timeout=0.5)
+        try:
+            task_id = RqTaskQueue(client, container.catalogue()).enqueue("outage.plain")
+            tasks = RqTaskQueue(client, container.catalogue())
+            assert _wait(lambda: tasks.status(task_id).state is TaskState.SUCCEEDED, 30), logs["worker"].read_text()
+            assert _wait(lambda: bool(CronScheduler.all(client)), 20), logs["scheduler"].read_text()
+        finally:
+            client.close()
+        assert all(p.poll() is None for p in procs)
+    finally:
+        processes.stop_tree(procs, grace=0)
+        container.engine().dispose()

@@ -80,24 +80,31 @@ def serve_through_outages(
     that stopped it; returns whether any job ran."""
     worked = False
     while True:
-        worker = make_worker()
+        worker: Worker | None = None
         lost: Exception | None = None
         try:
+            worker = make_worker()  # RQ's Worker() talks to Redis already
             worked = bool(worker.work(burst=burst, **work)) or worked
-        except REDIS_DOWN as exc:  # RQ's teardown after the loop gave up
+        except REDIS_DOWN as exc:  # at start, or RQ's teardown after its loop gave up
             lost = exc
-        if burst or worker._stop_requested:
+        if burst:
+            if lost is not None:
+                raise lost
+            return worked
+        if worker is not None and worker._stop_requested:
             return worked
         if lost is None and redis_reachable(redis):
             return worked  # it stopped for another reason: as RQ would
+        name = worker.name if worker is not None else "(starting)"
         log.warning(
             "RQ worker %s stopped: Redis unreachable (%s); waiting for it, retrying with a backoff up to %.0f s",
-            worker.name, lost or "no answer to PING", MAX_BACKOFF,
+            name, lost or "no answer to PING", MAX_BACKOFF,
         )
         try:
             waited = wait_for_redis(redis)
         except StopRequested:
-            log.warning("RQ worker %s: stop requested while Redis was unreachable", worker.name)
+            log.warning("RQ worker %s: stop requested while Redis was unreachable", name)
             return worked
-        log.warning("RQ worker %s: Redis reachable again after %.0f s; starting the worker again", worker.name, waited)
-        _forget(worker)
+        log.warning("RQ worker %s: Redis reachable again after %.0f s; starting the worker again", name, waited)
+        if worker is not None:
+            _forget(worker)
