@@ -1,8 +1,10 @@
-"""A configured secret in a task's payload never reaches a worker's log nor RQ's stored
-traceback: real RQ and Celery workers (DEBUG logging) on a redis-server of the test's own."""
+"""A configured secret in a task's payload never reaches a worker's log nor the failure RQ
+or Celery stores (message and traceback): real RQ and Celery workers (DEBUG logging) on a
+redis-server of the test's own."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -129,6 +131,9 @@ def test_celerys_task_log_lines_mask_the_secret_in_args_results_and_errors(
         ):
             time.sleep(0.2)
         assert [tasks.status(i).state for i in ids] == [TaskState.SUCCEEDED, TaskState.FAILED], procs.logs()
+        stored = json.loads(Redis.from_url(redis_server.url).get(f"celery-task-meta-{ids[1]}") or b"{}")
+        failure = json.dumps([stored["result"], stored["traceback"]])
+        assert "the marketplace refused calling WB with *** now" in failure and SECRET not in failure, failure
         time.sleep(0.5)  # the worker writes its "succeeded"/"raised" lines after the result
     finally:
         procs.stop()

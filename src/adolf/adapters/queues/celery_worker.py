@@ -56,8 +56,18 @@ class ProfiledWorker(Worker):  # type: ignore[misc]
 
 
 class AdolfCeleryApp(Celery):  # type: ignore[misc]
-    """A Celery app whose ``celery worker`` applies the module profile."""
+    """A Celery app whose ``celery worker`` applies the module profile and whose result
+    backend stores failures with secrets masked (``celery_masking``)."""
 
     @cached_property
     def Worker(self) -> Any:  # Celery's name for it
         return self.subclass_with_self(ProfiledWorker)
+
+    def _get_backend(self) -> Any:
+        """Celery's result backend, storing failures with the configured secrets masked."""
+        from adolf.adapters.observability.logging import redactor
+        from adolf.adapters.queues.celery_masking import mask_stored_failures
+
+        backend = super()._get_backend()
+        context = getattr(self, "adolf", None)
+        return mask_stored_failures(backend, redactor(context.settings.secret_values())) if context else backend
