@@ -40,8 +40,9 @@ def redis_restart(ctx: Context, backend: str) -> Row:
                 break
             world.wait(world.fire(*next(cycles)), RECOVERY_WAIT)
             at, name = next(cycles)
-            world.fire(at, name)
+            inflight = world.fire(at, name)
             time.sleep(ctx.rng.uniform(0.0, 1.0))
+            world.wait(inflight, 0)  # an end seen before the outage is an outcome
             server.stop()
             time.sleep(OUTAGE)
             server.start()
