@@ -5,6 +5,8 @@
 and an RQ work horse (which RQ moves to a process group of its own inside the same session).
 ``kill_all`` runs from ``atexit``, from SIGTERM/SIGINT/SIGHUP handlers and from the
 suite's ``finally``; a watchdog thread calls it (and exits) once the global deadline passes.
+On a signal or the watchdog, the ``at_exit`` cleanups (dropping the throw-away database)
+run too.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ class Children:
         self._procs: list[subprocess.Popen[Any]] = []
         self._lock = threading.Lock()
         self._installed = False
+        self._cleanups: list[Callable[[], None]] = []
 
     def install(self, deadline: float) -> None:
         """atexit, signal handlers and a watchdog that ends the run at ``deadline`` (monotonic)."""
@@ -54,15 +57,26 @@ class Children:
             signal.signal(sig, self._on_signal)
         threading.Thread(target=self._watchdog, args=(deadline,), daemon=True, name="faults-watchdog").start()
 
-    def _on_signal(self, signum: int, _frame: Any) -> None:
+    def at_exit(self, cleanup: Callable[[], None]) -> None:
+        """Also run ``cleanup`` (after every child is dead) when a signal or the watchdog ends
+        the run, where ``finally`` and ``atexit`` do not run."""
+        self._cleanups.append(cleanup)
+
+    def _last_rites(self) -> None:
         self.kill_all()
+        for cleanup in self._cleanups:
+            with contextlib.suppress(Exception):
+                cleanup()
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        self._last_rites()
         print(f"\nfault suite: stopped by signal {signum}; every child killed", file=sys.stderr)
         os._exit(128 + signum)
 
     def _watchdog(self, deadline: float) -> None:
         while time.monotonic() < deadline + 60:  # the scenarios check the deadline; this is the net
             time.sleep(1)
-        self.kill_all()
+        self._last_rites()
         print("\nfault suite: global deadline passed by 60 s; every child killed", file=sys.stderr)
         sys.stderr.flush()
         os._exit(3)

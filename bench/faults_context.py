@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from faults_children import CHILDREN
 from faults_services import TempPostgres, flush
 from faults_world import World
 
@@ -34,6 +35,7 @@ class Context:
     def pg(self) -> TempPostgres:
         if self.postgres is None:
             self.postgres = TempPostgres()
+            CHILDREN.at_exit(self.postgres.drop)
         return self.postgres
 
     def trials_or(self, default: int) -> int:
