@@ -105,3 +105,13 @@ def test_a_configured_secret_in_a_payload_result_error_or_dead_letter_is_masked(
 
     refused = adolf("tasks", "run", "e2e.echo", "-p", json.dumps({"text": text, "extra": SECRET}), env=ENV, check=False)
     assert refused.returncode == 2 and SECRET not in refused.stderr
+
+
+@pytest.mark.parametrize("command", [("queues",), ("workers",), ("rq", "worker", "--burst")])
+def test_any_command_meeting_a_dead_redis_says_so_in_one_line(adolf: Run, command: tuple[str, ...]) -> None:
+    url = f"redis://:{SECRET}@127.0.0.1:{_dead_port()}/0"
+    result = adolf(*command, env={"ADOLF_QUEUE_BACKEND": "rq", "ADOLF_REDIS_URL": url, "COLUMNS": "60"},
+                   check=False, timeout=30)
+    assert result.returncode == 1, result
+    assert result.stderr.count("\n") == 1 and "unreachable" in result.stderr, result.stderr
+    assert SECRET not in result.stderr and "Traceback" not in result.stderr

@@ -53,4 +53,10 @@ def version() -> None:
 
 
 def main() -> None:
-    app()
+    from adolf.adapters.redis.probe import unreachable_errors
+    from adolf.entrypoints.cli.context import masked, unreachable
+
+    try:
+        app()
+    except unreachable_errors() as exc:  # any command: one line, not a traceback
+        unreachable(masked(f"Redis or the broker is unreachable: {exc}"))

@@ -34,6 +34,12 @@ def container() -> Container:
     return build_container(settings())
 
 
+def unreachable(message: str) -> None:
+    """Outside a command (``main``): print ``message`` as ``fail`` does and exit 1."""
+    errors.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    raise SystemExit(1)
+
+
 def fail(message: str, code: int = 1) -> Any:
     # One line, whatever the terminal's width; brackets in a refused value are text, not markup.
     errors.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
