@@ -34,8 +34,15 @@ class ContainerError(Exception):
     """The settings ask for something the container cannot build; names the setting."""
 
 
+REDIS_CONNECT_TIMEOUT = 5.0
+
+
 def _redis_client(settings: Settings) -> Redis | None:
-    return Redis.from_url(settings.redis_url) if settings.redis_url else None
+    """A connect to an unanswering Redis fails in seconds (and is retried as transient)
+    instead of hanging a job on the OS's connect timeout."""
+    if not settings.redis_url:
+        return None
+    return Redis.from_url(settings.redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT, health_check_interval=30)
 
 
 def _lock(redis: Redis | None) -> Any:

@@ -5,6 +5,7 @@ free port, no persistence) is stopped and started again on the same port."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis import Redis
 
+from adolf.adapters.queues.celery_beat import GuardedScheduler
+from adolf.adapters.redis.fire_guard import FireGuard
 from adolf.adapters.sqlalchemy import migrate
 from adolf.application.catalogue import Catalogue, Schedule, TaskSpec
 from adolf.container import build_container
@@ -118,3 +122,24 @@ def test_celery_beat_and_worker_outlive_a_redis_outage_across_a_fire_time(
         procs.stop()
         app.close()
         container.engine().dispose()
+
+
+def test_beat_keeps_trying_to_claim_a_due_slot_while_redis_is_away_instead_of_dropping_it(
+    redis_server: OwnRedis,
+) -> None:
+    """Beat has already advanced past a due slot when it claims it: a claim given up at the
+    first refused connection lost that slot for good."""
+    scheduler = GuardedScheduler.__new__(GuardedScheduler)  # only its claim is exercised here
+    scheduler.owner = "beat-under-test"
+    scheduler._guard = FireGuard(Redis.from_url(redis_server.url, socket_connect_timeout=0.5))
+    slot = datetime(2026, 1, 12, 9, 7, tzinfo=UTC)
+    redis_server.stop()
+    claims: list[bool | None] = []
+    claiming = threading.Thread(target=lambda: claims.append(scheduler._claim("marketing.run_bid_cycle", slot)))
+    claiming.start()
+    time.sleep(3.0)
+    redis_server.start()  # (in this thread: the test's process helpers are not thread-safe)
+    claiming.join(timeout=60)
+
+    assert claims == [True]
+    assert scheduler._claim("marketing.run_bid_cycle", slot) is False  # once: the second is a duplicate

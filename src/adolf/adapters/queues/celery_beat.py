@@ -13,6 +13,7 @@ import copy
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,9 @@ from adolf.application.catalogue import Catalogue, Schedule
 from adolf.application.payload import validate_payload
 
 log = logging.getLogger(__name__)
+
+#: Seconds beat keeps trying to claim a due slot while Redis is away.
+CLAIM_PATIENCE = 120
 
 
 class UnsupportedSchedule(ValueError):
@@ -145,16 +149,34 @@ class GuardedScheduler(PersistentScheduler):
             super().apply_entry(entry, producer=producer)
             return
         slot = latest_fire(spec.schedule, self.app.now(), self.app.conf.timezone)
-        try:
-            claimed = self.guard.claim(spec.name, slot, self.owner)
-        except RedisError as exc:
-            log.error("beat: cannot claim %s slot %s (%s); not firing it", spec.name, slot.isoformat(), exc)
+        claimed = self._claim(spec.name, slot)
+        if claimed is None:
             return
         if not claimed:
             log.info("beat: %s slot %s was already fired by another scheduler; skipped",
                      spec.name, slot.isoformat())
             return
         super().apply_entry(entry, producer=producer)
+
+
+    def _claim(self, task: str, slot: datetime) -> bool | None:
+        """Claim the slot; with Redis away, keep trying for ``CLAIM_PATIENCE`` s (as kombu
+        keeps trying to publish) rather than drop the slot: beat has already advanced past
+        it and would never fire it again. None: still unreachable, the slot is lost (logged)."""
+        deadline = time.monotonic() + CLAIM_PATIENCE
+        wait = 1.0
+        while True:
+            try:
+                return self.guard.claim(task, slot, self.owner)
+            except RedisError as exc:
+                if time.monotonic() + wait > deadline:
+                    log.error("beat: cannot claim %s slot %s for %d s (%s); not firing it",
+                              task, slot.isoformat(), CLAIM_PATIENCE, exc)
+                    return None
+                log.warning("beat: cannot claim %s slot %s yet (%s); retrying in %.0f s",
+                            task, slot.isoformat(), exc, wait)
+                time.sleep(wait)
+                wait = min(wait * 2, 10.0)
 
 
 def beat_fire_times(app: Celery, task_name: str, start: datetime, end: datetime) -> list[datetime]:
