@@ -9,7 +9,8 @@ jobs lost, effects doubled, divergent keywords, duplicate alerts, crashes outsid
 per-item error path. The goal is every count 0; the suite reports what it measures, 0 or not.
 
 It owns everything it touches: a throw-away PostgreSQL database (``adolf_faults_<random>``,
-dropped at the end), Redis database 8 (``ADOLF_FAULTS_REDIS_URL``; flushed before each
+created through ``ADOLF_FAULTS_POSTGRES_URL``, default the ``test`` database as ``postgres``,
+and dropped at the end), Redis database 8 (``ADOLF_FAULTS_REDIS_URL``; flushed before each
 scenario and at the end), a ``redis-server`` of its own on a free port for ``redis-restart``,
 a TCP proxy of its own in front of PostgreSQL for ``pg-cut``, and real worker processes
 started with the deployer's command lines (``celery -A adolf.entrypoints.celery_app worker``,
@@ -22,9 +23,10 @@ Scenarios (``--scenario``, repeatable; default all):
   sigkill         SIGKILL the worker (and RQ's work horse) mid bid-cycle, ``--trials`` times
                   (default 20); after the redelivered job and one more cycle: jobs lost,
                   divergent keywords, doubled bid writes, duplicate alerts.
-  redelivery      Celery with a 1 s visibility timeout: jobs come back while (and after) they
-                  ran → doubled effects and duplicate alerts (Celery only: RQ has no
-                  visibility timeout).
+  redelivery      Celery with a 1 s visibility timeout and a slow market (its write lock
+                  held 4 s): bid cycles come back while and after they ran → doubled
+                  effects, duplicate alerts, jobs lost (Celery only: RQ has no visibility
+                  timeout; its redelivery of a dead worker's job is what sigkill measures).
   redis-restart   own redis-server, killed and restarted empty mid-schedule → jobs lost,
                   worker processes that died (crashes).
   pg-cut          PostgreSQL cut for ``--cut`` seconds (default 60) through the proxy while the
@@ -37,7 +39,11 @@ Scenarios (``--scenario``, repeatable; default all):
                   parsers → crashes outside the per-item error path (a bad row must be
                   skipped and counted).
 
-Quick mode for development: ``--trials 2 --examples 500``.
+Quick mode for development: ``--trials 2`` (about 17 min on 2 busy cores; add
+``--examples 500`` and ``--cut 20`` to shorten it further). A default run (sigkill ×20 on both
+backends) takes about 35 min: the default deadline is 45 min; past it no new trial starts,
+the rows already measured are printed with a note, and 60 s later a watchdog kills every
+child, drops the database and exits.
 """
 
 from __future__ import annotations
@@ -100,7 +106,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=("celery", "rq", "all"), default="all")
     parser.add_argument("--examples", type=int, default=10_000, help="payloads / rows for the in-process scenarios")
     parser.add_argument("--cut", type=float, default=60.0, help="seconds PostgreSQL stays cut in pg-cut")
-    parser.add_argument("--deadline", type=float, default=30.0, help="minutes; no trial starts after it")
+    parser.add_argument("--deadline", type=float, default=45.0, help="minutes; no trial starts after it (default 45)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--log-dir", type=Path, help="worker and service logs (default: a new temp dir)")
     return parser.parse_args(argv)

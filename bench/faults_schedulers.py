@@ -149,6 +149,7 @@ def _rq_day(ctx: Context, clock: FakeClock, start: datetime, end: datetime) -> C
 
 def two_schedulers(ctx: Context, backend: str) -> Row:
     row = Row("schedulers", backend)
+    fires = 0
     for trial in range(ctx.trials_or(1)):
         if ctx.out_of_time(needed=60):
             row.notes.append(f"deadline: stopped after {trial} days")
@@ -165,8 +166,8 @@ def two_schedulers(ctx: Context, backend: str) -> Row:
         row.trials += 1
         if doubled or lost:
             worst = sorted(expected, key=lambda t: abs(sent[t] - expected[t]), reverse=True)[:3]
-            row.notes.append("; ".join(f"{t}: {sent[t]} sent of {expected[t]}" for t in worst))
-        else:
-            row.notes.append(f"{sum(expected.values())} fires a day, each sent once")
+            row.notes.append(f"day {trial + 1}: " + ", ".join(f"{t} {sent[t]} sent of {expected[t]}" for t in worst))
+        fires += sum(expected.values())
+    row.notes.insert(0, f"{fires} fires expected in {row.trials} day(s)")
     flush(ctx.redis_url)
     return row
