@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -183,6 +183,3 @@ class World:
                 return True
             time.sleep(0.5)
         return False
-
-    def after(self, at: datetime, minutes: int) -> datetime:
-        return at + timedelta(minutes=minutes)
