@@ -1,9 +1,10 @@
-"""Scenario ``redis-restart``: the broker's Redis dies mid-schedule and comes back empty.
+"""Scenario ``redis-restart``: the broker's Redis crashes mid-schedule and comes back.
 
 Everything (broker, results, locks, the simulated clock) runs on a ``redis-server`` of the
-suite's own (``--save "" --appendonly no``). Each trial: one bid cycle end to end (the fleet
+suite's own, kept as compose.yaml deploys it (an append-only file, ``--appendfsync always``:
+see ``faults_services.RedisServer``). Each trial: one bid cycle end to end (the fleet
 works), then a bid cycle queued and Redis SIGKILLed a random moment later (while it waits
-or runs), 5 s of outage, Redis restarted empty on the same port, the clock published again,
+or runs), 5 s of outage, Redis restarted from its file on the same port, the clock published again,
 then one more bid cycle, which a recovered fleet must run. Counted: queued bid cycles with
 no outcome (jobs lost — a job that ran but whose result died with Redis counts too: its
 outcome is gone), and crashes: worker processes that died, and fleets that did not run

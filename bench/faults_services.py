@@ -70,7 +70,10 @@ def flush(url: str) -> None:
 
 
 class RedisServer:
-    """Our own ``redis-server --port <free> --save "" --appendonly no``: stop loses everything."""
+    """Our own ``redis-server`` on a free port, kept as compose.yaml deploys it: an append-only
+    file, fsynced on every write (``--appendfsync always``), so a job Redis acknowledged as
+    queued survives a crash. (A Redis that keeps nothing loses every queued job when it
+    dies; no client can prevent that, so that is not what this suite measures.)"""
 
     def __init__(self, log_dir: Path) -> None:
         binary = shutil.which("redis-server")
@@ -86,14 +89,20 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        data = self.log.with_suffix(".data")
+        data.mkdir(parents=True, exist_ok=True)
         self.proc = CHILDREN.spawn(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "yes", "--appendfsync", "always", "--dir", str(data),
+            ],
             env=dict(os.environ), log=self.log,
         )
         wait_port(self.port)
 
     def stop(self) -> None:
-        """A crash, not a shutdown: SIGKILL, so nothing is saved and clients see a dead socket."""
+        """A crash, not a shutdown: SIGKILL, so clients see a dead socket; what Redis had
+        acknowledged is in its append-only file."""
         if self.proc is not None:
             CHILDREN.kill(self.proc)
             self.proc = None

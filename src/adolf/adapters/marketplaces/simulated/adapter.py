@@ -125,7 +125,7 @@ class SimulatedAdsMarketplace:
                     continue
                 healthy.append(cid)
             rows = self._market.campaign_stats(self._marketplace, healthy, day) if healthy else []
-            answered = {row.get("id") for row in rows}
+            answered = {parsing.row_id(row) for row in rows}
             skipped.extend(f"campaign {cid}: no stats returned" for cid in healthy if cid not in answered)
             parsed, bad = self._parse("campaign", rows, parsing.campaign_stats)
             items.extend(parsed)

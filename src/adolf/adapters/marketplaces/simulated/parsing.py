@@ -18,6 +18,9 @@ from adolf.domain.marketplace import Marketplace
 from . import wire
 
 CENT = Decimal("0.01")
+#: No amount, count or bid on these APIs comes near 10^15 of its unit: a larger one is junk
+#: (and past it 2-place rounding would leave Decimal's precision).
+MAX_MAGNITUDE = 15
 Row = Mapping[str, object]
 
 
@@ -25,11 +28,27 @@ class RowError(ValueError):
     """One field of a raw row is missing or malformed."""
 
 
-def describe(entity: str, row: Row, error: RowError) -> str:
-    return f"{entity} {row.get('id', '?')}: {error}"
+def describe(entity: str, row: object, error: RowError) -> str:
+    ident = row.get("id", "?") if isinstance(row, Mapping) else "?"
+    return f"{entity} {ident if isinstance(ident, str) else _short(ident)}: {error}"
+
+
+def row_id(row: object) -> object:
+    """The row's id as a set member, or None (a row that is no object, an id that is none)."""
+    if not isinstance(row, Mapping):
+        return None
+    ident = row.get("id")
+    return ident if isinstance(ident, str) else None
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _field(row: Row, name: str) -> object:
+    if not isinstance(row, Mapping):
+        raise RowError(f"row={_short(row)} is not an object")
     if name not in row:
         raise RowError(f"field {name!r} is missing")
     return row[name]
@@ -59,11 +78,13 @@ def _decimal(row: Row, name: str, scale: int = 1) -> Decimal:
             raise InvalidOperation
         number = Decimal(value)
     except InvalidOperation:
-        raise RowError(f"{name}={value!r} is not a decimal") from None
+        raise RowError(f"{name}={_short(value)} is not a decimal") from None
     if not number.is_finite():
-        raise RowError(f"{name}={value!r} is not a decimal")
+        raise RowError(f"{name}={_short(value)} is not a decimal")
     if number < 0:
-        raise RowError(f"{name}={value!r} is negative")
+        raise RowError(f"{name}={_short(value)} is negative")
+    if number and number.adjusted() >= MAX_MAGNITUDE:
+        raise RowError(f"{name}={_short(value)} is out of range")
     if scale != 1:
         number = number / scale
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
