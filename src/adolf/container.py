@@ -72,6 +72,7 @@ def _runner(catalogue: Catalogue, services: Any, settings: Settings, spool: Any)
         spool=spool,
         redact=_redactor(settings),
         lock_ttl=settings.lock_ttl,
+        transient_delay=settings.transient_retry_delay,
     )
 
 

@@ -68,8 +68,16 @@ class Settings(BaseSettings):
         default=30.0,
         gt=0,
         le=3600,
-        description="Seconds a task lock outlives its holder's last heartbeat (beats every third "
-        "of it): how long a redelivered job waits for its dead predecessor's lock.",
+        description="Seconds a task lock outlives its holder's last heartbeat (a beat every 2 s): "
+        "the longest a job waits for a dead worker's lock to lapse.",
+    )
+
+    transient_retry_delay: float = Field(
+        default=15.0,
+        ge=0.1,
+        le=600,
+        description="First wait (s) before retrying a transient failure (database or Redis "
+        "unreachable); doubled for each of at least 3 retries.",
     )
 
     marketplace: str = Field(

@@ -28,8 +28,8 @@ class RetryableError(Exception):
     """Raised by a use case for a failure that may pass (a marketplace timeout, a quota)."""
 
 
-#: Seconds a task lock lives without a heartbeat. The runner extends it every third of
-#: that while the job runs, so a live job never loses it, and a dead worker's lock is gone
+#: Seconds a task lock lives without a heartbeat. The runner extends it every 2 s (a third of
+#: it when shorter) while the job runs, so a live job never loses it, and a dead worker's lock is gone
 #: this soon after its last beat: its redelivered job waits for it instead of finding the
 #: cycle locked for the job's whole time limit (and skipping it for good).
 LOCK_TTL = 30.0
@@ -84,16 +84,16 @@ class RetryPolicy:
     def retries(self, exc: BaseException) -> bool:
         return isinstance(exc, self.retry_on) and not isinstance(exc, PermanentError)
 
-    def for_transient(self) -> RetryPolicy:
+    def for_transient(self, delay: float = TRANSIENT_DELAY) -> RetryPolicy:
         """The policy a transient failure is retried with: this one, raised to the floor of
-        ``TRANSIENT_RETRIES`` retries starting at ``TRANSIENT_DELAY`` s with backoff."""
-        if self.max_retries >= TRANSIENT_RETRIES and self.delay >= TRANSIENT_DELAY:
+        ``TRANSIENT_RETRIES`` retries starting at ``delay`` s with backoff."""
+        if self.max_retries >= TRANSIENT_RETRIES and self.delay >= delay:
             return self
         return RetryPolicy(
             max_retries=max(self.max_retries, TRANSIENT_RETRIES),
-            delay=max(self.delay, TRANSIENT_DELAY),
+            delay=max(self.delay, delay),
             backoff=True,
-            max_delay=max(self.max_delay, TRANSIENT_DELAY * 2 ** (TRANSIENT_RETRIES - 1)),
+            max_delay=max(self.max_delay, delay * 2 ** (TRANSIENT_RETRIES - 1)),
             jitter=self.jitter or 0.2,
             retry_on=self.retry_on,
         )

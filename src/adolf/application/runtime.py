@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from adolf.application.catalogue import LOCK_TTL, Catalogue, PermanentError, RetryPolicy, TaskSpec
+from adolf.application.catalogue import LOCK_TTL, TRANSIENT_DELAY, Catalogue, PermanentError, RetryPolicy, TaskSpec
 from adolf.application.payload import InvalidPayload, bind_payload
 from adolf.application.ports.alerts import AlertRecord
 from adolf.application.ports.dead_letter_spool import DeadLetterSpool
@@ -39,6 +39,7 @@ LOCK_NOT_ACQUIRED = "lock_not_acquired"
 #: is running the job, so this one has nothing to do.
 LOCK_HELD_BY_LIVE_DELIVERY = "lock_held_by_live_delivery"
 SPOOL_FLUSH_EVERY = 30.0
+MAX_BEAT = 2.0
 SPOOL_LOCK = "adolf:lock:dead_letter_spool"
 NEVER_RETRY: tuple[type[BaseException], ...] = (InvalidPayload, PermanentError, PermissionError)
 
@@ -69,7 +70,8 @@ class TaskRunner:
 
     ``transient`` tells an infrastructure failure worth retrying (the adapters know their
     exceptions); ``spool`` keeps dead letters the database cannot take; ``redact`` masks
-    secrets in what a dead letter keeps; ``lock_ttl`` is the heartbeat lock's lifetime.
+    secrets in what a dead letter keeps; ``lock_ttl`` is the heartbeat lock's lifetime;
+    ``transient_delay`` the first wait before retrying a transient failure.
     """
 
     def __init__(
@@ -82,6 +84,7 @@ class TaskRunner:
         spool: Callable[[], DeadLetterSpool | None] | None = None,
         redact: Callable[[str], str] = _as_is,
         lock_ttl: float = LOCK_TTL,
+        transient_delay: float = TRANSIENT_DELAY,
     ) -> None:
         self.catalogue = catalogue
         self._services = services
@@ -90,6 +93,7 @@ class TaskRunner:
         self._spool = spool
         self._redact = redact
         self.lock_ttl = lock_ttl
+        self.transient_delay = transient_delay
         self._next_flush = 0.0
 
     @property
@@ -136,7 +140,7 @@ class TaskRunner:
         handle = self._acquire(spec.lock, task_id)
         if isinstance(handle, Skip):
             return handle
-        keeper = _LockKeeper(handle, self.lock_ttl)
+        keeper = _LockKeeper(handle, self.lock_ttl, self.beat)
         keeper.start()
         try:
             return spec.handler(self.services, **kwargs)
@@ -145,9 +149,11 @@ class TaskRunner:
             handle.release()
 
     def _acquire(self, name: str, task_id: str) -> LockHandle | Skip:
-        """The lock, or why not. A lock held for this very job is its dead predecessor's (a
-        redelivery after a kill) or a live duplicate's (a broker redelivering early): wait
-        one lock lifetime for it to lapse; a dead holder's heartbeat has stopped, so it does."""
+        """The lock, or why not. A lock whose holder is alive (its heartbeat moves its TTL
+        up) means the work is being done: another job skips (``lock_not_acquired``), a
+        duplicate delivery of this job gives way. A lock whose heartbeat stopped is a dead
+        worker's (this job's own earlier delivery, or another job's): wait for it to lapse,
+        at most one lock lifetime, then run — a dead holder must not cost a cycle."""
         lock = self.services.lock
         deadline = time.monotonic() + self.lock_ttl + 1.0
         while True:
@@ -155,18 +161,36 @@ class TaskRunner:
             if handle is not None:
                 return handle
             holder = lock.holder(name)
-            if holder is not None and holder != task_id:
-                return Skip(LOCK_NOT_ACQUIRED)
+            if holder is None:
+                continue  # released between the two calls: try again at once
+            if self._holder_alive(name):
+                return Skip(LOCK_HELD_BY_LIVE_DELIVERY if holder == task_id else LOCK_NOT_ACQUIRED)
             if time.monotonic() >= deadline:
-                return Skip(LOCK_HELD_BY_LIVE_DELIVERY)
+                return Skip(LOCK_HELD_BY_LIVE_DELIVERY if holder == task_id else LOCK_NOT_ACQUIRED)
             time.sleep(min(0.25, self.lock_ttl / 10))
+
+    def _holder_alive(self, name: str) -> bool:
+        """A live holder beats every ``beat`` s, so its lock always has at least TTL − beat
+        left; one with less than that, less a margin, has missed a beat: its worker is dead
+        (with the default 30 s: after 5 s without a beat). Decided from one reading, so a
+        skip costs nothing; a beat that was only late turns the lock live again while a
+        waiter re-reads it."""
+        left = self.services.lock.remaining(name)
+        margin = max(self.beat, self.lock_ttl / 10)
+        return left is not None and left >= self.lock_ttl - self.beat - margin
+
+    @property
+    def beat(self) -> float:
+        """Seconds between a held lock's heartbeats: often, so a dead holder is told from a
+        live one within seconds (one PEXPIRE per running locked job)."""
+        return min(self.lock_ttl / 3, MAX_BEAT)
 
     def retry_policy(self, spec: TaskSpec, exc: BaseException) -> RetryPolicy | None:
         """The policy a failure is retried under, or None when it is final."""
         if isinstance(exc, NEVER_RETRY):
             return None
         if spec.idempotent and self._transient(exc):
-            return spec.retry.for_transient()
+            return spec.retry.for_transient(self.transient_delay)
         if spec.retry.retries(exc):
             return spec.retry
         return None
@@ -290,11 +314,12 @@ class Skip:
 
 
 class _LockKeeper:
-    """The lock's heartbeat: extends it every third of its TTL while the job runs."""
+    """The lock's heartbeat: resets it to its full TTL every ``beat`` s while the job runs."""
 
-    def __init__(self, handle: LockHandle, ttl: float) -> None:
+    def __init__(self, handle: LockHandle, ttl: float, beat: float) -> None:
         self._handle = handle
         self._ttl = ttl
+        self._beat = beat
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"lock-keeper:{handle.name}", daemon=True)
 
@@ -306,7 +331,7 @@ class _LockKeeper:
         self._thread.join(timeout=5)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self._ttl / 3):
+        while not self._stop.wait(self._beat):
             try:
                 if not self._handle.extend(self._ttl):
                     log.warning("lock %s was lost while its job ran", self._handle.name)

@@ -32,6 +32,7 @@ def worker_env(tmp_path: Path) -> dict[str, str]:
         "ADOLF_EXTRA_CATALOGUES": "tests.support.parity_tasks:CATALOGUE",
         "ADOLF_LOG_FORMAT": "json",
         "ADOLF_LOCK_TTL": "3",  # a dead worker's lock lapses in 3 s: kill tests stay short
+        "ADOLF_TRANSIENT_RETRY_DELAY": "1",
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     Redis.from_url(redis_url).flushdb()

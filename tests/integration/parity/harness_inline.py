@@ -22,6 +22,8 @@ class InlineHarness:
                 redis_url=env["ADOLF_REDIS_URL"],
                 queue_backend="inline",
                 extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"],
+                lock_ttl=float(env["ADOLF_LOCK_TTL"]),
+                transient_retry_delay=float(env["ADOLF_TRANSIENT_RETRY_DELAY"]),
             )
         )
         migrate.upgrade(self.container.engine())

@@ -36,10 +36,11 @@ class FakeClock:
 
 
 class FakeLockHandle:
-    def __init__(self, lock: FakeLock, name: str, owner: str = "") -> None:
+    def __init__(self, lock: FakeLock, name: str, owner: str = "", alive: bool = True) -> None:
         self.lock = lock
         self.name = name
         self.owner = owner
+        self.alive = alive  # a live holder's heartbeat keeps its TTL up; a dead one's runs out
         self.extended: list[float] = []
 
     def extend(self, ttl: float) -> bool:
@@ -74,9 +75,15 @@ class FakeLock:
         handle = self.held.get(name)
         return handle.owner if handle is not None else None
 
-    def hold(self, name: str, owner: str = "someone-else") -> FakeLockHandle:
-        """Someone else holds ``name`` (a test's setup)."""
-        handle = FakeLockHandle(self, name, owner)
+    def remaining(self, name: str) -> float | None:
+        handle = self.held.get(name)
+        if handle is None:
+            return None
+        return float("inf") if handle.alive else 0.0
+
+    def hold(self, name: str, owner: str = "someone-else", alive: bool = True) -> FakeLockHandle:
+        """Someone else holds ``name`` (a test's setup); ``alive``: its heartbeat beats."""
+        handle = FakeLockHandle(self, name, owner, alive)
         self.held[name] = handle
         return handle
 

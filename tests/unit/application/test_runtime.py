@@ -142,10 +142,20 @@ def test_a_redelivered_job_takes_the_lock_its_dead_predecessor_left_once_it_laps
     """The lock names the job it was taken for: the redelivery waits for its own dead
     delivery's lock to lapse (no heartbeat keeps it) instead of skipping the job."""
     runner = TaskRunner(CATALOGUE, lambda: services, "inline", lock_ttl=0.3)
-    services.lock.hold("test:lock", owner="t-9")
+    services.lock.hold("test:lock", owner="t-9", alive=False)
     threading.Timer(0.2, lambda: services.lock.held.pop("test:lock")).start()  # the dead holder's TTL lapses
 
     outcome = runner.run("test.locked", {}, "t-9", redelivered=True)
+
+    assert outcome.state is TaskState.SUCCEEDED and RAN == ["locked"]
+
+
+def test_another_job_runs_once_a_dead_workers_lock_lapses_instead_of_skipping(services: FakeServices) -> None:
+    runner = TaskRunner(CATALOGUE, lambda: services, "inline", lock_ttl=0.3)
+    services.lock.hold("test:lock", owner="a-cycle-whose-worker-died", alive=False)
+    threading.Timer(0.2, lambda: services.lock.held.pop("test:lock")).start()
+
+    outcome = runner.run("test.locked", {}, "t-next")
 
     assert outcome.state is TaskState.SUCCEEDED and RAN == ["locked"]
 

@@ -49,6 +49,10 @@ class RedisLock:
             return None
         return RedisLockHandle(name, lock)
 
+    def remaining(self, name: str) -> float | None:
+        left = int(self.client.pttl(self.key(name)))  # type: ignore[arg-type]
+        return left / 1000 if left >= 0 else None
+
     def holder(self, name: str) -> str | None:
         value = self.client.get(self.key(name))
         if value is None:
@@ -101,6 +105,12 @@ class LocalLock:
             if not held or held[1] <= time.monotonic():
                 return None
             return _owner_of(held[0])
+
+    def remaining(self, name: str) -> float | None:
+        with self._guard:
+            held = self._held.get(name)
+            left = held[1] - time.monotonic() if held else 0.0
+            return left if left > 0 else None
 
     def _extend(self, name: str, token: str, ttl: float) -> bool:
         with self._guard:

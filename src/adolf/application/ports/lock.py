@@ -27,3 +27,7 @@ class Lock(Protocol):
 
     def holder(self, name: str) -> str | None:
         """The ``owner`` the lock was taken for, or None when nobody holds it."""
+
+    def remaining(self, name: str) -> float | None:
+        """Seconds the lock has left, or None when nobody holds it. A live holder's
+        heartbeat keeps it above two thirds of its TTL; a dead holder's runs down."""
