@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -57,9 +58,19 @@ def recorded_succeeded(engine: Any, task_ids: list[str]) -> set[str]:
         return {r[0] for r in rows}
 
 
-def lost_jobs(world: Any, task_ids: list[str]) -> Counter[str]:
+#: Seconds a scenario's jobs still in flight (waiting for a retry, queued) get to end before
+#: those without an outcome are counted lost: a job retried 15 + 30 + 60 s later is not lost.
+SETTLE = 150.0
+
+
+def lost_jobs(world: Any, task_ids: list[str], settle: float = SETTLE) -> Counter[str]:
     """How many of ``task_ids`` have no outcome (neither succeeded nor dead-lettered), by
-    the state the queue reports for them (``skipped``, ``unknown``, ``pending``, …)."""
+    the state the queue reports for them (``skipped``, ``unknown``, ``pending``, …), after
+    giving the ones still in flight ``settle`` s in all to end."""
+    deadline = time.monotonic() + settle
+    for task_id in task_ids:
+        if task_id not in world.seen:
+            world.wait(task_id, max(0.0, deadline - time.monotonic()))
     engine = world.container.engine()
     settled = dead_lettered(engine, task_ids) | recorded_succeeded(engine, task_ids)
     settled |= {t for t, state in world.seen.items() if state is TaskState.SUCCEEDED}

@@ -36,6 +36,7 @@ from adolf.adapters.queues.rq_workers import (
     ordered_queues,
     recover_failed_abandoned,
     redeliver_abandoned,
+    requeue_undelivered,
 )
 from adolf.adapters.queues.schedules import fire_times
 from adolf.adapters.redis.fire_guard import FireGuard
@@ -214,6 +215,26 @@ def test_a_job_whose_worker_stopped_heartbeating_is_requeued_at_the_head(tasks: 
     assert Job.fetch(task_id, connection=redis, serializer=SERIALIZER).meta[REDELIVERIES] == 1
     assert tasks.status(task_id).state is TaskState.PENDING
     assert tasks.status(running).state is TaskState.STARTED
+
+
+def test_a_job_taken_off_its_queue_by_a_worker_that_never_started_it_is_put_back(
+    tasks: RqTaskQueue, redis: Redis
+) -> None:
+    """RQ's dequeue moves a job to an intermediate list, then to the started registry: a
+    worker that dies (or loses Redis) between the two left it there, queued for no one."""
+    waiting = tasks.enqueue("rqtest.plain")
+    stranded = tasks.enqueue("rqtest.plain")
+    queue = tasks.queue(QUEUE)
+    redis.lrem(queue.key, 1, stranded)
+    redis.lpush(queue.intermediate_queue.key, stranded)
+    now = time.time()
+
+    assert requeue_undelivered(queue, at=now) == []  # first seen now: maybe a live worker's
+    assert requeue_undelivered(queue, at=now + 10) == [stranded]
+    assert requeue_undelivered(queue, at=now + 20) == []  # once
+    assert queue.get_job_ids() == [stranded, waiting]
+    assert queue.intermediate_queue.get_job_ids() == []
+    assert REDELIVERIES not in Job.fetch(stranded, connection=redis, serializer=SERIALIZER).meta
 
 
 def test_a_job_rq_failed_as_abandoned_before_we_looked_is_taken_back(tasks: RqTaskQueue, redis: Redis) -> None:

@@ -21,9 +21,11 @@ from the pool's error callback and once from the timeout handler).
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery import Celery, Task
+from celery.exceptions import Reject
 from celery.worker import state as worker_state
 from celery.worker.request import Request
 from redis.exceptions import RedisError
@@ -39,6 +41,10 @@ log = logging.getLogger(__name__)
 class TaskDeadLettered(Exception):
     """The runner gave up on the job (bad payload, retries exhausted, permanent error) and
     recorded its dead letter; the message is the job's error."""
+
+
+#: Seconds a job keeps trying to publish its retry while the broker is away.
+RETRY_PUBLISH_PATIENCE = 120
 
 
 class TaskRetrying(Exception):
@@ -85,6 +91,30 @@ def _times_lost(task: CatalogueTask, request: Any) -> int:
         return 0
 
 
+def _retry_through_outage(task: CatalogueTask, countdown: float, error: Exception) -> None:
+    """``task.retry`` publishes the next attempt; with the broker away Celery turns that into
+    ``Reject(requeue=False)`` and the job is gone. Keep trying to publish for
+    ``RETRY_PUBLISH_PATIENCE`` s (a transient failure is often the broker's own outage);
+    past it, reject with requeue, so the broker (when it can) keeps the job."""
+    deadline = time.monotonic() + RETRY_PUBLISH_PATIENCE
+    wait = 1.0
+    while True:
+        started = time.monotonic()
+        try:
+            # the runner decides; Celery's cap never fires
+            raise task.retry(countdown=countdown, exc=error, max_retries=task.spec.max_attempts)
+        except Reject as rejected:
+            if time.monotonic() + wait > deadline:
+                log.error("could not publish the retry of %s[%s]: %s; handing it back to the broker",
+                          task.name, task.request.id, rejected.reason)
+                raise Reject(rejected.reason, requeue=True) from None
+            log.warning("could not publish the retry of %s[%s] (%s); trying again in %.0f s",
+                        task.name, task.request.id, rejected.reason, wait)
+            time.sleep(wait)
+            countdown = max(0.0, countdown - (time.monotonic() - started))
+            wait = min(wait * 2, 10.0)
+
+
 def _died_mid_job(task: CatalogueTask, request: Any, attempt: int) -> bool:
     """Only for a task that must not run twice: did an earlier delivery of this attempt
     start (and die)? A stopping worker hands back prefetched jobs it never started; those
@@ -121,11 +151,7 @@ def _register(app: Celery, spec: TaskSpec, runner: TaskRunner) -> None:
             self.name, payload, request.id, attempt, redelivered=_died_mid_job(self, request, attempt)
         )
         if outcome.state is TaskState.RETRYING:
-            raise self.retry(
-                countdown=outcome.retry_in,
-                exc=TaskRetrying(outcome.error),
-                max_retries=self.spec.max_attempts,  # the runner decides; Celery's cap never fires
-            )
+            _retry_through_outage(self, outcome.retry_in or 0.0, TaskRetrying(outcome.error))
         if outcome.state is TaskState.FAILED:
             raise TaskDeadLettered(outcome.error)
         return outcome.result

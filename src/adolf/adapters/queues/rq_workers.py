@@ -66,6 +66,8 @@ WORKER_TTL = 20  # the idle dequeue wakes every WORKER_TTL - 15 s to heartbeat a
 CLAIM_MARGIN = 2.0
 REDELIVERIES = "adolf_redeliveries"
 RECOVERY_WINDOW = 120
+#: Seconds a job must have sat in RQ's intermediate queue, unstarted, before it is requeued.
+UNDELIVERED_GRACE = 5.0
 _ABANDONED = "AbandonedJobError"
 
 LostHandler = Callable[[Job, str], None]
@@ -111,6 +113,7 @@ class AdolfWorker(Worker):
     def clean_registries(self) -> None:
         for queue in self.queues:
             redeliver_abandoned(queue, on_lost=self.on_lost)
+            requeue_undelivered(queue)
         super().clean_registries()  # type: ignore[no-untyped-call]
         for queue in self.queues:
             recover_failed_abandoned(queue, on_lost=self.on_lost)
@@ -158,6 +161,34 @@ def redeliver_abandoned(
         if _redeliver(queue, job, max_redeliveries, on_lost):
             redelivered.append(job.id)
     return redelivered
+
+
+def requeue_undelivered(queue: Queue, *, at: float | None = None, grace: float = UNDELIVERED_GRACE) -> list[str]:
+    """Put back at the head of their queue the jobs a worker took off it but never started
+    (it died, or lost Redis, between the two steps of RQ's dequeue): they sit in RQ's
+    intermediate queue, which RQ itself only fails after a minute. Not a death mid-job:
+    no redelivery is counted. A job seen there for less than ``grace`` s may be a live
+    worker's between those two steps, and is left alone."""
+    intermediate = queue.intermediate_queue
+    registry = queue.started_job_registry
+    cutoff = (time.time() if at is None else at) - grace
+    requeued = []
+    for job_id in intermediate.get_job_ids():
+        if job_id in registry:
+            continue
+        intermediate.set_first_seen(job_id)
+        first = intermediate.get_first_seen(job_id)
+        if first is None or first.timestamp() > cutoff:
+            continue
+        if not queue.connection.lrem(intermediate.key, 1, job_id):
+            continue  # another worker took it back first
+        try:
+            job = queue.job_class.fetch(job_id, connection=queue.connection, serializer=queue.serializer)
+        except NoSuchJobError:
+            continue
+        queue.enqueue_job(job, at_front=True)
+        requeued.append(job_id)
+    return requeued
 
 
 def recover_failed_abandoned(
