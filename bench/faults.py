@@ -62,6 +62,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "src"))
+sys.path.insert(0, str(BENCH.parent))  # tests.support: the proxy the tests cut PostgreSQL with
 sys.path.insert(0, str(BENCH))
 os.environ.setdefault("ADOLF_LOG_FORMAT", "json")
 
