@@ -25,7 +25,7 @@ import time
 from typing import Any
 
 from celery import Celery, Task
-from celery.exceptions import Reject
+from celery.exceptions import Ignore, Reject
 from celery.worker import state as worker_state
 from celery.worker.request import Request
 from redis.exceptions import RedisError
@@ -33,7 +33,7 @@ from redis.exceptions import RedisError
 from adolf.adapters.queues.worker_lost import MAX_REDELIVERIES, WorkerLost
 from adolf.application.catalogue import TaskSpec
 from adolf.application.ports.tasks import TaskState
-from adolf.application.runtime import TaskRunner
+from adolf.application.runtime import LOCK_HELD_BY_LIVE_DELIVERY, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,11 @@ def _register(app: Celery, spec: TaskSpec, runner: TaskRunner) -> None:
             _retry_through_outage(self, outcome.retry_in or 0.0, TaskRetrying(outcome.error))
         if outcome.state is TaskState.FAILED:
             raise TaskDeadLettered(outcome.error)
+        if outcome.result == {"skipped": LOCK_HELD_BY_LIVE_DELIVERY}:
+            # A Redis broker handed the job out again while it still runs (past the visibility
+            # timeout): this delivery gives way, and must not write its skip over the job's
+            # own state, which the running delivery records when it ends.
+            raise Ignore()
         return outcome.result
 
     run.__name__ = run.__qualname__ = spec.name.replace(".", "_")
