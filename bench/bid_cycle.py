@@ -76,13 +76,13 @@ def _seed_way(services: Any, sample: int) -> dict[str, float]:
     simulated API over ``sample`` campaigns: campaign stats and the keyword list per
     campaign, then per active keyword its stats, and a bid call when the bid moved by ≥ 1
     (pauses per keyword too). Decisions come from our own domain rules."""
-    from adolf.application.marketing.calendar import moscow_day
+    from adolf.application.marketing.calendar import Calendar
     from adolf.domain.marketing.safety import SafetyAction, check_keyword
 
     calls = keywords = 0
     started = time.perf_counter()
     now = services.clock.now()
-    day = moscow_day(now)
+    day = Calendar().day(now)
     for marketplace in services.marketplaces:
         api = services.marketplace(marketplace)
         with services.uow() as uow:

@@ -121,8 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = args.log_dir or Path(tempfile.mkdtemp(prefix="adolf-faults-"))
     log_dir.mkdir(parents=True, exist_ok=True)
     ctx = Context(
-        trials=args.trials or 0, explicit_trials=args.trials is not None, deadline=deadline, log_dir=log_dir,
-        redis_url=REDIS_URL, seed=args.seed, rng=random.Random(args.seed), examples=args.examples,
+        trials=args.trials or 0,
+        explicit_trials=args.trials is not None,
+        deadline=deadline,
+        log_dir=log_dir,
+        redis_url=REDIS_URL,
+        seed=args.seed,
+        rng=random.Random(args.seed),
+        examples=args.examples,
         cut_seconds=args.cut,
     )
     wanted = args.scenario or list(NAMES)

@@ -81,11 +81,18 @@ class Children:
         sys.stderr.flush()
         os._exit(3)
 
-    def spawn(self, args: Sequence[str], *, env: dict[str, str], log: Path, cwd: Path | None = None) -> subprocess.Popen[Any]:
+    def spawn(
+        self, args: Sequence[str], *, env: dict[str, str], log: Path, cwd: Path | None = None
+    ) -> subprocess.Popen[Any]:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
             proc = subprocess.Popen(
-                list(args), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                list(args),
+                env=env,
+                cwd=cwd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         with self._lock:

@@ -19,7 +19,9 @@ from faults_measure import describe_lost, divergent_keywords, doubled_effects, d
 from faults_report import Row
 from faults_world import BID_CYCLE, TERMINAL
 
-VISIBILITY_TIMEOUT = 30  # above a cycle's duration here (a fresh worker's first: ~20 s), so only a killed job comes back
+VISIBILITY_TIMEOUT = (
+    30  # above a cycle's duration here (a fresh worker's first: ~20 s), so only a killed job comes back
+)
 REDELIVERY_WAIT = 120.0  # seconds a killed job may take to come back and end
 CYCLE_WAIT = 300.0  # the cycle's hard limit
 

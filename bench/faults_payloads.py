@@ -25,15 +25,54 @@ from faults_context import Context
 from faults_report import Row
 
 REFUSALS: tuple[type[BaseException], ...] = (validation.InvalidPayload, UnknownTask)
-LITERALS = ("1e999999", "-1e999999", "1e-999999", "NaN", "Infinity", "-Infinity", "123456789012345678901234567890",
-            "0.1e1000", "-0", "1.0", "9223372036854775808", "-9223372036854775809", "1E400", "true", "null")
-SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=2**63 - 2, max_value=2**70),
-    st.floats(), st.text(max_size=40),
-    st.sampled_from(["2026-01-12", "1999-12-31", "2101-01-01", "0001-01-01", "9999-12-31", "2026-02-30",
-                     "2026-01-12T07:07:00+03:00", "2026-01-12T07:07:00", "", "wb", "ozon", "ym", "WB", "x" * 20_000]),
+LITERALS = (
+    "1e999999",
+    "-1e999999",
+    "1e-999999",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "123456789012345678901234567890",
+    "0.1e1000",
+    "-0",
+    "1.0",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "1E400",
+    "true",
+    "null",
 )
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=8)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=2**63 - 2, max_value=2**70),
+    st.floats(),
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "2026-01-12",
+            "1999-12-31",
+            "2101-01-01",
+            "0001-01-01",
+            "9999-12-31",
+            "2026-02-30",
+            "2026-01-12T07:07:00+03:00",
+            "2026-01-12T07:07:00",
+            "",
+            "wb",
+            "ozon",
+            "ym",
+            "WB",
+            "x" * 20_000,
+        ]
+    ),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def _parse(text: str) -> Any:
@@ -55,18 +94,27 @@ def payload_validation(ctx: Context, backend: str) -> Row:
     runs = [0]
 
     @seed(ctx.seed)
-    @settings(max_examples=ctx.examples, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=ctx.examples,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.data())
     def check(data: st.DataObject) -> None:
-        name = data.draw(st.sampled_from(names) | st.sampled_from(["", "marketing.", "nope", "marketing.RUN_BID_CYCLE"]))
+        name = data.draw(
+            st.sampled_from(names) | st.sampled_from(["", "marketing.", "nope", "marketing.RUN_BID_CYCLE"])
+        )
         known = fields.get(name) or ["x"]
         keys = st.sampled_from(known) | st.text(max_size=6)
         body = data.draw(st.dictionaries(keys, VALUES, max_size=4) | VALUES)
         form = data.draw(st.sampled_from(("dumps", "literal", "deep", "object")))
         text = json.dumps(body, default=str)
         if form == "literal":
-            text = json.dumps({data.draw(st.sampled_from(known)): "@"}).replace('"@"', data.draw(st.sampled_from(LITERALS)))
+            text = json.dumps({data.draw(st.sampled_from(known)): "@"}).replace(
+                '"@"', data.draw(st.sampled_from(LITERALS))
+            )
         elif form == "deep":
             depth = data.draw(st.integers(1, 5000))
             text = '{"' + data.draw(st.sampled_from(known)) + '": ' + "[" * depth + "]" * depth + "}"

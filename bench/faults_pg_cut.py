@@ -30,9 +30,7 @@ OUTCOME_WAIT = 420.0  # after the cut: the longest retry ladder of the marketing
 def postgres_cut(ctx: Context, backend: str) -> Row:
     row = Row("pg-cut", backend)
     proxy = TcpProxy(PG_PORT)
-    world = ctx.world(
-        "pg-cut", backend, worker_database_url=ctx.pg().url(proxy.port), campaigns=9, keywords=8
-    )
+    world = ctx.world("pg-cut", backend, worker_database_url=ctx.pg().url(proxy.port), campaigns=9, keywords=8)
     dead = 0
     try:
         world.start_workers(1)

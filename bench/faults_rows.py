@@ -29,10 +29,35 @@ from faults_report import Row
 DAY = date(2026, 1, 12)
 METHODS = ("list_campaigns", "list_keywords", "campaign_stats", "keyword_stats", "keyword_stats_batch")
 JUNK = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=10**18), st.floats(),
-    st.sampled_from(["", " ", "NaN", "-Infinity", "sNaN", "1e999999", "-1e999999", "1e-999999", "-0", "0x10",
-                     "12.345", "9" * 400, "2026-02-30", "+002026-01-12", "٣", "\x00", "1_000"]),
-    st.text(max_size=30), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**18),
+    st.floats(),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "NaN",
+            "-Infinity",
+            "sNaN",
+            "1e999999",
+            "-1e999999",
+            "1e-999999",
+            "-0",
+            "0x10",
+            "12.345",
+            "9" * 400,
+            "2026-02-30",
+            "+002026-01-12",
+            "٣",
+            "\x00",
+            "1_000",
+        ]
+    ),
+    st.text(max_size=30),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 
 
@@ -83,13 +108,20 @@ def malformed_rows(ctx: Context, backend: str) -> Row:
     runs = [0]
 
     @seed(ctx.seed)
-    @settings(max_examples=ctx.examples, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=ctx.examples,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.data())
     def check(data: st.DataObject) -> None:
         marketplace = data.draw(st.sampled_from(list(Marketplace)))
         method = data.draw(st.sampled_from(METHODS))
-        good, template = [dict(r) for r in valid[marketplace]["keyword_stats" if method == "keyword_stats_batch" else method]]
+        good, template = [
+            dict(r) for r in valid[marketplace]["keyword_stats" if method == "keyword_stats_batch" else method]
+        ]
         how = data.draw(st.sampled_from(("drop", "junk", "junk", "junk", "extra", "not-a-row")))
         bad: Any = dict(template)
         name = data.draw(st.sampled_from(sorted(template)))
@@ -100,7 +132,9 @@ def malformed_rows(ctx: Context, backend: str) -> Row:
         elif how == "extra":
             bad[data.draw(st.text(min_size=1, max_size=8))] = data.draw(JUNK)
         else:
-            bad = data.draw(st.one_of(st.none(), st.integers(), st.text(max_size=10), st.lists(st.integers(), max_size=2)))
+            bad = data.draw(
+                st.one_of(st.none(), st.integers(), st.text(max_size=10), st.lists(st.integers(), max_size=2))
+            )
         stub.rows = [bad, good]
         runs[0] += 1  # drawn in full (a filtered-out draw is not an example)
         ids = [str(good.get("id", "x")), str(template.get("id", "y"))]

@@ -46,10 +46,14 @@ class FakeClock:
 
 
 def expected_fires(start: datetime, end: datetime) -> Counter[str]:
-    return Counter({s.name: len(fire_times(s.schedule, start, end)) for s in build_catalogue().scheduled() if s.schedule})
+    return Counter(
+        {s.name: len(fire_times(s.schedule, start, end)) for s in build_catalogue().scheduled() if s.schedule}
+    )
 
 
-def _walk(clock: FakeClock, start: datetime, end: datetime, ticks: list[Callable[[], float]], rng: random.Random) -> None:
+def _walk(
+    clock: FakeClock, start: datetime, end: datetime, ticks: list[Callable[[], float]], rng: random.Random
+) -> None:
     """Both schedulers' loops, interleaved: each tick at its own skewed view of the clock."""
     skews = [rng.uniform(0, SKEW) for _ in ticks]
     at = start
@@ -87,6 +91,7 @@ def _celery_day(ctx: Context, clock: FakeClock, start: datetime, end: datetime) 
         app = build_container(load_settings(redis_url=ctx.redis_url, queue_backend="celery")).celery_app()
         app.now = clock.now  # type: ignore[method-assign]
         schedulers.append(GuardedScheduler(app=app, schedule_filename=str(folder / f"beat-{n}"), lazy=False))
+
     def ticker(scheduler: Any) -> Callable[[], float]:
         def tick() -> float:
             # beat keeps its entries in a shelve: an entry read back has lost its app and asks
@@ -125,9 +130,7 @@ def _rq_day(ctx: Context, clock: FakeClock, start: datetime, end: datetime) -> C
     try:
         clock.at = start
         tasks = build_container(load_settings(redis_url=ctx.redis_url, queue_backend="rq")).task_queue()
-        schedulers = [
-            rq_cron.CatalogueCronScheduler(tasks, FireGuard(tasks.redis), name=f"faults-{n}") for n in (1, 2)
-        ]
+        schedulers = [rq_cron.CatalogueCronScheduler(tasks, FireGuard(tasks.redis), name=f"faults-{n}") for n in (1, 2)]
 
         def ticker(scheduler: Any) -> Callable[[], float]:
             def tick() -> float:

@@ -54,7 +54,9 @@ class TempPostgres:
     def drop(self) -> None:
         with self._admin.connect() as conn:
             conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"
+                ),
                 {"d": self.name},
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
@@ -93,10 +95,22 @@ class RedisServer:
         data.mkdir(parents=True, exist_ok=True)
         self.proc = CHILDREN.spawn(
             [
-                self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "yes", "--appendfsync", "always", "--dir", str(data),
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(data),
             ],
-            env=dict(os.environ), log=self.log,
+            env=dict(os.environ),
+            log=self.log,
         )
         wait_port(self.port)
 

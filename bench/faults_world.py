@@ -50,8 +50,14 @@ class World:
         self.backend = backend
         self.log_dir = log_dir
         self.options = SimulationOptions(
-            days=1, campaigns=campaigns, keywords=keywords, backend=backend, database_url=database_url,
-            redis_url=redis_url, workers=1, start=start,
+            days=1,
+            campaigns=campaigns,
+            keywords=keywords,
+            backend=backend,
+            database_url=database_url,
+            redis_url=redis_url,
+            workers=1,
+            start=start,
         )
         self.settings = simulation_settings(
             self.options, redis_url=redis_url, clock="simulated", visibility_timeout=visibility_timeout
@@ -90,9 +96,24 @@ class World:
             name = f"faults-{self.backend}-{tag}-{n}"
             if self.backend == "celery":
                 cmd = [
-                    sys.executable, "-m", "celery", "-A", "adolf.entrypoints.celery_app", "worker",
-                    "-Q", ",".join(WORKER_QUEUES), "-c", str(concurrency), "--pool", "prefork",
-                    "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "adolf.entrypoints.celery_app",
+                    "worker",
+                    "-Q",
+                    ",".join(WORKER_QUEUES),
+                    "-c",
+                    str(concurrency),
+                    "--pool",
+                    "prefork",
+                    "-n",
+                    f"{name}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "INFO",
                 ]
             else:
                 cmd = [sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "--name", name]

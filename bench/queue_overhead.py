@@ -62,9 +62,27 @@ def _start_worker(env: dict[str, str], workers: int, log: Path) -> subprocess.Po
     celery = str(Path(sys.executable).with_name("celery"))
     with log.open("ab") as out:
         return subprocess.Popen(
-            [celery, "-A", "adolf.entrypoints.celery_app", "worker", "-Q", QUEUE, "-c", str(workers),
-             "--pool", "prefork", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-            env=env, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                celery,
+                "-A",
+                "adolf.entrypoints.celery_app",
+                "worker",
+                "-Q",
+                QUEUE,
+                "-c",
+                str(workers),
+                "--pool",
+                "prefork",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            env=env,
+            cwd=log.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 
@@ -91,7 +109,7 @@ def _drain(redis: Any, ids: list[str], stall: float = 60.0) -> float:
     while pending:
         still: list[str] = []
         for i in range(0, len(pending), 2000):
-            chunk = pending[i:i + 2000]
+            chunk = pending[i : i + 2000]
             for task_id, raw in zip(chunk, redis.mget([f"celery-task-meta-{t}" for t in chunk]), strict=True):
                 meta = json.loads(raw) if raw else None
                 if meta and meta.get("status") == "SUCCESS":
@@ -103,8 +121,10 @@ def _drain(redis: Any, ids: list[str], stall: float = 60.0) -> float:
         if len(still) < len(pending):
             progress_at = time.monotonic()
         elif time.monotonic() - progress_at > stall:
-            raise TimeoutError(f"{len(still)} of {len(ids)} tasks made no progress for {stall} s "
-                               "(is the worker up? was the Redis database flushed by someone else?)")
+            raise TimeoutError(
+                f"{len(still)} of {len(ids)} tasks made no progress for {stall} s "
+                "(is the worker up? was the Redis database flushed by someone else?)"
+            )
         pending = still
         if pending:
             time.sleep(0.2)
@@ -147,10 +167,14 @@ def run_celery(n: int = 10_000, workers: int = 4, rounds: int = 1) -> dict[str, 
             "ADOLF_LOG_LEVEL": "WARNING",
             "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
         }
-        container = build_container(load_settings(
-            database_url=env["ADOLF_DATABASE_URL"], redis_url=url, queue_backend="celery",
-            extra_catalogues=CATALOGUE_PATH,
-        ))
+        container = build_container(
+            load_settings(
+                database_url=env["ADOLF_DATABASE_URL"],
+                redis_url=url,
+                queue_backend="celery",
+                extra_catalogues=CATALOGUE_PATH,
+            )
+        )
         migrate.upgrade(container.engine())
         queue = container.task_queue()
         app = container.celery_app()
@@ -174,8 +198,11 @@ def run_celery(n: int = 10_000, workers: int = 4, rounds: int = 1) -> dict[str, 
                 _stop(worker)
             runs[mode].append((n - 1) / span)
             cpu[mode].append(n / max(_children_cpu() - before - idle, 1e-9))
-            print(f"{mode:>8}: {runs[mode][-1]:8.1f} tasks/s executed, {cpu[mode][-1]:8.1f} tasks per worker "
-                  f"CPU-second, {enqueue[mode][-1]:8.1f} tasks/s enqueued", flush=True)
+            print(
+                f"{mode:>8}: {runs[mode][-1]:8.1f} tasks/s executed, {cpu[mode][-1]:8.1f} tasks per worker "
+                f"CPU-second, {enqueue[mode][-1]:8.1f} tasks/s enqueued",
+                flush=True,
+            )
         redis.flushdb()
         app.close()
         container.engine().dispose()
@@ -214,11 +241,15 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         results.append({"backend": "rq", **run_rq(args.tasks, args.workers, args.rounds)})
     for result in results:
-        print(f"{result['backend']}: adapter {result['adapter_per_s']}/s vs raw {result['raw_per_s']}/s on "
-              f"{result['workers']} workers, {result['n']} tasks: ratio {result['ratio']} (goal ≥ 0.95)")
+        print(
+            f"{result['backend']}: adapter {result['adapter_per_s']}/s vs raw {result['raw_per_s']}/s on "
+            f"{result['workers']} workers, {result['n']} tasks: ratio {result['ratio']} (goal ≥ 0.95)"
+        )
         if "cpu_ratio" in result:
-            print(f"{result['backend']}: per worker CPU-second adapter {result['adapter_per_cpu_s']} vs raw "
-                  f"{result['raw_per_cpu_s']}: ratio {result['cpu_ratio']} (independent of other load)")
+            print(
+                f"{result['backend']}: per worker CPU-second adapter {result['adapter_per_cpu_s']} vs raw "
+                f"{result['raw_per_cpu_s']}: ratio {result['cpu_ratio']} (independent of other load)"
+            )
     return 0 if all(r["ratio"] >= 0.95 for r in results) else 1
 
 

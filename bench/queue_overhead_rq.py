@@ -43,8 +43,9 @@ CATALOGUE = Catalogue([TaskSpec("bench.noop", noop, QUEUE, time_limit=60)])
 
 def _drain(cmd: list[str], workers: int, env: dict[str, str]) -> None:
     procs = [
-        subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
+        subprocess.Popen(
+            cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         for _ in range(workers)
     ]
     for proc in procs:
@@ -59,7 +60,7 @@ def _throughput(redis: Any, ids: list[str]) -> float:
 
     starts, ends = [], []
     for i in range(0, len(ids), 1000):
-        for job in Job.fetch_many(ids[i:i + 1000], connection=redis, serializer=SERIALIZER):
+        for job in Job.fetch_many(ids[i : i + 1000], connection=redis, serializer=SERIALIZER):
             if job is None or job.get_status(refresh=False) != JobStatus.FINISHED:
                 raise RuntimeError(f"job {job and job.id} did not finish: {job and job.get_status(refresh=False)}")
             assert job.started_at is not None and job.ended_at is not None
@@ -88,15 +89,28 @@ def run_rq(n: int = 10_000, workers: int = 4, rounds: int = 1) -> dict[str, Any]
             "ADOLF_LOG_LEVEL": "WARNING",
             "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
         }
-        container = build_container(load_settings(
-            database_url=env["ADOLF_DATABASE_URL"], redis_url=url, queue_backend="rq",
-            extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"],
-        ))
+        container = build_container(
+            load_settings(
+                database_url=env["ADOLF_DATABASE_URL"],
+                redis_url=url,
+                queue_backend="rq",
+                extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"],
+            )
+        )
         migrate.upgrade(container.engine())
         tasks: RqTaskQueue = container.task_queue()
         ours = [sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE, "--burst"]
-        stock = [str(Path(sys.executable).with_name("rq")), "worker", "--burst", "-u", url, "-q",
-                 "--serializer", "rq.serializers.JSONSerializer", QUEUE]
+        stock = [
+            str(Path(sys.executable).with_name("rq")),
+            "worker",
+            "--burst",
+            "-u",
+            url,
+            "-q",
+            "--serializer",
+            "rq.serializers.JSONSerializer",
+            QUEUE,
+        ]
         runs: dict[str, float] = {}
         order = [("raw", ours), ("adapter", ours), ("adapter", ours), ("raw", ours)] * rounds
         for mode, cmd in [*order, ("raw_stock_rq_worker", stock)]:
@@ -110,8 +124,11 @@ def run_rq(n: int = 10_000, workers: int = 4, rounds: int = 1) -> dict[str, Any]
             _drain(cmd, workers, env)
             rate = _throughput(redis, ids)
             runs[mode] = max(rate, runs.get(mode, 0.0))
-            print(f"{mode:>22}: {rate:8.1f} jobs/s  (drained in {time.monotonic() - started:.1f} s "
-                  "incl. worker start-up)", flush=True)
+            print(
+                f"{mode:>22}: {rate:8.1f} jobs/s  (drained in {time.monotonic() - started:.1f} s "
+                "incl. worker start-up)",
+                flush=True,
+            )
         redis.flushdb()
         container.engine().dispose()
     return {
@@ -129,5 +146,7 @@ if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else 4
     result = run_rq(count, workers)
-    print(f"adapter {result['adapter_per_s']}/s vs raw {result['raw_per_s']}/s on {workers} workers: "
-          f"ratio {result['ratio']} (goal ≥ 0.95); stock rq worker {result['raw_stock_per_s']}/s")
+    print(
+        f"adapter {result['adapter_per_s']}/s vs raw {result['raw_per_s']}/s on {workers} workers: "
+        f"ratio {result['ratio']} (goal ≥ 0.95); stock rq worker {result['raw_stock_per_s']}/s"
+    )

@@ -24,6 +24,8 @@ from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
 from adolf.application.catalogue import Catalogue
 from adolf.application.marketing.adviser import RuleBasedAdviser
+from adolf.application.marketing.calendar import Calendar
+from adolf.application.marketing.severities import AlertSeverities
 from adolf.application.ports.tasks import TaskStatus
 from adolf.application.runtime import TaskRunner
 from adolf.application.tasks_catalogue import build_catalogue
@@ -119,7 +121,9 @@ def _language_model(settings: Settings) -> Any:
             "or unset the key to use the rule-based adviser"
         ) from exc
     return build_anthropic_adviser(
-        settings.anthropic_api_key.get_secret_value(), settings.anthropic_model, rules,
+        settings.anthropic_api_key.get_secret_value(),
+        settings.anthropic_model,
+        rules,
         base_url=settings.anthropic_base_url,
     )
 
@@ -235,6 +239,8 @@ class Container(containers.DeclarativeContainer):
         marketplace_factory=marketplaces.provider,
         dry_run=settings.provided.dry_run,
         brands=settings.provided.brands,
+        calendar=providers.Callable(Calendar.of, settings.provided.timezone),
+        severities=providers.Callable(AlertSeverities.from_text, settings.provided.alert_severities),
     )
     dead_letter_spool = providers.Singleton(_dead_letter_spool, redis)
     runner = providers.Singleton(_runner, catalogue, services.provider, settings, dead_letter_spool.provider)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     queue_backend: QueueBackend = Field(default=QueueBackend.INLINE, description="inline | celery | rq")
     broker_url: str | None = Field(default=None, description="Celery broker; defaults to the Redis URL when unset.")
     timezone: str = Field(default="Europe/Moscow", description="Time zone of every schedule.")
+    alert_severities: str | None = Field(
+        default=None,
+        description="Severity per alert type over the defaults, e.g. 'cap_bid=critical,low_ctr=warning'.",
+    )
     brands: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("ohana_market", "ohana_kids"), description="Comma-separated brand names."
     )
@@ -121,7 +125,9 @@ class Settings(BaseSettings):
         "unset: the built-in rule-based adviser writes it.",
     )
     anthropic_model: str = Field(default="claude-opus-5-5", description="Model that writes the analytics advice.")
-    anthropic_base_url: str | None = Field(default=None, description="Anthropic API endpoint; unset: the SDK's default.")
+    anthropic_base_url: str | None = Field(
+        default=None, description="Anthropic API endpoint; unset: the SDK's default."
+    )
 
     @field_validator("brands", mode="before")
     @classmethod
@@ -140,6 +146,15 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("alert_severities")
+    @classmethod
+    def _severities(cls, value: str | None) -> str | None:
+        if value:
+            from adolf.application.marketing.severities import parse_severities
+
+            parse_severities(value)  # a bad entry fails at load, naming it
         return value
 
     @field_validator("database_url")

@@ -96,7 +96,9 @@ def test_run_a_task_by_hand_and_look_it_up_by_id(adolf: Run) -> None:
         ("system.cleanup_runtime_records", '{"[/x]": 1}', "unknown field [/x]=1"),
     ],
 )
-def test_a_bad_payload_is_refused_before_it_is_queued_in_one_line(adolf: Run, task: str, payload: str, message: str) -> None:
+def test_a_bad_payload_is_refused_before_it_is_queued_in_one_line(
+    adolf: Run, task: str, payload: str, message: str
+) -> None:
     refused = adolf("tasks", "run", task, "-p", payload, check=False)
 
     assert refused.returncode == 2
@@ -152,9 +154,11 @@ def test_a_dead_letter_whose_payload_no_longer_fits_is_not_re_driven_and_stays_u
     adolf("db", "upgrade")
     container = build_container(load_settings(database_url=f"sqlite:///{tmp_path / 'var' / 'adolf.sqlite3'}"))
     with container.uow() as uow:  # written by an older release, whose keep_days had no bounds
-        letter_id = uow.dead_letters.add(DeadLetter(
-            "t-old", "system.cleanup_runtime_records", {"keep_days": -5}, "boom", "", datetime.now(UTC), "inline"
-        ))
+        letter_id = uow.dead_letters.add(
+            DeadLetter(
+                "t-old", "system.cleanup_runtime_records", {"keep_days": -5}, "boom", "", datetime.now(UTC), "inline"
+            )
+        )
         uow.commit()
 
     refused = adolf("deadletters", "retry", str(letter_id), check=False)

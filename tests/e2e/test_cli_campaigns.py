@@ -29,15 +29,43 @@ def db(tmp_path: Path) -> tuple[dict[str, str], AppSqlUnitOfWork]:
     migrate.upgrade(engine)
     factory = build_session_factory(engine)
     with AppSqlUnitOfWork(factory) as uow:
-        uow.campaigns.add_many([
-            (Campaign(0, Marketplace.WB, "w1", "Пледы весна", "acme", CampaignStatus.ACTIVE, StrategyType.MANUAL,
-                      D("10"), D("500"), daily_budget=D("3000")),
-             [Keyword(0, 0, "k1", "плед", D("120")), Keyword(0, 0, "k2", "плед детский", D("80"))]),
-            (Campaign(0, Marketplace.OZON, "o1", "Bags", "acme", CampaignStatus.PAUSED, StrategyType.TARGET_DRR,
-                      D("5"), D("50"), target_drr=D("12")), []),
-        ])
-        uow.alerts.add(AlertRecord("marketing", "budget_exceeded", "warning", "Пледы весна paused: budget", NOW,
-                                   campaign_id="1"))
+        uow.campaigns.add_many(
+            [
+                (
+                    Campaign(
+                        0,
+                        Marketplace.WB,
+                        "w1",
+                        "Пледы весна",
+                        "acme",
+                        CampaignStatus.ACTIVE,
+                        StrategyType.MANUAL,
+                        D("10"),
+                        D("500"),
+                        daily_budget=D("3000"),
+                    ),
+                    [Keyword(0, 0, "k1", "плед", D("120")), Keyword(0, 0, "k2", "плед детский", D("80"))],
+                ),
+                (
+                    Campaign(
+                        0,
+                        Marketplace.OZON,
+                        "o1",
+                        "Bags",
+                        "acme",
+                        CampaignStatus.PAUSED,
+                        StrategyType.TARGET_DRR,
+                        D("5"),
+                        D("50"),
+                        target_drr=D("12"),
+                    ),
+                    [],
+                ),
+            ]
+        )
+        uow.alerts.add(
+            AlertRecord("marketing", "budget_exceeded", "warning", "Пледы весна paused: budget", NOW, campaign_id="1")
+        )
         uow.recommendations.add_many([Recommendation(1, date(2026, 3, 9), "advice", "Lower bids on плед", NOW)])
         uow.commit()
     engine.dispose()
@@ -56,14 +84,31 @@ def test_set_changes_what_the_bid_engine_does_and_show_reports_it(
     adolf: Run, db: tuple[dict[str, str], AppSqlUnitOfWork]
 ) -> None:
     env, uow = db
-    out = adolf("campaigns", "set", "1", "--strategy", "target_drr", "--target-drr", "15", "--max-bid", "300",
-                "--safety", "max_drr=25", "--dry-run", env=env).stdout
+    out = adolf(
+        "campaigns",
+        "set",
+        "1",
+        "--strategy",
+        "target_drr",
+        "--target-drr",
+        "15",
+        "--max-bid",
+        "300",
+        "--safety",
+        "max_drr=25",
+        "--dry-run",
+        env=env,
+    ).stdout
     assert "strategy target_drr" in out and "flags dry_run" in out
     with uow:
         stored = uow.campaigns.get(1)
     assert stored is not None
     assert (stored.strategy, stored.target_drr, stored.max_bid, stored.dry_run) == (
-        StrategyType.TARGET_DRR, D("15"), D("300"), True)
+        StrategyType.TARGET_DRR,
+        D("15"),
+        D("300"),
+        True,
+    )
     assert stored.safety.max_drr == D("25")
     shown = adolf("campaigns", "show", "1", env=env).stdout
     assert "25 (set for this campaign)" in shown and "2 active, 0 paused" in shown

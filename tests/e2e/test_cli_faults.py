@@ -53,8 +53,12 @@ def test_tasks_run_with_redis_down_is_one_line_within_seconds(adolf: Run, backen
     url = f"redis://:{SECRET}@127.0.0.1:{_dead_port()}/0"
     started = time.monotonic()
     result = adolf(
-        "tasks", "run", "system.ping",
-        env={"ADOLF_QUEUE_BACKEND": backend, "ADOLF_REDIS_URL": url, "COLUMNS": "60"}, check=False, timeout=30,
+        "tasks",
+        "run",
+        "system.ping",
+        env={"ADOLF_QUEUE_BACKEND": backend, "ADOLF_REDIS_URL": url, "COLUMNS": "60"},
+        check=False,
+        timeout=30,
     )
     took = time.monotonic() - started
 
@@ -77,7 +81,9 @@ def test_a_malformed_api_tokens_is_one_line_naming_the_variable_not_the_token(ad
 
 def test_a_mistyped_url_is_one_line_with_its_password_masked(adolf: Run) -> None:
     result = adolf(
-        "config", "show", env={"ADOLF_DATABASE_URL": f"postgresql//adolf:{SECRET}@db/adolf", "COLUMNS": "60"},
+        "config",
+        "show",
+        env={"ADOLF_DATABASE_URL": f"postgresql//adolf:{SECRET}@db/adolf", "COLUMNS": "60"},
         check=False,
     )
     assert result.returncode == 2 and result.stderr.count("\n") == 1
@@ -94,11 +100,15 @@ def test_a_configured_secret_in_a_payload_result_error_or_dead_letter_is_masked(
     assert "calling WB with *** now" in ran.stdout
     task_id = re.search(r"queued e2e\.echo as (\S+)", ran.stdout).group(1)  # type: ignore[union-attr]
     looked_up = adolf("tasks", "status", task_id, env=ENV)
-    assert SECRET not in looked_up.stdout and json.loads(looked_up.stdout)["result"] == {"echo": "calling WB with *** now"}
+    assert SECRET not in looked_up.stdout and json.loads(looked_up.stdout)["result"] == {
+        "echo": "calling WB with *** now"
+    }
 
     failed = adolf("tasks", "run", "e2e.leak", "-p", json.dumps({"text": text}), env=ENV, check=False)
     assert failed.returncode == 1
-    assert SECRET not in failed.stdout + failed.stderr and "the marketplace refused calling WB with ***" in failed.stdout
+    assert (
+        SECRET not in failed.stdout + failed.stderr and "the marketplace refused calling WB with ***" in failed.stdout
+    )
 
     letters = adolf("deadletters", "list", env={**ENV, "COLUMNS": "400"})
     assert "e2e.leak" in letters.stdout and SECRET not in letters.stdout
@@ -110,8 +120,9 @@ def test_a_configured_secret_in_a_payload_result_error_or_dead_letter_is_masked(
 @pytest.mark.parametrize("command", [("queues",), ("workers",), ("rq", "worker", "--burst")])
 def test_any_command_meeting_a_dead_redis_says_so_in_one_line(adolf: Run, command: tuple[str, ...]) -> None:
     url = f"redis://:{SECRET}@127.0.0.1:{_dead_port()}/0"
-    result = adolf(*command, env={"ADOLF_QUEUE_BACKEND": "rq", "ADOLF_REDIS_URL": url, "COLUMNS": "60"},
-                   check=False, timeout=30)
+    result = adolf(
+        *command, env={"ADOLF_QUEUE_BACKEND": "rq", "ADOLF_REDIS_URL": url, "COLUMNS": "60"}, check=False, timeout=30
+    )
     assert result.returncode == 1, result
     assert result.stderr.count("\n") == 1 and "unreachable" in result.stderr, result.stderr
     assert SECRET not in result.stderr and "Traceback" not in result.stderr

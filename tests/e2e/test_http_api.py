@@ -84,17 +84,35 @@ def _seed_campaign(client: TestClient) -> int:
 
     container = client.app.state.container  # type: ignore[attr-defined]
     with container.uow() as uow:
-        [stored] = uow.campaigns.add_many([(Campaign(
-            0, Marketplace.WB, "w1", "Spring", "acme", CampaignStatus.ACTIVE, StrategyType.MANUAL,
-            Decimal("10"), Decimal("500")), [])])
+        [stored] = uow.campaigns.add_many(
+            [
+                (
+                    Campaign(
+                        0,
+                        Marketplace.WB,
+                        "w1",
+                        "Spring",
+                        "acme",
+                        CampaignStatus.ACTIVE,
+                        StrategyType.MANUAL,
+                        Decimal("10"),
+                        Decimal("500"),
+                    ),
+                    [],
+                )
+            ]
+        )
         uow.commit()
     return stored.id
 
 
 def test_a_senior_sets_a_campaigns_strategy_with_exact_decimals(client: TestClient) -> None:
     cid = _seed_campaign(client)
-    changed = client.patch(f"/marketing/campaigns/{cid}", headers=auth("snr-0123456789"),
-                           content='{"strategy": "target_drr", "target_drr": 15.35, "safety": {"max_drr": 25}}')
+    changed = client.patch(
+        f"/marketing/campaigns/{cid}",
+        headers=auth("snr-0123456789"),
+        content='{"strategy": "target_drr", "target_drr": 15.35, "safety": {"max_drr": 25}}',
+    )
     assert changed.status_code == 200, changed.text
     body = changed.json()
     assert (body["strategy"], body["target_drr"], body["safety"]["max_drr"]) == ("target_drr", "15.35", "25")
@@ -135,7 +153,9 @@ ADMIN = auth("adm-0123456789")
         ("{oops", "the body is not JSON"),
     ],
 )
-def test_a_bad_run_payload_is_refused_with_422_before_anything_runs(client: TestClient, body: str, message: str) -> None:
+def test_a_bad_run_payload_is_refused_with_422_before_anything_runs(
+    client: TestClient, body: str, message: str
+) -> None:
     refused = client.post("/tasks/system.cleanup_runtime_records/run", content=body, headers=ADMIN)
 
     assert refused.status_code == 422 and message in refused.json()["detail"]
@@ -189,6 +209,7 @@ def test_an_id_beyond_64_bits_is_422_not_a_database_error(client: TestClient) ->
 
 # --- the OpenAPI document --------------------------------------------------------------------
 
+
 def test_the_openapi_document_and_docs_need_a_token_by_default(client: TestClient) -> None:
     assert client.get("/openapi.json").status_code == 401
     assert client.get("/docs").status_code == 401
@@ -232,9 +253,12 @@ def test_every_request_body_and_error_answer_is_documented(client: TestClient) -
 
 # --- a store being down is 503 ---------------------------------------------------------------
 
+
 def test_redis_down_answers_503_on_run_and_status(tmp_path: Path) -> None:
     settings = load_settings(
-        database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", api_tokens=TOKENS, queue_backend="rq",
+        database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}",
+        api_tokens=TOKENS,
+        queue_backend="rq",
         redis_url="redis://127.0.0.1:1/0",  # nothing listens on port 1
     )
     container = build_container(settings)
@@ -268,8 +292,10 @@ def test_a_broker_failure_of_any_client_library_is_503(client: TestClient, error
 
     message = "Error 111 connecting to redis://:secret@10.0.0.5:6379. Connection refused."
     raised = {
-        "redis": RedisConnectionError(message), "kombu": OperationalError(message),
-        "builtin": ConnectionRefusedError(message), "wrapped by celery": _celery_backend_gave_up(),
+        "redis": RedisConnectionError(message),
+        "kombu": OperationalError(message),
+        "builtin": ConnectionRefusedError(message),
+        "wrapped by celery": _celery_backend_gave_up(),
     }[error]
 
     class DownQueue:
@@ -311,13 +337,34 @@ def test_the_database_down_answers_503(tmp_path: Path) -> None:
 # --- whatever the body, never a 500 ----------------------------------------------------------
 
 _scalars = (
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12) | st.sampled_from(["0.001", "1e20", "-5", "none", "target_drr", "2026-13-01", "9999-12-31"])
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+    | st.sampled_from(["0.001", "1e20", "-5", "none", "target_drr", "2026-13-01", "9999-12-31"])
 )
-_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
 _keys = st.sampled_from(
-    ["keep_days", "year", "month", "day", "min_bid", "max_bid", "daily_budget", "target_drr", "target_position",
-     "strategy", "kill_switch", "safety", "max_drr"]
+    [
+        "keep_days",
+        "year",
+        "month",
+        "day",
+        "min_bid",
+        "max_bid",
+        "daily_budget",
+        "target_drr",
+        "target_position",
+        "strategy",
+        "kill_switch",
+        "safety",
+        "max_drr",
+    ]
 ) | st.text(max_size=6)
 _bodies = (
     st.dictionaries(_keys, _values, max_size=4).map(json.dumps)

@@ -34,8 +34,13 @@ class FakeAnthropic:
 
 def _message(text: str) -> dict[str, Any]:
     return {
-        "id": "msg_test", "type": "message", "role": "assistant", "model": "claude-opus-5-5",
-        "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
+        "id": "msg_test",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-5-5",
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
         "usage": {"input_tokens": 10, "output_tokens": 10},
     }
 
@@ -81,10 +86,15 @@ def _adviser(api: FakeAnthropic) -> Any:
 
 
 def test_the_model_is_asked_once_with_every_finding_and_its_advice_is_kept(api: FakeAnthropic) -> None:
-    api.replies.append((200, _message(
-        'Here you go:\n[{"campaign_id": 1, "recommendation": "Снизьте ставки   по фразам без заказов."},'
-        ' {"campaign_id": "2", "recommendation": "Поднимите бюджет."}]'
-    )))
+    api.replies.append(
+        (
+            200,
+            _message(
+                'Here you go:\n[{"campaign_id": 1, "recommendation": "Снизьте ставки   по фразам без заказов."},'
+                ' {"campaign_id": "2", "recommendation": "Поднимите бюджет."}]'
+            ),
+        )
+    )
     advice = _adviser(api).recommend(_findings(1, 2))
     assert advice == [(1, "Снизьте ставки по фразам без заказов."), (2, "Поднимите бюджет.")]
     ((headers, body),) = api.requests
@@ -96,7 +106,9 @@ def test_the_model_is_asked_once_with_every_finding_and_its_advice_is_kept(api: 
 
 
 def test_campaigns_the_model_skipped_or_invented_get_the_rule_based_advice(api: FakeAnthropic) -> None:
-    api.replies.append((200, _message('[{"campaign_id": 1, "recommendation": "A."}, {"campaign_id": 99, "recommendation": "B."}]')))
+    api.replies.append(
+        (200, _message('[{"campaign_id": 1, "recommendation": "A."}, {"campaign_id": 99, "recommendation": "B."}]'))
+    )
     with capture_logs() as logs:
         advice = dict(_adviser(api).recommend(_findings(1, 2)))
     rules = dict(RuleBasedAdviser().recommend(_findings(2)))
@@ -128,8 +140,10 @@ def test_an_unusable_answer_or_an_error_falls_back_to_the_rules_and_logs_no_secr
 
 
 def test_a_server_error_is_retried_by_the_sdk_before_falling_back(api: FakeAnthropic) -> None:
-    api.replies += [(529, {"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}),
-                    (200, _message('[{"campaign_id": 3, "recommendation": "Ok."}]'))]
+    api.replies += [
+        (529, {"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}),
+        (200, _message('[{"campaign_id": 3, "recommendation": "Ok."}]')),
+    ]
     assert _adviser(api).recommend(_findings(3)) == [(3, "Ok.")]
     assert len(api.requests) == 2
 

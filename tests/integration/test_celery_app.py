@@ -72,10 +72,20 @@ CATALOGUE = Catalogue(
         TaskSpec("celerytest.crash_once", crash, QUEUE, retry=RetryPolicy(max_retries=2, delay=1)),
         TaskSpec("celerytest.stubborn", stubborn, QUEUE, soft_time_limit=1, time_limit=2),
         TaskSpec("celerytest.nap", nap, QUEUE, priority=2, time_limit=60),
-        TaskSpec("celerytest.urgent", nap, "celerytest.critical", priority=0,
-                 retry=RetryPolicy(max_retries=3, delay=5, backoff=True)),
-        TaskSpec("celerytest.polled", nap, QUEUE, schedule=Schedule("*/5 * * * *", offset=100),
-                 scheduled_payload={"seconds": 0}),
+        TaskSpec(
+            "celerytest.urgent",
+            nap,
+            "celerytest.critical",
+            priority=0,
+            retry=RetryPolicy(max_retries=3, delay=5, backoff=True),
+        ),
+        TaskSpec(
+            "celerytest.polled",
+            nap,
+            QUEUE,
+            schedule=Schedule("*/5 * * * *", offset=100),
+            scheduled_payload={"seconds": 0},
+        ),
     ],
     profiles={"celerytest": WorkerProfile(prefetch=3, max_tasks_per_child=77)},
 )
@@ -117,8 +127,10 @@ def procs(env: dict[str, str], tmp_path: Path) -> Iterator[CeleryProcesses]:
 def container(env: dict[str, str]) -> Iterator[Any]:
     built = build_container(
         load_settings(
-            database_url=env["ADOLF_DATABASE_URL"], redis_url=env["ADOLF_REDIS_URL"],
-            queue_backend="celery", extra_catalogues=EXTRAS,
+            database_url=env["ADOLF_DATABASE_URL"],
+            redis_url=env["ADOLF_REDIS_URL"],
+            queue_backend="celery",
+            extra_catalogues=EXTRAS,
         )
     )
     migrate.upgrade(built.engine())

@@ -65,9 +65,7 @@ def _next_slot(after: datetime) -> datetime:
 
 
 def _ran_since(ticks: Path, name: str, since: datetime) -> bool:
-    return any(
-        datetime.fromisoformat(p.name.split("@", 1)[1]) >= since for p in ticks.glob(f"{name}@*")
-    )
+    return any(datetime.fromisoformat(p.name.split("@", 1)[1]) >= since for p in ticks.glob(f"{name}@*"))
 
 
 @pytest.mark.slow
@@ -86,10 +84,14 @@ def test_celery_beat_and_worker_outlive_a_redis_outage_across_a_fire_time(
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
         TICKS: str(ticks),
     }
-    container = build_container(load_settings(
-        database_url=env["ADOLF_DATABASE_URL"], redis_url=redis_server.url, queue_backend="celery",
-        extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"],
-    ))
+    container = build_container(
+        load_settings(
+            database_url=env["ADOLF_DATABASE_URL"],
+            redis_url=redis_server.url,
+            queue_backend="celery",
+            extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"],
+        )
+    )
     migrate.upgrade(container.engine())
     log_dir = tmp_path / "celery"
     log_dir.mkdir()
@@ -97,8 +99,20 @@ def test_celery_beat_and_worker_outlive_a_redis_outage_across_a_fire_time(
     app = container.celery_app()
     try:
         name = f"o{os.getpid()}"
-        procs.spawn("worker", "-Q", QUEUE, "-c", "1", "-n", f"{name}@%h", "--loglevel", "INFO",
-                    "--without-gossip", "--without-mingle", label=name)
+        procs.spawn(
+            "worker",
+            "-Q",
+            QUEUE,
+            "-c",
+            "1",
+            "-n",
+            f"{name}@%h",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            label=name,
+        )
         wait_for_worker(app, name, procs)
         procs.spawn("beat", "-s", str(log_dir / "schedule"), "--loglevel", "INFO", label="beat")
         time.sleep(3.0)  # beat is up and has read its schedule

@@ -51,9 +51,7 @@ def test_a_job_failing_on_an_unreachable_database_is_retried_then_dead_lettered_
     direct = build_engine(postgres_url)
     migrate.upgrade(direct)
     proxied = make_url(postgres_url).set(port=proxy.port).render_as_string(hide_password=False)
-    settings = load_settings(
-        database_url=proxied, extra_catalogues=("tests.support.parity_tasks:CATALOGUE",)
-    )
+    settings = load_settings(database_url=proxied, extra_catalogues=("tests.support.parity_tasks:CATALOGUE",))
     container = build_container(settings)
     runner = TaskRunner(
         container.catalogue(), container.services, "inline", transient=is_transient, spool=lambda: spool

@@ -125,8 +125,14 @@ def test_saved_settings_replace_the_operators_fields_only(db: Db) -> None:
         uow.campaigns.set_status(first.id, CampaignStatus.PAUSED, "budget_exceeded")
         uow.commit()
     changed = replace(
-        first, strategy=StrategyType.TARGET_CPO, target_cpo=Decimal("250.50"), min_bid=Decimal("0.10"),
-        max_bid=Decimal("99.99"), daily_budget=None, kill_switch=True, dry_run=True,
+        first,
+        strategy=StrategyType.TARGET_CPO,
+        target_cpo=Decimal("250.50"),
+        min_bid=Decimal("0.10"),
+        max_bid=Decimal("99.99"),
+        daily_budget=None,
+        kill_switch=True,
+        dry_run=True,
         safety=SafetyThresholds.with_overrides({"max_drr": "25"}),
     )
     with db.uow() as uow:

@@ -66,8 +66,15 @@ def _crash(services: Any) -> None:
 CATALOGUE = Catalogue(
     [
         TaskSpec("rqtest.plain", _noop, QUEUE),
-        TaskSpec("rqtest.limited", _noop, QUEUE, soft_time_limit=20, time_limit=30, priority=1,
-                 retry=RetryPolicy(max_retries=3, delay=2.0, backoff=True)),
+        TaskSpec(
+            "rqtest.limited",
+            _noop,
+            QUEUE,
+            soft_time_limit=20,
+            time_limit=30,
+            priority=1,
+            retry=RetryPolicy(max_retries=3, delay=2.0, backoff=True),
+        ),
         TaskSpec("rqtest.tick", _noop, QUEUE, schedule=Schedule.every(60)),
         TaskSpec("rqtest.crash", _crash, QUEUE, retry=RetryPolicy(max_retries=1, delay=0)),
     ]
@@ -172,12 +179,14 @@ def test_a_process_without_an_installed_runner_fails_jobs_with_a_clear_error() -
 
 
 def test_workers_serve_the_most_urgent_queues_first() -> None:
-    catalogue = Catalogue([
-        TaskSpec("a.slow", _noop, "a.low", priority=8),
-        TaskSpec("a.fast", _noop, "a.high", priority=0),
-        TaskSpec("a.mid", _noop, "a.default"),
-        TaskSpec("a.other", _noop, "a.low", priority=4),
-    ])
+    catalogue = Catalogue(
+        [
+            TaskSpec("a.slow", _noop, "a.low", priority=8),
+            TaskSpec("a.fast", _noop, "a.high", priority=0),
+            TaskSpec("a.mid", _noop, "a.default"),
+            TaskSpec("a.other", _noop, "a.low", priority=4),
+        ]
+    )
     assert ordered_queues(catalogue) == ["a.high", "a.low", "a.default"]
 
 
@@ -353,8 +362,9 @@ def _worker_env(url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def _migrated_container(env: dict[str, str], **overrides: Any) -> Any:
-    settings = load_settings(database_url=env["ADOLF_DATABASE_URL"], redis_url=env["ADOLF_REDIS_URL"],
-                             queue_backend="rq", **overrides)
+    settings = load_settings(
+        database_url=env["ADOLF_DATABASE_URL"], redis_url=env["ADOLF_REDIS_URL"], queue_backend="rq", **overrides
+    )
     container = build_container(settings)
     migrate.upgrade(container.engine())
     return container
@@ -362,13 +372,19 @@ def _migrated_container(env: dict[str, str], **overrides: Any) -> Any:
 
 @pytest.mark.slow
 def test_a_work_horse_that_dies_is_a_failed_attempt_then_a_dead_letter(redis: Redis, tmp_path: Path) -> None:
-    env = _worker_env(require_redis(REDIS_DB), tmp_path, ADOLF_EXTRA_CATALOGUES="tests.integration.test_rq_adapter:CATALOGUE")
+    env = _worker_env(
+        require_redis(REDIS_DB), tmp_path, ADOLF_EXTRA_CATALOGUES="tests.integration.test_rq_adapter:CATALOGUE"
+    )
     container = _migrated_container(env, extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"])
     tasks: RqTaskQueue = container.task_queue()
     task_id = tasks.enqueue("rqtest.crash")
     # the burst worker, its horses and its scheduler are killed as a whole on a timeout
-    burst = processes.run([sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE, "--burst"],
-                          env=env, cwd=REPO, timeout=60)
+    burst = processes.run(
+        [sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE, "--burst"],
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
     assert burst.returncode == 0, burst.stderr
     status = tasks.status(task_id)
     assert status.state is TaskState.FAILED, status

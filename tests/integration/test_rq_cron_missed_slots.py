@@ -35,8 +35,12 @@ def _catalogue() -> Catalogue:
     return Catalogue(
         [
             TaskSpec("missed.minutely", _noop, QUEUE, schedule=Schedule.every(60)),
-            TaskSpec("missed.daily", _noop, QUEUE, schedule=Schedule(f"{three_hours_ago.minute} "
-                                                                     f"{three_hours_ago.hour} * * *")),
+            TaskSpec(
+                "missed.daily",
+                _noop,
+                QUEUE,
+                schedule=Schedule(f"{three_hours_ago.minute} {three_hours_ago.hour} * * *"),
+            ),
         ]
     )
 
@@ -78,7 +82,10 @@ def test_only_the_latest_of_several_missed_slots_fires_and_the_rest_are_logged(
         scheduler.enqueue_jobs()
     assert len(tasks.queue(QUEUE).get_job_ids()) == 1
     assert redis.get(f"adolf:fired:missed.minutely:{latest.isoformat()}") == b"me"
-    assert "missed.minutely: 3 slot(s) from" in caplog.text and f"firing only the latest, {latest.isoformat()}" in caplog.text
+    assert (
+        "missed.minutely: 3 slot(s) from" in caplog.text
+        and f"firing only the latest, {latest.isoformat()}" in caplog.text
+    )
     assert minutely.next_enqueue_time > datetime.now(UTC)  # back on schedule
 
 

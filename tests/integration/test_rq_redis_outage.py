@@ -90,8 +90,12 @@ def _env(url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def _container(env: dict[str, str]) -> Any:
-    settings = load_settings(database_url=env["ADOLF_DATABASE_URL"], redis_url=env["ADOLF_REDIS_URL"],
-                             queue_backend="rq", extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"])
+    settings = load_settings(
+        database_url=env["ADOLF_DATABASE_URL"],
+        redis_url=env["ADOLF_REDIS_URL"],
+        queue_backend="rq",
+        extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"],
+    )
     container = build_container(settings)
     migrate.upgrade(container.engine())
     return container
@@ -184,8 +188,15 @@ def test_an_rq_worker_whose_job_ends_while_redis_is_away_serves_again_when_it_re
     procs: list[subprocess.Popen[Any]] = []
     try:
         with log.open("wb") as out:
-            procs.append(processes.spawn([sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE],
-                                         env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT))
+            procs.append(
+                processes.spawn(
+                    [sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE],
+                    env=env,
+                    cwd=REPO,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         slow = tasks.enqueue("outage.slow", {"seconds": 4.0})
         assert _wait(lambda: tasks.status(slow).state is TaskState.STARTED, 20), log.read_text()[-2500:]
         own_redis.stop()  # the job finishes, and the worker reports it, while Redis is away
@@ -216,8 +227,15 @@ def test_an_rq_worker_and_scheduler_started_while_redis_is_down_serve_once_it_is
     try:
         for name, cmd in (("scheduler", ["scheduler"]), ("worker", ["worker", "-q", QUEUE])):
             with logs[name].open("wb") as out:
-                procs.append(processes.spawn([sys.executable, "-m", "adolf.entrypoints.rq_worker", *cmd],
-                                             env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT))
+                procs.append(
+                    processes.spawn(
+                        [sys.executable, "-m", "adolf.entrypoints.rq_worker", *cmd],
+                        env=env,
+                        cwd=REPO,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
         time.sleep(5)
         tails = "\n".join(p.read_text()[-2000:] for p in logs.values())
         assert all(p.poll() is None for p in procs), f"a process died while Redis was down:\n{tails}"

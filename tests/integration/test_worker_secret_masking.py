@@ -70,10 +70,15 @@ def _env(url: str, tmp_path: Path, backend: str) -> dict[str, str]:
 
 
 def _container(env: dict[str, str], backend: str) -> Any:
-    container = build_container(load_settings(
-        database_url=env["ADOLF_DATABASE_URL"], redis_url=env["ADOLF_REDIS_URL"], queue_backend=backend,
-        extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"], wb_api_token=SECRET,
-    ))
+    container = build_container(
+        load_settings(
+            database_url=env["ADOLF_DATABASE_URL"],
+            redis_url=env["ADOLF_REDIS_URL"],
+            queue_backend=backend,
+            extra_catalogues=env["ADOLF_EXTRA_CATALOGUES"],
+            wb_api_token=SECRET,
+        )
+    )
     migrate.upgrade(container.engine())
     return container
 
@@ -89,8 +94,12 @@ def test_rq_stores_and_logs_a_failed_jobs_traceback_with_the_secret_masked(
         tasks = RqTaskQueue(client, container.catalogue())
         echoed = tasks.enqueue("masking.echo", {"text": TEXT})
         leaked = tasks.enqueue("masking.leak", {"text": TEXT})
-        burst = processes.run([sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE, "--burst"],
-                              env=env, cwd=REPO, timeout=60)
+        burst = processes.run(
+            [sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE, "--burst"],
+            env=env,
+            cwd=REPO,
+            timeout=60,
+        )
         output = burst.stdout.decode() + burst.stderr.decode()
         assert burst.returncode == 0, output[-3000:]
         assert tasks.status(echoed).state is TaskState.SUCCEEDED
@@ -120,8 +129,22 @@ def test_celerys_task_log_lines_mask_the_secret_in_args_results_and_errors(
     app = container.celery_app()
     try:
         name = f"m{os.getpid()}"
-        procs.spawn("worker", "-Q", QUEUE, "-c", "1", "--pool", "prefork", "-n", f"{name}@%h", "--loglevel", "DEBUG",
-                    "--without-gossip", "--without-mingle", label=name)
+        procs.spawn(
+            "worker",
+            "-Q",
+            QUEUE,
+            "-c",
+            "1",
+            "--pool",
+            "prefork",
+            "-n",
+            f"{name}@%h",
+            "--loglevel",
+            "DEBUG",
+            "--without-gossip",
+            "--without-mingle",
+            label=name,
+        )
         wait_for_worker(app, name, procs)
         tasks = container.task_queue()
         ids = [tasks.enqueue("masking.echo", {"text": TEXT}), tasks.enqueue("masking.leak", {"text": TEXT})]

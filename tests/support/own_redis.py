@@ -38,7 +38,9 @@ class OwnRedis:
     def start(self) -> None:
         self.proc = processes.spawn(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=self.workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         client = Redis(port=self.port, socket_connect_timeout=0.5)
         deadline = time.monotonic() + 10

@@ -64,8 +64,12 @@ def effect(services: Services, key: str, seconds: float) -> dict[str, Any]:
         if claimed:
             uow.alerts.add(
                 AlertRecord(
-                    module="parity", type="effect", severity="info", message=key,
-                    created_at=services.clock.now(), details={"key": key},
+                    module="parity",
+                    type="effect",
+                    severity="info",
+                    message=key,
+                    created_at=services.clock.now(),
+                    details={"key": key},
                 )
             )
         time.sleep(seconds)
@@ -88,8 +92,12 @@ def locked_effect(services: Services, key: str, seconds: float) -> dict[str, Any
     with services.uow() as uow:
         uow.alerts.add(
             AlertRecord(
-                module="parity", type="locked_effect", severity="info", message=key,
-                created_at=services.clock.now(), dedupe_key=f"parity.locked_effect:{key}",
+                module="parity",
+                type="locked_effect",
+                severity="info",
+                message=key,
+                created_at=services.clock.now(),
+                dedupe_key=f"parity.locked_effect:{key}",
             )
         )
         uow.commit()
@@ -105,8 +113,12 @@ def keyed_alert(services: Services, key: str) -> dict[str, Any]:
     with services.uow() as uow:
         added = uow.alerts.add(
             AlertRecord(
-                module="parity", type="keyed", severity="info", message=key,
-                created_at=services.clock.now(), dedupe_key=f"parity.keyed:{key}",
+                module="parity",
+                type="keyed",
+                severity="info",
+                message=key,
+                created_at=services.clock.now(),
+                dedupe_key=f"parity.keyed:{key}",
             )
         )
         uow.commit()
@@ -132,11 +144,18 @@ CATALOGUE = Catalogue(
         TaskSpec("parity.effect", effect, QUEUE, time_limit=60, idempotent=True),
         TaskSpec("parity.locked", locked, QUEUE, lock="parity:lock:locked", time_limit=30),
         TaskSpec(
-            "parity.locked_effect", locked_effect, QUEUE, lock="parity:lock:locked_effect", time_limit=60,
+            "parity.locked_effect",
+            locked_effect,
+            QUEUE,
+            lock="parity:lock:locked_effect",
+            time_limit=60,
             idempotent=True,
         ),
         TaskSpec(
-            "parity.rejected", rejected, QUEUE, retry=RetryPolicy(max_retries=3, delay=0.5, retry_on=(Exception,)),
+            "parity.rejected",
+            rejected,
+            QUEUE,
+            retry=RetryPolicy(max_retries=3, delay=0.5, retry_on=(Exception,)),
         ),
         TaskSpec("parity.keyed_alert", keyed_alert, QUEUE, idempotent=True),
         TaskSpec("parity.unreachable", unreachable, QUEUE, idempotent=True),

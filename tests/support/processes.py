@@ -68,11 +68,7 @@ def tree(leaders: Iterable[int]) -> tuple[set[int], set[int]]:
 
 def members(sessions: set[int], groups: set[int]) -> list[int]:
     ours = _ours()
-    return [
-        pid
-        for pid, (_, pgrp, sid) in _table().items()
-        if (sid in sessions or pgrp in groups) and pid not in ours
-    ]
+    return [pid for pid, (_, pgrp, sid) in _table().items() if (sid in sessions or pgrp in groups) and pid not in ours]
 
 
 def signal_tree(sessions: set[int], groups: set[int], sig: int) -> int:

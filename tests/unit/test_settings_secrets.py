@@ -20,7 +20,11 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "shown"),
     [
-        ("ADOLF_DATABASE_URL", "postgresql+psycopg2//adolf:S3cretPw@db/adolf", "postgresql+psycopg2//adolf:***@db/adolf"),
+        (
+            "ADOLF_DATABASE_URL",
+            "postgresql+psycopg2//adolf:S3cretPw@db/adolf",
+            "postgresql+psycopg2//adolf:***@db/adolf",
+        ),
         ("ADOLF_DATABASE_URL", "adolf:S3cretPw@db/adolf", "adolf:***@db/adolf"),
         ("ADOLF_REDIS_URL", "redis//:S3cretPw@cache:6379/0", "redis//:***@cache:6379/0"),
         ("ADOLF_REDIS_URL", "http://user:S3cr@tPw@cache:6379/0", "http://user:***@cache:6379/0"),

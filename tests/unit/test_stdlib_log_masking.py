@@ -72,8 +72,10 @@ def test_a_secret_no_pattern_knows_is_masked_only_once_configured(
     logger.info("with %s", "ab12cd34ef56")
     install_log_masking(["ab12cd34ef56"])
     logger.info("with %s", "ab12cd34ef56")
-    assert out.getvalue().splitlines() == ["INFO celery.app.trace.test with ab12cd34ef56",
-                                           "INFO celery.app.trace.test with ***"]
+    assert out.getvalue().splitlines() == [
+        "INFO celery.app.trace.test with ab12cd34ef56",
+        "INFO celery.app.trace.test with ***",
+    ]
 
 
 def test_a_configured_secret_is_masked_whole_even_where_a_pattern_would_cut_it() -> None:
@@ -83,5 +85,5 @@ def test_a_configured_secret_is_masked_whole_even_where_a_pattern_would_cut_it()
 
 def test_the_redactor_is_mask_text_bound_to_the_secrets() -> None:
     redact = redactor([SECRET])
-    assert redact(f'Traceback…\nRuntimeError: refused {SECRET}') == "Traceback…\nRuntimeError: refused ***"
+    assert redact(f"Traceback…\nRuntimeError: refused {SECRET}") == "Traceback…\nRuntimeError: refused ***"
     assert redact("nothing to hide") == "nothing to hide"

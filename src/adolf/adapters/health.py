@@ -9,9 +9,7 @@ from sqlalchemy import Engine, text
 
 
 class StoreHealthProbe:
-    def __init__(
-        self, engine: Engine, redis: Redis | None, queue_lengths: Callable[[], dict[str, int]]
-    ) -> None:
+    def __init__(self, engine: Engine, redis: Redis | None, queue_lengths: Callable[[], dict[str, int]]) -> None:
         self.engine = engine
         self._redis = redis
         self._queue_lengths = queue_lengths

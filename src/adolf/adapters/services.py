@@ -6,7 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
+from adolf.application.marketing.calendar import Calendar
 from adolf.application.marketing.ports import LanguageModel, StatusBoard
+from adolf.application.marketing.severities import AlertSeverities
 from adolf.application.ports.ads_marketplace import AdsMarketplace
 from adolf.application.ports.alerts import Notifier
 from adolf.application.ports.clock import Clock
@@ -33,6 +35,8 @@ class AppServices:
     marketplace_factory: Callable[[], Mapping[Marketplace, AdsMarketplace]]
     dry_run: bool = False
     brands: tuple[str, ...] = ()
+    calendar: Calendar = field(default_factory=Calendar)
+    severities: AlertSeverities = field(default_factory=AlertSeverities)
     _apis: Mapping[Marketplace, AdsMarketplace] | None = field(default=None, repr=False)
 
     @property

@@ -187,7 +187,9 @@ def _check_bounds(result: Any, limits: Bounds, field: str, raw: Any) -> None:
             rule = f"must be ≥ {low}" if low is not None else f"must be ≤ {high}"
         raise InvalidPayload(f"{field}={_show(raw)} {rule}")
     if limits.places is not None and isinstance(result, Decimal) and _places(result) > limits.places:
-        raise InvalidPayload(f"{field}={_show(raw)} has more than {limits.places} decimal places (refused, not rounded)")
+        raise InvalidPayload(
+            f"{field}={_show(raw)} has more than {limits.places} decimal places (refused, not rounded)"
+        )
 
 
 def _places(value: Decimal) -> int:

@@ -242,7 +242,10 @@ class TaskRunner:
             spool.push(letter)
             log.error(
                 "dead letter of %s[%s] spooled: the database could not take it (%s: %s)",
-                spec.name, task_id, type(failure).__name__, self._redact(str(failure)),
+                spec.name,
+                task_id,
+                type(failure).__name__,
+                self._redact(str(failure)),
             )
 
     def record(self, letter: DeadLetter) -> int:

@@ -143,9 +143,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or load_settings()
     container = container or build_container(settings)
     roles = settings.api_roles()
-    api = FastAPI(
-        title="ADOLF", version="0.1.0", description=__doc__, openapi_url=None, docs_url=None, redoc_url=None
-    )
+    api = FastAPI(title="ADOLF", version="0.1.0", description=__doc__, openapi_url=None, docs_url=None, redoc_url=None)
     api.state.container = container
     api.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 
@@ -234,12 +232,16 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         return status(task_id)
 
     @api.get("/marketing/campaigns", responses=answers(401, 422, 503))
-    def list_campaigns(_: Annotated[str, Depends(role)], marketplace: Marketplace | None = None) -> list[dict[str, Any]]:
+    def list_campaigns(
+        _: Annotated[str, Depends(role)], marketplace: Marketplace | None = None
+    ) -> list[dict[str, Any]]:
         with container.uow() as uow:
             return [campaign_json(c) for c in uow.campaigns.all(marketplace)]
 
     @api.patch(
-        "/marketing/campaigns/{campaign_id}", responses=answers(401, 403, 404, 413, 422, 503), openapi_extra=SETTINGS_BODY
+        "/marketing/campaigns/{campaign_id}",
+        responses=answers(401, 403, 404, 413, 422, 503),
+        openapi_extra=SETTINGS_BODY,
     )
     async def change_campaign(
         campaign_id: CampaignId, request: Request, _: Annotated[str, Depends(setter_role)]
@@ -371,16 +373,25 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
 
 def campaign_json(campaign: Campaign) -> dict[str, Any]:
     """A campaign as JSON: money and thresholds as strings, so no cent is lost to a float."""
+
     def plain(value: Any) -> Any:
         return str(value) if isinstance(value, Decimal) else getattr(value, "value", value)
 
     return {
-        "id": campaign.id, "marketplace": campaign.marketplace.value, "external_id": campaign.external_id,
-        "name": campaign.name, "brand": campaign.brand, "status": campaign.status.value,
-        "pause_reason": campaign.pause_reason, "strategy": campaign.strategy.value,
-        **{name: plain(getattr(campaign, name)) for name in
-           ("min_bid", "max_bid", "daily_budget", "target_position", "target_drr", "target_cpo")},
-        "kill_switch": campaign.kill_switch, "dry_run": campaign.dry_run,
+        "id": campaign.id,
+        "marketplace": campaign.marketplace.value,
+        "external_id": campaign.external_id,
+        "name": campaign.name,
+        "brand": campaign.brand,
+        "status": campaign.status.value,
+        "pause_reason": campaign.pause_reason,
+        "strategy": campaign.strategy.value,
+        **{
+            name: plain(getattr(campaign, name))
+            for name in ("min_bid", "max_bid", "daily_budget", "target_position", "target_drr", "target_cpo")
+        },
+        "kill_switch": campaign.kill_switch,
+        "dry_run": campaign.dry_run,
         "safety": {item.name: plain(getattr(campaign.safety, item.name)) for item in fields(SafetyThresholds)},
     }
 

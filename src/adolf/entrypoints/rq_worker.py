@@ -63,7 +63,10 @@ def run_worker(queues: Sequence[str] | None = None, burst: bool = False, name: s
     secrets = settings.secret_values()
     return serve_through_outages(  # a fresh worker after each Redis outage that stopped one
         lambda: mask_failures(build_worker(tasks.redis, wanted, name=name, on_lost=dead_letter_lost), secrets),
-        tasks.redis, burst=burst, with_scheduler=True, logging_level=settings.log_level.upper(),
+        tasks.redis,
+        burst=burst,
+        with_scheduler=True,
+        logging_level=settings.log_level.upper(),
     )
 
 

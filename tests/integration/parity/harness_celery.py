@@ -42,7 +42,11 @@ class CeleryProcesses:
         try:
             # its own session, killed as a whole; dies with the test process (PR_SET_PDEATHSIG)
             proc = processes.spawn(
-                [CELERY, "-A", APP, *args], env=self.env, cwd=self.log_dir, stdout=log, stderr=subprocess.STDOUT,
+                [CELERY, "-A", APP, *args],
+                env=self.env,
+                cwd=self.log_dir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         finally:
             log.close()
@@ -53,8 +57,21 @@ class CeleryProcesses:
         """Start a worker and return its node name (``<name>@<host>``) once it answers ping."""
         name = f"w{uuid.uuid4().hex[:8]}"
         self.spawn(
-            "worker", "-Q", queues, "-c", str(concurrency), "--pool", "prefork", "-n", f"{name}@%h",
-            "--loglevel", "INFO", "--without-gossip", "--without-mingle", *extra, label=name,
+            "worker",
+            "-Q",
+            queues,
+            "-c",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "-n",
+            f"{name}@%h",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            *extra,
+            label=name,
         )
         return name
 
@@ -69,8 +86,9 @@ class CeleryProcesses:
         processes.stop_tree(procs, grace=grace)
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
-                         for p in sorted(self.log_dir.glob("*.log")))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}" for p in sorted(self.log_dir.glob("*.log"))
+        )
 
 
 def wait_for_worker(app: Any, name: str, procs: CeleryProcesses, timeout: float = 30.0) -> None:

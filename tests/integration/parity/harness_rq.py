@@ -66,7 +66,10 @@ class RqHarness:
             # its own session (the horse and RQ's scheduler included), dies with the test process
             proc = processes.spawn(
                 [sys.executable, "-m", "adolf.entrypoints.rq_worker", "worker", "-q", QUEUE, "--name", name],
-                env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                env=self.env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
             self._workers.append((proc, log))
             names.append(name)

@@ -27,7 +27,8 @@ def _dead_letters(harness: BackendHarness, task_id: str) -> list:
 def _critical_alerts(harness: BackendHarness, task_id: str) -> list:
     with harness.container.uow() as uow:
         return [
-            a for a in uow.alerts.recent(limit=500, module="system")
+            a
+            for a in uow.alerts.recent(limit=500, module="system")
             if a.severity == "critical" and a.details.get("task_id") == task_id
         ]
 

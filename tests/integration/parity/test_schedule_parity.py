@@ -33,10 +33,20 @@ def _staggered() -> Catalogue:
     """Schedules the system catalogue does not have yet: offsets (the reputation polls'
     0/50/…/250 s stagger), weekly, monthly, every few hours, lists and ranges."""
     crons = [
-        ("*/5 * * * *", 0), ("*/5 * * * *", 50), ("*/5 * * * *", 100), ("*/5 * * * *", 150),
-        ("*/5 * * * *", 200), ("*/5 * * * *", 250), ("45 3 * * 0", 0), ("0 9 * * 1", 0),
-        ("0 2 1 * *", 0), ("0 3 1 * *", 30), ("0 */6 * * *", 0), ("30 20 * * *", 0),
-        ("7,22,37,52 * * * *", 0), ("0 8-18/2 * * 1-5", 600),
+        ("*/5 * * * *", 0),
+        ("*/5 * * * *", 50),
+        ("*/5 * * * *", 100),
+        ("*/5 * * * *", 150),
+        ("*/5 * * * *", 200),
+        ("*/5 * * * *", 250),
+        ("45 3 * * 0", 0),
+        ("0 9 * * 1", 0),
+        ("0 2 1 * *", 0),
+        ("0 3 1 * *", 30),
+        ("0 */6 * * *", 0),
+        ("30 20 * * *", 0),
+        ("7,22,37,52 * * * *", 0),
+        ("0 8-18/2 * * 1-5", 600),
     ]
     # An offset carrying a fire into the next hour *and* day: beat handles it; RQ's cron
     # entries cannot express it and its adapter refuses it (CronOffsetError) at start-up.

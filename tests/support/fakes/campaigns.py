@@ -56,8 +56,13 @@ class FakeCampaignRepository(Stateful):
             current = self.campaigns[campaign.id]
             # what an operator sets; status, names and ids stay the repository's
             self.campaigns[campaign.id] = replace(
-                campaign, status=current.status, pause_reason=current.pause_reason, name=current.name,
-                external_id=current.external_id, marketplace=current.marketplace, brand=current.brand,
+                campaign,
+                status=current.status,
+                pause_reason=current.pause_reason,
+                name=current.name,
+                external_id=current.external_id,
+                marketplace=current.marketplace,
+                brand=current.brand,
             )
 
     def set_bids(self, bids: Sequence[tuple[int, Decimal]]) -> None:

@@ -7,8 +7,16 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from adolf.application.marketing.ports import BidChangeRecord, DailyStats, MonthlyStats, Recommendation, StatsSnapshot
+from adolf.application.marketing.ports import (
+    BidChangeRecord,
+    DailyStats,
+    KeywordDailyStats,
+    MonthlyStats,
+    Recommendation,
+    StatsSnapshot,
+)
 from adolf.domain.alerts.users import User
+from adolf.domain.marketing.metrics import StatsTotals
 from adolf.domain.marketplace import Marketplace
 from tests.support.fakes.state import Stateful
 
@@ -44,6 +52,7 @@ class FakeStatsRepository(Stateful):
         self.snapshots: list[StatsSnapshot] = []
         self.daily: dict[tuple[int, date], DailyStats] = {}
         self.monthly_rows: dict[tuple[int, int, int], MonthlyStats] = {}
+        self.keyword_daily: dict[tuple[int, date], KeywordDailyStats] = {}
 
     def add_snapshots(self, snapshots: Sequence[StatsSnapshot]) -> int:
         self.snapshots.extend(snapshots)
@@ -70,6 +79,32 @@ class FakeStatsRepository(Stateful):
             for key, row in sorted(self.daily.items())
             if start <= row.day <= end and (wanted is None or row.campaign_id in wanted)
         ]
+
+    def upsert_keyword_daily(self, rows: Sequence[KeywordDailyStats]) -> int:
+        for row in rows:
+            self.keyword_daily[(row.keyword_id, row.day)] = row
+        return len(rows)
+
+    def keyword_windows(
+        self, campaign_ids: Sequence[int], today: date, spans: Sequence[int]
+    ) -> dict[int, tuple[StatsTotals, ...]]:
+        wanted, longest = set(campaign_ids), max(spans, default=0)
+        found: dict[int, list[StatsTotals]] = {}
+        for row in self.keyword_daily.values():
+            age = (today - row.day).days
+            if row.campaign_id not in wanted or not 1 <= age <= longest:
+                continue
+            sums = found.setdefault(row.keyword_id, [StatsTotals() for _ in spans])
+            for index, span in enumerate(spans):
+                if age <= span:
+                    sums[index] = sums[index] + row.totals
+        return {kid: tuple(sums) for kid, sums in found.items()}
+
+    def delete_keyword_daily_before(self, day: date) -> int:
+        doomed = [key for key, row in self.keyword_daily.items() if row.day < day]
+        for key in doomed:
+            del self.keyword_daily[key]
+        return len(doomed)
 
     def upsert_monthly(self, rows: Sequence[MonthlyStats]) -> int:
         for row in rows:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from adolf.application.marketing.calendar import Calendar
+from adolf.application.marketing.severities import AlertSeverities
 from adolf.domain.marketplace import Marketplace
 from tests.support.fakes.marketplace import FakeMarketplace
 from tests.support.fakes.runtime import (
@@ -36,6 +38,8 @@ class FakeServices:
     )
     dry_run: bool = False
     brands: tuple[str, ...] = ("acme",)
+    calendar: Calendar = field(default_factory=Calendar)
+    severities: AlertSeverities = field(default_factory=AlertSeverities)
 
     def uow(self) -> FakeUnitOfWork:
         return self.unit_of_work

@@ -137,7 +137,8 @@ class FakeOutbox(Stateful):
     def pending(self, task: str, keys: Sequence[str] | None = None, limit: int = 10_000) -> list[OutboxEntry]:
         wanted = None if keys is None else set(keys)
         found = [
-            e for e in self.entries.values()
+            e
+            for e in self.entries.values()
             if e.task == task and e.status == PENDING and (wanted is None or e.key in wanted)
         ]
         return sorted(found, key=lambda e: e.id or 0)[:limit]
@@ -159,7 +160,9 @@ class FakeOutbox(Stateful):
                 self.entries[key] = replace(entry, attempts=entry.attempts + 1, last_error=error, status=status)
 
     def expire_before(self, task: str, cutoff: datetime) -> int:
-        old = [e.id or 0 for e in self.entries.values() if e.task == task and e.status == PENDING and e.created_at < cutoff]
+        old = [
+            e.id or 0 for e in self.entries.values() if e.task == task and e.status == PENDING and e.created_at < cutoff
+        ]
         self._update(old, status=EXPIRED)
         return len(old)
 

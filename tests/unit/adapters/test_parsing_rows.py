@@ -13,14 +13,31 @@ from adolf.adapters.marketplaces.simulated import parsing
 from adolf.domain.marketplace import Marketplace
 
 JUNK = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=20),
     st.sampled_from(["1e999999", "-1e999999", "9" * 400, "NaN", "sNaN", "-0", "2026-02-30", "\x00"]),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 GOOD = {
-    "id": "k1", "campaign_id": "c1", "name": "Shoes", "phrase": "red shoes", "status": 9, "date": "2026-01-12",
-    "views": 10, "clicks": 1, "orders": 0, "spent": "12.50", "revenue": "0", "avg_position": "3.00",
-    "bid": 12500, "min_bid": None, "daily_budget": None,
+    "id": "k1",
+    "campaign_id": "c1",
+    "name": "Shoes",
+    "phrase": "red shoes",
+    "status": 9,
+    "date": "2026-01-12",
+    "views": 10,
+    "clicks": 1,
+    "orders": 0,
+    "spent": "12.50",
+    "revenue": "0",
+    "avg_position": "3.00",
+    "bid": 12500,
+    "min_bid": None,
+    "daily_budget": None,
 }
 PARSERS = [parsing.campaign, parsing.keyword, parsing.campaign_stats, parsing.keyword_stats]
 

@@ -21,9 +21,17 @@ DAY = date(2024, 5, 10)  # FakeClock's default instant (2024-05-10 09:07 UTC) is
 
 def campaign(cid: int = 1, **overrides: Any) -> Campaign:
     values: dict[str, Any] = {
-        "id": cid, "marketplace": Marketplace.WB, "external_id": f"c{cid}", "name": f"Campaign {cid}",
-        "brand": "acme", "status": CampaignStatus.ACTIVE, "strategy": StrategyType.TARGET_DRR,
-        "min_bid": D("10"), "max_bid": D("500"), "daily_budget": D("10000"), "target_drr": D("20"),
+        "id": cid,
+        "marketplace": Marketplace.WB,
+        "external_id": f"c{cid}",
+        "name": f"Campaign {cid}",
+        "brand": "acme",
+        "status": CampaignStatus.ACTIVE,
+        "strategy": StrategyType.TARGET_DRR,
+        "min_bid": D("10"),
+        "max_bid": D("500"),
+        "daily_budget": D("10000"),
+        "target_drr": D("20"),
     }
     values.update(overrides)
     return Campaign(**values)
@@ -31,28 +39,51 @@ def campaign(cid: int = 1, **overrides: Any) -> Campaign:
 
 def keyword(kid: int, cid: int = 1, bid: Decimal = D("100"), **overrides: Any) -> Keyword:
     values: dict[str, Any] = {
-        "id": kid, "campaign_id": cid, "external_id": f"k{kid}", "phrase": f"phrase {kid}", "bid": bid,
+        "id": kid,
+        "campaign_id": cid,
+        "external_id": f"k{kid}",
+        "phrase": f"phrase {kid}",
+        "bid": bid,
         "status": KeywordStatus.ACTIVE,
     }
     values.update(overrides)
     return Keyword(**values)
 
 
-def cstats(external_id: str = "c1", spent: str = "1000", revenue: str = "20000", day: date = DAY, **counts: int) -> CampaignStats:
+def cstats(
+    external_id: str = "c1", spent: str = "1000", revenue: str = "20000", day: date = DAY, **counts: int
+) -> CampaignStats:
     return CampaignStats(
-        campaign_external_id=external_id, day=day, views=counts.get("views", 10000), clicks=counts.get("clicks", 500),
-        orders=counts.get("orders", 20), spent=D(spent), revenue=D(revenue),
+        campaign_external_id=external_id,
+        day=day,
+        views=counts.get("views", 10000),
+        clicks=counts.get("clicks", 500),
+        orders=counts.get("orders", 20),
+        spent=D(spent),
+        revenue=D(revenue),
     )
 
 
 def kstats(
-    external_id: str, spent: str = "300", revenue: str = "3000", clicks: int = 50, orders: int = 3,
-    views: int = 2000, day: date = DAY, avg_position: Decimal | None = None,
+    external_id: str,
+    spent: str = "300",
+    revenue: str = "3000",
+    clicks: int = 50,
+    orders: int = 3,
+    views: int = 2000,
+    day: date = DAY,
+    avg_position: Decimal | None = None,
 ) -> KeywordStats:
     """Defaults: DRR 10 % with enough data — a target_drr campaign (target 20 %) raises the bid."""
     return KeywordStats(
-        keyword_external_id=external_id, day=day, views=views, clicks=clicks, orders=orders, spent=D(spent),
-        revenue=D(revenue), avg_position=avg_position,
+        keyword_external_id=external_id,
+        day=day,
+        views=views,
+        clicks=clicks,
+        orders=orders,
+        spent=D(spent),
+        revenue=D(revenue),
+        avg_position=avg_position,
     )
 
 

@@ -37,7 +37,11 @@ def test_an_info_alert_goes_to_the_active_managers_of_the_brand_each_once(staff:
     assert result == {"alert_id": 1, "sent": 2}
     [alert] = staff.uow().alerts.items
     assert (alert.module, alert.type, alert.severity, alert.brand, alert.campaign_id) == (
-        "marketing", "low_ctr", "info", "acme", "1"
+        "marketing",
+        "low_ctr",
+        "info",
+        "acme",
+        "1",
     )
     assert alert.created_at == staff.clock.now() and staff.uow().committed
 
@@ -67,8 +71,13 @@ def test_queued_alerts_are_plain_json_payloads_that_bind_to_send_alert(services:
     [(name, payload)] = services.queue.enqueued
     assert name == "marketing.send_alert"
     assert bind_payload(send_alert, payload) == {
-        "type": "cap_bid", "severity": "info", "message": "capped", "brand": "acme", "campaign_id": "7",
-        "once_a_day": True, "key": "slot-1:7",
+        "type": "cap_bid",
+        "severity": "info",
+        "message": "capped",
+        "brand": "acme",
+        "campaign_id": "7",
+        "once_a_day": True,
+        "key": "slot-1:7",
     }
 
 
@@ -79,7 +88,8 @@ def test_the_same_keyed_alert_sent_twice_adds_one_row_and_notifies_once(staff: F
 
     assert first["sent"] == 5 and again == {"sent": 0, "skipped": "duplicate"} and later["sent"] == 5
     assert [a.dedupe_key for a in staff.uow().alerts.items] == [
-        "marketing:budget_exceeded:s:1", "marketing:budget_exceeded:s:2"
+        "marketing:budget_exceeded:s:1",
+        "marketing:budget_exceeded:s:2",
     ]
     assert len(staff.notifier.sent) == 10
     keys = [n.key for n in staff.notifier.sent]
@@ -92,8 +102,16 @@ def test_an_alert_recorded_by_a_delivery_that_died_before_notifying_is_notified_
     from adolf.application.ports.alerts import AlertRecord
 
     staff.uow().alerts.add(
-        AlertRecord("marketing", "budget_exceeded", "warning", "Shoes paused", staff.clock.now(), brand="acme",
-                    campaign_id="1", dedupe_key="marketing:budget_exceeded:s:1")
+        AlertRecord(
+            "marketing",
+            "budget_exceeded",
+            "warning",
+            "Shoes paused",
+            staff.clock.now(),
+            brand="acme",
+            campaign_id="1",
+            dedupe_key="marketing:budget_exceeded:s:1",
+        )
     )
     result = send_alert(staff, "budget_exceeded", "warning", "Shoes paused", brand="acme", campaign_id="1", key="s:1")
 

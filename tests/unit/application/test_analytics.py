@@ -16,7 +16,8 @@ TARGET = date(2024, 5, 9)  # yesterday, for the fake clock
 
 def row(cid: int, days_back: int, spent: int, orders: int = 10) -> DailyStats:
     return DailyStats(
-        cid, TARGET - timedelta(days=days_back),
+        cid,
+        TARGET - timedelta(days=days_back),
         StatsTotals(views=1000, clicks=50, orders=orders, spent=D(spent), revenue=D(1000)),
     )
 

@@ -167,12 +167,24 @@ def test_a_recorded_effect_is_sent_by_the_redelivery_and_never_again_once_sent(s
     wb.set_campaign_stats(cstats("c1"))
     wb.set_keyword_stats("c1", kstats("k11"))
     key = f"{cycle_slot_key(services.clock.now())}:wb:c1"
-    services.uow().outbox.claim_many([
-        OutboxEntry(f"{key}:bids", "marketing.run_bid_cycle", "bids", {
-            "mp": "wb", "campaign_id": 1, "campaign_ext": "c1", "strategy": "target_drr", "key": key,
-            "changes": [[11, "k11", "100", "120.00", "recorded"]],
-        }, services.clock.now()),
-    ])
+    services.uow().outbox.claim_many(
+        [
+            OutboxEntry(
+                f"{key}:bids",
+                "marketing.run_bid_cycle",
+                "bids",
+                {
+                    "mp": "wb",
+                    "campaign_id": 1,
+                    "campaign_ext": "c1",
+                    "strategy": "target_drr",
+                    "key": key,
+                    "changes": [[11, "k11", "100", "120.00", "recorded"]],
+                },
+                services.clock.now(),
+            ),
+        ]
+    )
 
     run_bid_cycle(services)
     run_bid_cycle(services)
@@ -256,11 +268,18 @@ def test_a_cycle_makes_at_most_three_calls_per_campaign_and_one_per_marketplace(
         for n in range(1, 5):
             cid = base + n
             budget = D("500") if n == 4 else D("10000")  # the 4th of each is paused for its budget
-            seed(services, campaign(cid, marketplace=mp, daily_budget=budget),
-                 keyword(cid * 10 + 1, cid), keyword(cid * 10 + 2, cid), keyword(cid * 10 + 3, cid))
+            seed(
+                services,
+                campaign(cid, marketplace=mp, daily_budget=budget),
+                keyword(cid * 10 + 1, cid),
+                keyword(cid * 10 + 2, cid),
+                keyword(cid * 10 + 3, cid),
+            )
             market.set_campaign_stats(cstats(f"c{cid}", spent="600" if n == 4 else "1000"))
             market.set_keyword_stats(
-                f"c{cid}", kstats(f"k{cid * 10 + 1}"), kstats(f"k{cid * 10 + 2}", spent="600", orders=0, revenue="0"),
+                f"c{cid}",
+                kstats(f"k{cid * 10 + 1}"),
+                kstats(f"k{cid * 10 + 2}", spent="600", orders=0, revenue="0"),
                 kstats(f"k{cid * 10 + 3}", spent="400", revenue="1000"),
             )
             campaigns += 1
@@ -295,7 +314,9 @@ def test_cycle_metrics_are_kept_on_the_status_board_for_an_hour(services: FakeSe
 
 def test_the_idempotency_key_is_the_same_for_every_run_inside_a_cycle_slot() -> None:
     at = datetime(2024, 5, 10, 9, 7, tzinfo=UTC)
-    assert cycle_slot_key(at) == cycle_slot_key(at.replace(minute=9, second=59)) == cycle_slot_key(at.replace(minute=14))
+    assert (
+        cycle_slot_key(at) == cycle_slot_key(at.replace(minute=9, second=59)) == cycle_slot_key(at.replace(minute=14))
+    )
     assert cycle_slot_key(at) != cycle_slot_key(at.replace(minute=22))
 
 

@@ -20,8 +20,12 @@ PROPERTY = settings(max_examples=40, deadline=None)
 @st.composite
 def keyword_stats(draw: st.DrawFn, external_id: str) -> KeywordStats:
     return KeywordStats(
-        keyword_external_id=external_id, day=DAY, views=draw(st.integers(0, 50_000)),
-        clicks=draw(st.integers(0, 2_000)), orders=draw(st.integers(0, 100)), spent=draw(money("0", "5000")),
+        keyword_external_id=external_id,
+        day=DAY,
+        views=draw(st.integers(0, 50_000)),
+        clicks=draw(st.integers(0, 2_000)),
+        orders=draw(st.integers(0, 100)),
+        spent=draw(money("0", "5000")),
         revenue=draw(money("0", "50000")),
         avg_position=draw(st.none() | st.decimals(min_value=1, max_value=30, places=1)),
     )
@@ -36,15 +40,21 @@ def worlds(draw: st.DrawFn) -> tuple[FakeServices, dict[int, tuple[Decimal, Deci
         min_bid = draw(money("1", "200"))
         max_bid = draw(money(min_bid, "1000"))
         camp = campaign(
-            cid, strategy=draw(st.sampled_from(list(StrategyType))), min_bid=min_bid, max_bid=max_bid,
-            target_drr=draw(money("1", "50")), target_cpo=draw(money("1", "2000")),
+            cid,
+            strategy=draw(st.sampled_from(list(StrategyType))),
+            min_bid=min_bid,
+            max_bid=max_bid,
+            target_drr=draw(money("1", "50")),
+            target_cpo=draw(money("1", "2000")),
             target_position=draw(st.decimals(min_value=1, max_value=10, places=0)),
             daily_budget=draw(st.none() | money("100", "20000")),
         )
         kws = [keyword(cid * 10 + n, cid, bid=draw(money(min_bid, max_bid))) for n in range(draw(st.integers(1, 4)))]
         seed(services, camp, *kws)
         services.uow().competitor_bids.replace(
-            camp.marketplace, {k.external_id: draw(st.lists(money("0", "1500"), max_size=5)) for k in kws}, services.clock.now()
+            camp.marketplace,
+            {k.external_id: draw(st.lists(money("0", "1500"), max_size=5)) for k in kws},
+            services.clock.now(),
         )
         services.market().set_campaign_stats(cstats(camp.external_id, spent=str(draw(money("0", "20000")))))
         services.market().set_keyword_stats(camp.external_id, *(draw(keyword_stats(k.external_id)) for k in kws))

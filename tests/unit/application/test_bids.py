@@ -31,7 +31,12 @@ def test_a_bid_change_is_applied_once_per_idempotency_key(world: FakeServices) -
     assert world.market().calls_of("update_bids") == [("c1", (BidChange("k11", D("150")),), "change-1")]
     assert local_bid(world) == D("150") == world.market().remote_bid("c1", "k11")
     [record] = world.uow().bid_history.records
-    assert (record.old_bid, record.new_bid, record.source, record.idempotency_key) == (D("100"), D("150"), "manual", "change-1")
+    assert (record.old_bid, record.new_bid, record.source, record.idempotency_key) == (
+        D("100"),
+        D("150"),
+        "manual",
+        "change-1",
+    )
     assert world.uow().idempotency.keys == {"change-1": "marketing.apply_bid_change"}
 
 
@@ -46,7 +51,11 @@ def test_a_bid_outside_the_campaigns_bounds_is_refused_naming_value_and_keyword(
 
 
 def test_a_bid_below_the_marketplaces_minimum_is_refused_before_anything_is_sent(services: FakeServices) -> None:
-    seed(services, campaign(1, min_bid=D("10"), max_bid=D("500")), keyword(11, 1, bid=D("100"), marketplace_min_bid=D("30")))
+    seed(
+        services,
+        campaign(1, min_bid=D("10"), max_bid=D("500")),
+        keyword(11, 1, bid=D("100"), marketplace_min_bid=D("30")),
+    )
 
     with pytest.raises(BidChangeRefused, match=r"bid=29\.99 for keyword_id=11 is below the marketplace's minimum 30"):
         apply_bid_change(services, 11, D("29.99"), "change-min")

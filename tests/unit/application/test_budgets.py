@@ -57,7 +57,9 @@ def test_a_budget_warning_at_80_percent_is_sent_once_a_day_per_campaign(services
 def test_a_campaign_paused_for_its_budget_on_an_earlier_day_is_started_again(services: FakeServices) -> None:
     seed(services, campaign(1, daily_budget=D("1000"), status=CampaignStatus.PAUSED, pause_reason="budget_exceeded"))
     yesterday = services.clock.now() - timedelta(days=1)
-    services.uow().alerts.add(AlertRecord("marketing", "budget_exceeded", "warning", "paused", yesterday, campaign_id="1"))
+    services.uow().alerts.add(
+        AlertRecord("marketing", "budget_exceeded", "warning", "paused", yesterday, campaign_id="1")
+    )
     services.market().set_campaign_stats(cstats("c1", spent="50"))
 
     counts = check_budgets(services)
@@ -71,7 +73,9 @@ def test_a_campaign_paused_for_its_budget_on_an_earlier_day_is_started_again(ser
 def test_a_campaign_paused_for_its_budget_today_stays_paused(services: FakeServices) -> None:
     seed(services, campaign(1, daily_budget=D("1000"), status=CampaignStatus.PAUSED, pause_reason="budget_exceeded"))
     earlier_today = services.clock.now() - timedelta(hours=2)
-    services.uow().alerts.add(AlertRecord("marketing", "budget_exceeded", "warning", "paused", earlier_today, campaign_id="1"))
+    services.uow().alerts.add(
+        AlertRecord("marketing", "budget_exceeded", "warning", "paused", earlier_today, campaign_id="1")
+    )
     services.market().set_campaign_stats(cstats("c1", spent="50"))  # e.g. the limit was raised meanwhile
 
     counts = check_budgets(services)

@@ -14,8 +14,16 @@ from tests.support.fakes import FakeServices
 @pytest.fixture
 def letter_id(services: FakeServices) -> int:
     return services.uow().dead_letters.add(
-        DeadLetter("t-1", "marketing.apply_bid_change", {"keyword_id": 11, "bid": "150", "idempotency_key": "k"},
-                   "MarketplaceError: 503", "Traceback …", services.clock.now() - timedelta(hours=1), "celery", 4)
+        DeadLetter(
+            "t-1",
+            "marketing.apply_bid_change",
+            {"keyword_id": 11, "bid": "150", "idempotency_key": "k"},
+            "MarketplaceError: 503",
+            "Traceback …",
+            services.clock.now() - timedelta(hours=1),
+            "celery",
+            4,
+        )
     )
 
 

@@ -32,8 +32,14 @@ def handler(
 
 
 VALID: dict[str, Any] = {
-    "count": 3, "price": "10.50", "day": "2024-05-10", "at": "2024-05-10T09:07:00+00:00", "mp": "wb",
-    "tags": ["a", "b"], "pair": [1, 2], "flags": {"x": 1},
+    "count": 3,
+    "price": "10.50",
+    "day": "2024-05-10",
+    "at": "2024-05-10T09:07:00+00:00",
+    "mp": "wb",
+    "tags": ["a", "b"],
+    "pair": [1, 2],
+    "flags": {"x": 1},
 }
 
 
@@ -45,8 +51,16 @@ def test_json_values_are_converted_to_the_annotated_types() -> None:
     kwargs = bind(note=None, ratio=2, on=True)
 
     assert kwargs == {
-        "count": 3, "price": Decimal("10.50"), "day": date(2024, 5, 10), "at": datetime(2024, 5, 10, 9, 7, tzinfo=UTC),
-        "mp": Marketplace.WB, "tags": ["a", "b"], "pair": (1, 2), "flags": {"x": 1}, "note": None, "ratio": 2.0,
+        "count": 3,
+        "price": Decimal("10.50"),
+        "day": date(2024, 5, 10),
+        "at": datetime(2024, 5, 10, 9, 7, tzinfo=UTC),
+        "mp": Marketplace.WB,
+        "tags": ["a", "b"],
+        "pair": (1, 2),
+        "flags": {"x": 1},
+        "note": None,
+        "ratio": 2.0,
         "on": True,
     }
     assert isinstance(kwargs["ratio"], float)

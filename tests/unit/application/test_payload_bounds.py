@@ -72,7 +72,11 @@ def test_a_value_outside_its_bounds_is_refused_naming_field_and_value(field: str
 
 def test_values_at_the_bounds_are_accepted_and_trailing_zeros_are_not_places() -> None:
     assert bind(n=10, price="9999999999.99", day="2020-12-31", code="abc", maybe=None) == {
-        "n": 10, "price": Decimal("9999999999.99"), "day": date(2020, 12, 31), "code": "abc", "maybe": None,
+        "n": 10,
+        "price": Decimal("9999999999.99"),
+        "day": date(2020, 12, 31),
+        "code": "abc",
+        "maybe": None,
     }
     assert bind(price="1.500")["price"] == Decimal("1.5") and bind(price="0.01")["price"] == Decimal("0.01")
 
@@ -203,7 +207,8 @@ json_scalars = (
     | st.sampled_from(["2026-01-31", "9999-12-31", "2026-02-30", "wb", "0.001", "1e999999", "NaN", "-5"])
 )
 json_values = st.recursive(
-    json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
 
@@ -258,15 +263,20 @@ def test_every_keep_days_in_range_is_accepted_as_given(days: int) -> None:
 
 @given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999999999.99"), places=2))
 def test_every_bid_with_cents_in_range_is_accepted_unrounded(bid: Decimal) -> None:
-    kwargs = bind_payload(CATALOGUE.get("marketing.apply_bid_change").handler,
-                          {"keyword_id": 1, "bid": str(bid), "idempotency_key": "k"})
+    kwargs = bind_payload(
+        CATALOGUE.get("marketing.apply_bid_change").handler, {"keyword_id": 1, "bid": str(bid), "idempotency_key": "k"}
+    )
     assert kwargs["bid"] == bid
 
 
-@given(st.decimals(min_value=Decimal("0.001"), max_value=Decimal("1000"), places=3).filter(lambda d: d % Decimal("0.01")))
+@given(
+    st.decimals(min_value=Decimal("0.001"), max_value=Decimal("1000"), places=3).filter(lambda d: d % Decimal("0.01"))
+)
 def test_a_bid_with_a_third_decimal_place_is_never_rounded_into_range(bid: Decimal) -> None:
     with pytest.raises(InvalidPayload, match=f"bid='{bid}' "):
-        validate_payload(CATALOGUE, "marketing.apply_bid_change", {"keyword_id": 1, "bid": str(bid), "idempotency_key": "k"})
+        validate_payload(
+            CATALOGUE, "marketing.apply_bid_change", {"keyword_id": 1, "bid": str(bid), "idempotency_key": "k"}
+        )
 
 
 @settings(max_examples=300)
@@ -281,6 +291,7 @@ def test_any_text_parses_to_an_object_or_is_refused_with_invalid_payload(text: s
 
 
 # --- the queue refuses before it queues -----------------------------------------------------
+
 
 def noop(services: object, n: Annotated[int, Bounds(1, 5)] = 1) -> int:
     return n
@@ -304,6 +315,7 @@ def test_the_inline_queue_refuses_a_bad_payload_and_queues_nothing() -> None:
 
 
 # --- the schedulers ---------------------------------------------------------------------------
+
 
 def test_every_scheduled_payload_of_the_catalogue_is_valid() -> None:
     for spec in CATALOGUE.scheduled():

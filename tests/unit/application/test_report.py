@@ -23,23 +23,31 @@ def history(at: datetime, source: str) -> BidChangeRecord:
 
 
 def test_the_report_sums_per_day_and_per_strategy_with_drr(services: FakeServices) -> None:
-    seed(services, campaign(1, strategy=StrategyType.TARGET_DRR), keyword(11, 1),
-         keyword(12, 1, status=KeywordStatus.PAUSED, pause_reason="spend_without_orders"))
+    seed(
+        services,
+        campaign(1, strategy=StrategyType.TARGET_DRR),
+        keyword(11, 1),
+        keyword(12, 1, status=KeywordStatus.PAUSED, pause_reason="spend_without_orders"),
+    )
     seed(services, campaign(2, strategy=StrategyType.MANUAL))
     seed(services, campaign(3, status=CampaignStatus.PAUSED, pause_reason="budget_exceeded"))
     uow = services.uow()
-    uow.stats.upsert_daily([
-        day_row(1, date(2024, 5, 8), "100", "1000"),
-        day_row(2, date(2024, 5, 8), "50", "0", orders=0),
-        day_row(1, date(2024, 5, 9), "200", "1000", orders=2),
-        day_row(1, date(2024, 5, 3), "9999", "1"),  # before the 7-day window
-    ])
-    uow.bid_history.add_many([
-        history(datetime(2024, 5, 9, 10, tzinfo=UTC), "bid_cycle"),
-        history(datetime(2024, 5, 9, 11, tzinfo=UTC), "bid_cycle"),
-        history(datetime(2024, 5, 9, 12, tzinfo=UTC), "manual"),
-        history(datetime(2024, 5, 1, 12, tzinfo=UTC), "bid_cycle"),  # outside
-    ])
+    uow.stats.upsert_daily(
+        [
+            day_row(1, date(2024, 5, 8), "100", "1000"),
+            day_row(2, date(2024, 5, 8), "50", "0", orders=0),
+            day_row(1, date(2024, 5, 9), "200", "1000", orders=2),
+            day_row(1, date(2024, 5, 3), "9999", "1"),  # before the 7-day window
+        ]
+    )
+    uow.bid_history.add_many(
+        [
+            history(datetime(2024, 5, 9, 10, tzinfo=UTC), "bid_cycle"),
+            history(datetime(2024, 5, 9, 11, tzinfo=UTC), "bid_cycle"),
+            history(datetime(2024, 5, 9, 12, tzinfo=UTC), "manual"),
+            history(datetime(2024, 5, 1, 12, tzinfo=UTC), "bid_cycle"),  # outside
+        ]
+    )
     uow.alerts.add(AlertRecord("marketing", "budget_exceeded", "warning", "m", datetime(2024, 5, 9, tzinfo=UTC)))
 
     report = generate_report(services)
@@ -49,9 +57,18 @@ def test_the_report_sums_per_day_and_per_strategy_with_drr(services: FakeService
     assert report["per_day"]["2024-05-08"]["spent"] == "150" and report["per_day"]["2024-05-08"]["drr"] == "15.00"
     assert report["per_day"]["2024-05-09"]["drr"] == "20.00" and report["per_day"]["2024-05-09"]["orders"] == 2
     assert list(report["per_day"]) == ["2024-05-08", "2024-05-09"]
-    assert report["per_strategy"]["target_drr"]["spent"] == "300" and report["per_strategy"]["target_drr"]["drr"] == "15.00"
+    assert (
+        report["per_strategy"]["target_drr"]["spent"] == "300"
+        and report["per_strategy"]["target_drr"]["drr"] == "15.00"
+    )
     assert report["per_strategy"]["manual"] == {
-        "spent": "50", "orders": 0, "revenue": "0", "drr": "0.00", "views": 1000, "clicks": 20, "ctr": "2.00",
+        "spent": "50",
+        "orders": 0,
+        "revenue": "0",
+        "drr": "0.00",
+        "views": 1000,
+        "clicks": 20,
+        "ctr": "2.00",
     }
     assert report["total"]["spent"] == "350" and report["total"]["drr"] == "17.50"
     assert report["bids_changed"] == {"bid_cycle": 2, "manual": 1}
@@ -62,7 +79,9 @@ def test_the_report_sums_per_day_and_per_strategy_with_drr(services: FakeService
 
 def test_a_report_for_a_given_period_only_reads_that_period(services: FakeServices) -> None:
     seed(services, campaign(1))
-    services.uow().stats.upsert_daily([day_row(1, date(2024, 4, 1), "10", "100"), day_row(1, date(2024, 4, 2), "30", "100")])
+    services.uow().stats.upsert_daily(
+        [day_row(1, date(2024, 4, 1), "10", "100"), day_row(1, date(2024, 4, 2), "30", "100")]
+    )
 
     report = generate_report(services, start=date(2024, 4, 2), end=date(2024, 4, 2))
 

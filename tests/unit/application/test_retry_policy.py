@@ -19,8 +19,11 @@ retries = st.integers(min_value=1, max_value=60)
 @st.composite
 def policies(draw: st.DrawFn, jitter: bool = True) -> RetryPolicy:
     return RetryPolicy(
-        max_retries=draw(st.integers(0, 10)), delay=draw(delays), backoff=draw(st.booleans()),
-        max_delay=draw(delays), jitter=draw(st.floats(0, 1)) if jitter else 0.0,
+        max_retries=draw(st.integers(0, 10)),
+        delay=draw(delays),
+        backoff=draw(st.booleans()),
+        max_delay=draw(delays),
+        jitter=draw(st.floats(0, 1)) if jitter else 0.0,
     )
 
 

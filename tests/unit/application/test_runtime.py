@@ -45,14 +45,18 @@ def locked(services: Services, fail: bool = False) -> str:
     return "done"
 
 
-CATALOGUE = Catalogue([
-    TaskSpec("test.ok", ok, "q", idempotent=True),
-    TaskSpec("test.flaky", flaky, "q", retry=RetryPolicy(max_retries=2, delay=10, backoff=True)),
-    TaskSpec("test.broken", broken, "q", retry=RetryPolicy(max_retries=5, delay=1)),
-    TaskSpec("test.market", market_down, "q", retry=RetryPolicy(max_retries=1, delay=5, retry_on=(MarketplaceError,))),
-    TaskSpec("test.locked", locked, "q", lock="test:lock", time_limit=30, idempotent=True),
-    TaskSpec("test.once", ok, "q", idempotent=False),
-])
+CATALOGUE = Catalogue(
+    [
+        TaskSpec("test.ok", ok, "q", idempotent=True),
+        TaskSpec("test.flaky", flaky, "q", retry=RetryPolicy(max_retries=2, delay=10, backoff=True)),
+        TaskSpec("test.broken", broken, "q", retry=RetryPolicy(max_retries=5, delay=1)),
+        TaskSpec(
+            "test.market", market_down, "q", retry=RetryPolicy(max_retries=1, delay=5, retry_on=(MarketplaceError,))
+        ),
+        TaskSpec("test.locked", locked, "q", lock="test:lock", time_limit=30, idempotent=True),
+        TaskSpec("test.once", ok, "q", idempotent=False),
+    ]
+)
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +76,9 @@ def test_a_successful_run_returns_its_result(runner: TaskRunner, services: FakeS
     assert services.uow().dead_letters.items == []
 
 
-def test_a_retryable_failure_is_retried_with_backoff_then_dead_lettered(runner: TaskRunner, services: FakeServices) -> None:
+def test_a_retryable_failure_is_retried_with_backoff_then_dead_lettered(
+    runner: TaskRunner, services: FakeServices
+) -> None:
     first = runner.run("test.flaky", {}, "t-2", attempt=1)
     second = runner.run("test.flaky", {}, "t-2", attempt=2)
 
@@ -93,7 +99,9 @@ def test_a_retryable_failure_is_retried_with_backoff_then_dead_lettered(runner: 
     assert services.uow().committed and RAN == ["flaky"] * 3
 
 
-def test_an_error_the_policy_does_not_retry_is_dead_lettered_at_once(runner: TaskRunner, services: FakeServices) -> None:
+def test_an_error_the_policy_does_not_retry_is_dead_lettered_at_once(
+    runner: TaskRunner, services: FakeServices
+) -> None:
     outcome = runner.run("test.broken", {}, "t-3", attempt=1)
 
     assert outcome.state is TaskState.FAILED and isinstance(outcome.exception, ValueError)

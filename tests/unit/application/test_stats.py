@@ -60,14 +60,16 @@ def test_aggregate_daily_stats_takes_each_campaigns_last_snapshot_of_the_day_and
 ) -> None:
     day = date(2024, 5, 9)
     at = datetime(2024, 5, 9, 6, 0, tzinfo=UTC)
-    services.uow().stats.add_snapshots([
-        StatsSnapshot(1, day, at, totals("100")),
-        StatsSnapshot(1, day, at + timedelta(hours=12), totals("900")),  # the day's total
-        StatsSnapshot(1, day, at + timedelta(hours=6), totals("500")),
-        StatsSnapshot(1, day, at + timedelta(hours=13), totals("5"), keyword_id=11),  # keyword rows don't count
-        StatsSnapshot(2, day, at, totals("40")),
-        StatsSnapshot(2, date(2024, 5, 10), at + timedelta(days=1), totals("4000")),  # another day
-    ])
+    services.uow().stats.add_snapshots(
+        [
+            StatsSnapshot(1, day, at, totals("100")),
+            StatsSnapshot(1, day, at + timedelta(hours=12), totals("900")),  # the day's total
+            StatsSnapshot(1, day, at + timedelta(hours=6), totals("500")),
+            StatsSnapshot(1, day, at + timedelta(hours=13), totals("5"), keyword_id=11),  # keyword rows don't count
+            StatsSnapshot(2, day, at, totals("40")),
+            StatsSnapshot(2, date(2024, 5, 10), at + timedelta(days=1), totals("4000")),  # another day
+        ]
+    )
 
     first = stats.aggregate_daily_stats(services)  # the clock is on 2024-05-10: yesterday
     second = stats.aggregate_daily_stats(services)
@@ -79,13 +81,15 @@ def test_aggregate_daily_stats_takes_each_campaigns_last_snapshot_of_the_day_and
 
 def test_aggregate_monthly_stats_sums_the_previous_months_daily_rows(services: FakeServices) -> None:
     repo = services.uow().stats
-    repo.upsert_daily([
-        DailyStats(1, date(2024, 4, 1), totals("100", orders=2)),
-        DailyStats(1, date(2024, 4, 30), totals("50", orders=1)),
-        DailyStats(2, date(2024, 4, 15), totals("7")),
-        DailyStats(1, date(2024, 3, 31), totals("9999")),  # outside the month
-        DailyStats(1, date(2024, 5, 1), totals("9999")),
-    ])
+    repo.upsert_daily(
+        [
+            DailyStats(1, date(2024, 4, 1), totals("100", orders=2)),
+            DailyStats(1, date(2024, 4, 30), totals("50", orders=1)),
+            DailyStats(2, date(2024, 4, 15), totals("7")),
+            DailyStats(1, date(2024, 3, 31), totals("9999")),  # outside the month
+            DailyStats(1, date(2024, 5, 1), totals("9999")),
+        ]
+    )
 
     result = stats.aggregate_monthly_stats(services)
     stats.aggregate_monthly_stats(services)  # an upsert: no duplicates
@@ -93,7 +97,8 @@ def test_aggregate_monthly_stats_sums_the_previous_months_daily_rows(services: F
     assert result == {"year": 2024, "month": 4, "campaigns": 2}
     monthly = repo.monthly(2024, 4)
     assert [(m.campaign_id, m.totals.spent, m.totals.orders, m.totals.views) for m in monthly] == [
-        (1, D("150"), 3, 200), (2, D("7"), 1, 100),
+        (1, D("150"), 3, 200),
+        (2, D("7"), 1, 100),
     ]
     assert monthly[0].totals.drr == D("7.50")  # 150 / 2000 revenue
 
@@ -106,15 +111,17 @@ def test_aggregate_monthly_stats_in_january_means_the_previous_december(services
 
 
 @pytest.mark.parametrize("inside", [True, False])
-def test_cleanup_keeps_rows_at_the_retention_boundary_and_deletes_older_ones(services: FakeServices, inside: bool) -> None:
+def test_cleanup_keeps_rows_at_the_retention_boundary_and_deletes_older_ones(
+    services: FakeServices, inside: bool
+) -> None:
     now = services.clock.now()
     today = date(2024, 5, 10)
     nudge = timedelta(0) if inside else timedelta(microseconds=1)
     uow = services.uow()
     uow.stats.add_snapshots([StatsSnapshot(1, today, now - timedelta(days=30) - nudge, totals("1"))])
-    uow.bid_history.add_many([
-        BidChangeRecord(11, 1, D("1"), D("2"), "bid_cycle", "target_drr", "x", now - timedelta(days=365) - nudge)
-    ])
+    uow.bid_history.add_many(
+        [BidChangeRecord(11, 1, D("1"), D("2"), "bid_cycle", "target_drr", "x", now - timedelta(days=365) - nudge)]
+    )
     uow.alerts.add(AlertRecord("marketing", "low_ctr", "info", "m", now - timedelta(days=183) - nudge))
     uow.alerts.add(AlertRecord("system", "task_dead_lettered", "critical", "kept", now - timedelta(days=999)))
     uow.stats.upsert_daily([DailyStats(1, today - timedelta(days=730 + (0 if inside else 1)), totals("1"))])

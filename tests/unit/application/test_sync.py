@@ -15,7 +15,10 @@ def remote(services: FakeServices) -> None:
     wb = services.market()
     wb.add_campaign(
         RemoteCampaign("c1", "Shoes", "active", D("1000")),
-        [RemoteKeyword("k1", "c1", "red shoes", D("120"), "active"), RemoteKeyword("k2", "c1", "blue shoes", D("80"), "active")],
+        [
+            RemoteKeyword("k1", "c1", "red shoes", D("120"), "active"),
+            RemoteKeyword("k2", "c1", "blue shoes", D("80"), "active"),
+        ],
     )
     wb.add_campaign(RemoteCampaign("c2", "Bags", "paused", None), [RemoteKeyword("k3", "c2", "bag", D("50"), "active")])
 
@@ -28,7 +31,12 @@ def test_sync_inserts_new_campaigns_as_manual_with_their_keywords(services: Fake
     assert report == {"wb": {"campaigns": 2, "added": 2, "keywords_added": 3, "skipped_rows": 0, "errors": 0}}
     repo = services.uow().campaigns
     shoes, bags = repo.all(Marketplace.WB)
-    assert (shoes.name, shoes.status, shoes.strategy, shoes.brand) == ("Shoes", CampaignStatus.ACTIVE, StrategyType.MANUAL, "acme")
+    assert (shoes.name, shoes.status, shoes.strategy, shoes.brand) == (
+        "Shoes",
+        CampaignStatus.ACTIVE,
+        StrategyType.MANUAL,
+        "acme",
+    )
     assert (shoes.daily_budget, shoes.max_bid) == (D("1000"), D("120"))
     assert bags.status is CampaignStatus.PAUSED
     keywords = repo.keywords_of([shoes.id, bags.id], active_only=False)
@@ -40,8 +48,13 @@ def test_a_second_sync_updates_in_place_without_duplicates(services: FakeService
     remote(services)
     sync_campaigns(services)
     wb = services.market()
-    wb.add_campaign(RemoteCampaign("c1", "Shoes 2024", "active", D("1000")),
-                    [RemoteKeyword("k1", "c1", "red shoes", D("130"), "active"), RemoteKeyword("k4", "c1", "new", D("10"), "active")])
+    wb.add_campaign(
+        RemoteCampaign("c1", "Shoes 2024", "active", D("1000")),
+        [
+            RemoteKeyword("k1", "c1", "red shoes", D("130"), "active"),
+            RemoteKeyword("k4", "c1", "new", D("10"), "active"),
+        ],
+    )
 
     report = sync_campaigns(services)
 

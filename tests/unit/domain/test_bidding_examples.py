@@ -113,9 +113,7 @@ def test_a_cpm_auction_never_raises_past_the_break_even_bid() -> None:
     assert decision.new_bid == D("100")
     assert "cpm_ceiling=20.00" in decision.detail
     narrow = sales("500", "10000")
-    assert compute_bid("target_drr", ctx(stats=narrow, target_drr=D("20"), cpm_auction=True)).new_bid == D(
-        "115.00"
-    )
+    assert compute_bid("target_drr", ctx(stats=narrow, target_drr=D("20"), cpm_auction=True)).new_bid == D("115.00")
 
 
 # --- target_cpo -------------------------------------------------------------------------
@@ -239,9 +237,7 @@ def test_a_marketplace_minimum_above_max_bid_is_ignored() -> None:
 
 
 def test_bid_is_capped_at_max_bid_with_a_warning() -> None:
-    decision = compute_bid(
-        "target_drr", ctx(max_bid=D("110"), stats=sales("500", "10000"), target_drr=D("20"))
-    )
+    decision = compute_bid("target_drr", ctx(max_bid=D("110"), stats=sales("500", "10000"), target_drr=D("20")))
     assert decision.new_bid == D("110")
     assert decision.capped and decision.changed
     assert decision.computed_bid == D("115.00")

@@ -139,9 +139,7 @@ def test_too_little_data_holds(ctx: BidContext, clicks: int, spent: Decimal, str
 @PROPERTY
 @given(ctx=bid_contexts(current_within_bounds=True), views=st.integers(min_value=0, max_value=99))
 def test_target_position_without_trusted_data_holds(ctx: BidContext, views: int) -> None:
-    context = replace(
-        ctx, stats=replace(ctx.stats, views=views), competitor_bids=(), target_position=Decimal("3")
-    )
+    context = replace(ctx, stats=replace(ctx.stats, views=views), competitor_bids=(), target_position=Decimal("3"))
     decision = compute_bid("target_position", context)
     assert decision.held and not decision.changed
 

@@ -25,8 +25,15 @@ from tests.unit.domain.generators import money
 
 D = Decimal
 BASE = Campaign(
-    id=1, marketplace=Marketplace.WB, external_id="c1", name="Spring", brand="acme",
-    status=CampaignStatus.ACTIVE, strategy=StrategyType.MANUAL, min_bid=D("10"), max_bid=D("500"),
+    id=1,
+    marketplace=Marketplace.WB,
+    external_id="c1",
+    name="Spring",
+    brand="acme",
+    status=CampaignStatus.ACTIVE,
+    strategy=StrategyType.MANUAL,
+    min_bid=D("10"),
+    max_bid=D("500"),
 )
 
 values = st.one_of(
@@ -38,7 +45,9 @@ values = st.one_of(
 changes = st.dictionaries(
     st.sampled_from(["min_bid", "max_bid", "daily_budget", "target_position", "target_drr", "target_cpo"]),
     values,
-).flatmap(lambda d: st.builds(lambda s: {**d, **s}, st.dictionaries(st.just("strategy"), st.sampled_from(list(StrategyType)))))
+).flatmap(
+    lambda d: st.builds(lambda s: {**d, **s}, st.dictionaries(st.just("strategy"), st.sampled_from(list(StrategyType))))
+)
 
 
 @given(changes)
@@ -109,7 +118,9 @@ def test_a_refused_change_names_the_field_and_the_value(change: dict[str, object
         change_settings(BASE, change)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("true", True), ("On", True), ("1", True), ("no", False), (False, False)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("true", True), ("On", True), ("1", True), ("no", False), (False, False)]
+)
 def test_flags_read_the_usual_spellings(text: object, expected: bool) -> None:
     assert change_settings(BASE, {"kill_switch": text, "dry_run": text}).kill_switch is expected
 

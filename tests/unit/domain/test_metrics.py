@@ -47,9 +47,7 @@ def test_stats_refuse_negative_or_float_values_naming_the_field(field: str, valu
 
 @PROPERTY
 @given(clicks=counts(), spent=money(), orders=counts(), revenue=money())
-def test_metrics_return_zero_on_zero_denominators(
-    clicks: int, spent: Decimal, orders: int, revenue: Decimal
-) -> None:
+def test_metrics_return_zero_on_zero_denominators(clicks: int, spent: Decimal, orders: int, revenue: Decimal) -> None:
     assert ctr(clicks, 0) == 0
     assert cpc(spent, 0) == 0
     assert cpo(spent, 0) == 0
@@ -66,9 +64,7 @@ def test_metrics_always_have_two_decimal_places(stats: StatsTotals) -> None:
 
 @PROPERTY
 @given(a=stats_totals(), b=stats_totals(), c=stats_totals())
-def test_adding_windows_is_commutative_and_associative(
-    a: StatsTotals, b: StatsTotals, c: StatsTotals
-) -> None:
+def test_adding_windows_is_commutative_and_associative(a: StatsTotals, b: StatsTotals, c: StatsTotals) -> None:
     assert a + b == b + a
     assert (a + b) + c == a + (b + c)
     assert a + StatsTotals() == a

@@ -56,9 +56,7 @@ def test_ratio_percent_matches_exact_fraction_arithmetic(num: Decimal, den: Deci
 
 
 @PROPERTY
-@given(
-    value=st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False, allow_infinity=False)
-)
+@given(value=st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False, allow_infinity=False))
 def test_to_money_always_has_two_places_and_moves_under_half_a_kopeck(value: Decimal) -> None:
     result = to_money(value)
     assert result.as_tuple().exponent == -2

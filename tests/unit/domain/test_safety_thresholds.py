@@ -52,15 +52,17 @@ def test_an_unknown_threshold_name_is_an_error_naming_it() -> None:
         ({"keyword_drr_pause_factor": "0.5"}, "keyword_drr_pause_factor=0.5 must be >= 1"),
     ],
 )
-def test_bad_override_values_are_errors_naming_field_and_value(
-    overrides: dict[str, object], message: str
-) -> None:
+def test_bad_override_values_are_errors_naming_field_and_value(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidThreshold, match=message):
         SafetyThresholds.with_overrides(overrides)
 
 
-@given(st.dictionaries(st.sampled_from(["max_drr", "keyword_max_spend_without_orders", "low_ctr_percent"]),
-                       st.decimals(min_value=D("0.01"), max_value=D("1000"), places=2)))
+@given(
+    st.dictionaries(
+        st.sampled_from(["max_drr", "keyword_max_spend_without_orders", "low_ctr_percent"]),
+        st.decimals(min_value=D("0.01"), max_value=D("1000"), places=2),
+    )
+)
 def test_overrides_name_exactly_what_differs_from_the_defaults_and_read_back(changes: dict[str, D]) -> None:
     thresholds = SafetyThresholds.with_overrides(changes)
     stored = thresholds.overrides()

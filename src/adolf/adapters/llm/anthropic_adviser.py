@@ -65,12 +65,19 @@ class AnthropicAdviser:
                 answer = self._ask(subset, set(chunk))
             except (anthropic.APIError, UnreadableAnswer) as exc:
                 # The exception's text may quote the request; its type and status are enough to act on.
-                self._log.warning("llm.fallback", model=self._model, campaigns=len(chunk), reason=type(exc).__name__,
-                                  status=getattr(exc, "status_code", None))
+                self._log.warning(
+                    "llm.fallback",
+                    model=self._model,
+                    campaigns=len(chunk),
+                    reason=type(exc).__name__,
+                    status=getattr(exc, "status_code", None),
+                )
                 answer = {}
             missing = [f for f in subset if f.campaign_id not in answer]
             if missing and answer:
-                self._log.warning("llm.partial_answer", model=self._model, missing=len({f.campaign_id for f in missing}))
+                self._log.warning(
+                    "llm.partial_answer", model=self._model, missing=len({f.campaign_id for f in missing})
+                )
             answer.update(self._fallback.recommend(missing))
             advice.update(answer)
         return sorted(advice.items())
@@ -89,7 +96,9 @@ class AnthropicAdviser:
 def _request(findings: Sequence[AnalyticsFinding]) -> list[dict[str, Any]]:
     campaigns: dict[int, dict[str, Any]] = {}
     for f in findings:
-        entry = campaigns.setdefault(f.campaign_id, {"campaign_id": f.campaign_id, "name": f.campaign_name, "findings": []})
+        entry = campaigns.setdefault(
+            f.campaign_id, {"campaign_id": f.campaign_id, "name": f.campaign_name, "findings": []}
+        )
         entry["findings"].append({"kind": f.kind, "metric": f.metric, "detail": f.detail})
     return list(campaigns.values())
 

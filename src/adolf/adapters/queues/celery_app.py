@@ -109,9 +109,7 @@ def _config(
         "task_queues": queues,
         "task_default_queue": default_queue,
         "task_create_missing_queues": False,
-        "task_routes": {
-            spec.name: {"queue": spec.queue, "priority": priority(spec.priority)} for spec in catalogue
-        },
+        "task_routes": {spec.name: {"queue": spec.queue, "priority": priority(spec.priority)} for spec in catalogue},
         "task_serializer": "json",
         "result_serializer": "json",
         "accept_content": ["json"],
@@ -132,12 +130,15 @@ def _config(
 
 def _warn_about_visibility(catalogue: Catalogue, visibility: int) -> None:
     too_long = sorted(
-        spec.name for spec in catalogue
+        spec.name
+        for spec in catalogue
         if max(spec.time_limit or 0, spec.retry.base_delay(spec.retry.max_retries) if spec.retry.max_retries else 0)
         >= visibility
     )
     if too_long:
         log.warning(
             "ADOLF_VISIBILITY_TIMEOUT=%s s is not above the hard limit or longest retry delay of %s: "
-            "a Redis broker would hand such a job out twice", visibility, ", ".join(too_long),
+            "a Redis broker would hand such a job out twice",
+            visibility,
+            ", ".join(too_long),
         )

@@ -50,8 +50,11 @@ def _fields(cron: str) -> dict[str, str]:
     if day_of_week == "7":
         day_of_week = "0"
     return {
-        "minute": minute, "hour": hour, "day_of_month": day_of_month,
-        "month_of_year": month_of_year, "day_of_week": day_of_week,
+        "minute": minute,
+        "hour": hour,
+        "day_of_month": day_of_month,
+        "month_of_year": month_of_year,
+        "day_of_week": day_of_week,
     }
 
 
@@ -105,9 +108,7 @@ class offset_crontab(BaseSchedule):  # lower case like celery's own ``crontab``
         return f"<offset_crontab: {self.cron} +{int(self.offset.total_seconds())}s>"
 
 
-def celery_schedule(
-    schedule: Schedule, app: Celery, nowfun: Callable[[], datetime] | None = None
-) -> BaseSchedule:
+def celery_schedule(schedule: Schedule, app: Celery, nowfun: Callable[[], datetime] | None = None) -> BaseSchedule:
     if schedule.offset:
         return offset_crontab(schedule.cron, schedule.offset, nowfun=nowfun, app=app)
     return crontab(**_fields(schedule.cron), nowfun=nowfun, app=app)
@@ -153,11 +154,9 @@ class GuardedScheduler(PersistentScheduler):
         if claimed is None:
             return
         if not claimed:
-            log.info("beat: %s slot %s was already fired by another scheduler; skipped",
-                     spec.name, slot.isoformat())
+            log.info("beat: %s slot %s was already fired by another scheduler; skipped", spec.name, slot.isoformat())
             return
         super().apply_entry(entry, producer=producer)
-
 
     def _claim(self, task: str, slot: datetime) -> bool | None:
         """Claim the slot; with Redis away, keep trying for ``CLAIM_PATIENCE`` s (as kombu
@@ -170,11 +169,17 @@ class GuardedScheduler(PersistentScheduler):
                 return self.guard.claim(task, slot, self.owner)
             except RedisError as exc:
                 if time.monotonic() + wait > deadline:
-                    log.error("beat: cannot claim %s slot %s for %d s (%s); not firing it",
-                              task, slot.isoformat(), CLAIM_PATIENCE, exc)
+                    log.error(
+                        "beat: cannot claim %s slot %s for %d s (%s); not firing it",
+                        task,
+                        slot.isoformat(),
+                        CLAIM_PATIENCE,
+                        exc,
+                    )
                     return None
-                log.warning("beat: cannot claim %s slot %s yet (%s); retrying in %.0f s",
-                            task, slot.isoformat(), exc, wait)
+                log.warning(
+                    "beat: cannot claim %s slot %s yet (%s); retrying in %.0f s", task, slot.isoformat(), exc, wait
+                )
                 time.sleep(wait)
                 wait = min(wait * 2, 10.0)
 
@@ -199,4 +204,3 @@ def beat_fire_times(app: Celery, task_name: str, start: datetime, end: datetime)
         if clock[0] + timedelta(seconds=step) > end:
             return fires
         clock[0] = clock[0] + timedelta(seconds=step)
-

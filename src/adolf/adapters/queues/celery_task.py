@@ -64,8 +64,7 @@ class DeadLetteringRequest(Request):
         try:
             task.runner.dead_letter(task.spec, self.kwargs, self.id, error, attempts)
         except Exception:  # the worker's main loop must survive a database outage
-            log.exception("could not record the dead letter of %s[%s] after its hard time limit",
-                          task.name, self.id)
+            log.exception("could not record the dead letter of %s[%s] after its hard time limit", task.name, self.id)
 
 
 class CatalogueTask(Task):  # type: ignore[misc]
@@ -105,11 +104,20 @@ def _retry_through_outage(task: CatalogueTask, countdown: float, error: Exceptio
             raise task.retry(countdown=countdown, exc=error, max_retries=task.spec.max_attempts)
         except Reject as rejected:
             if time.monotonic() + wait > deadline:
-                log.error("could not publish the retry of %s[%s]: %s; handing it back to the broker",
-                          task.name, task.request.id, rejected.reason)
+                log.error(
+                    "could not publish the retry of %s[%s]: %s; handing it back to the broker",
+                    task.name,
+                    task.request.id,
+                    rejected.reason,
+                )
                 raise Reject(rejected.reason, requeue=True) from None
-            log.warning("could not publish the retry of %s[%s] (%s); trying again in %.0f s",
-                        task.name, task.request.id, rejected.reason, wait)
+            log.warning(
+                "could not publish the retry of %s[%s] (%s); trying again in %.0f s",
+                task.name,
+                task.request.id,
+                rejected.reason,
+                wait,
+            )
             time.sleep(wait)
             countdown = max(0.0, countdown - (time.monotonic() - started))
             wait = min(wait * 2, 10.0)

@@ -176,13 +176,20 @@ class CatalogueCronJob(CronJob):
             skipped = fire_times(self.schedule, due - timedelta(seconds=1), slot - timedelta(seconds=1), self.tz)
             log.warning(
                 "%s: %d slot(s) from %s missed while Redis was unreachable; firing only the latest, %s",
-                self.spec.name, len(skipped), due.isoformat(), slot.isoformat(),
+                self.spec.name,
+                len(skipped),
+                due.isoformat(),
+                slot.isoformat(),
             )
         late = (at - slot).total_seconds()
         if late > MISSED_FIRE_GRACE:
             log.warning(
                 "%s: slot %s missed: Redis came back %.0f s after it, past the %d s grace; "
-                "run it by hand if it is still wanted", self.spec.name, slot.isoformat(), late, MISSED_FIRE_GRACE,
+                "run it by hand if it is still wanted",
+                self.spec.name,
+                slot.isoformat(),
+                late,
+                MISSED_FIRE_GRACE,
             )
             return False
         return True
@@ -243,7 +250,10 @@ class CatalogueCronScheduler(CronScheduler):
             self._redis_down_since = time.monotonic()
             log.warning(
                 "CronScheduler %s: Redis unreachable (%s: %s); retrying with a backoff up to %.0f s",
-                self.name, type(exc).__name__, exc, MAX_BACKOFF,
+                self.name,
+                type(exc).__name__,
+                exc,
+                MAX_BACKOFF,
             )
             self._backoff = 1.0
         wait = self._backoff
@@ -253,14 +263,16 @@ class CatalogueCronScheduler(CronScheduler):
     def _redis_back(self) -> None:
         if self._redis_down_since is not None:
             log.warning(
-                "CronScheduler %s: Redis reachable again after %.0f s", self.name,
+                "CronScheduler %s: Redis reachable again after %.0f s",
+                self.name,
                 time.monotonic() - self._redis_down_since,
             )
             self._redis_down_since = None
 
 
-def cron_fire_times(catalogue: Catalogue, task_name: str, start: datetime, end: datetime,
-                    tz: str = MOSCOW) -> list[datetime]:
+def cron_fire_times(
+    catalogue: Catalogue, task_name: str, start: datetime, end: datetime, tz: str = MOSCOW
+) -> list[datetime]:
     """Fires in ``(start, end]`` as RQ's own ``CronJob`` computes them (for schedule parity)."""
     spec = catalogue.get(task_name)
     if spec.schedule is None:

@@ -31,8 +31,14 @@ from adolf.application.payload import validate_payload
 from adolf.application.ports.tasks import TaskState, TaskStatus
 
 _FAILED_PREFIX = f"{TaskFailed.__module__}.{TaskFailed.__qualname__}: "
-_PENDING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.CREATED,
-            JobStatus.RATE_LIMITED, JobStatus.READY_TO_ENQUEUE}
+_PENDING = {
+    JobStatus.QUEUED,
+    JobStatus.SCHEDULED,
+    JobStatus.DEFERRED,
+    JobStatus.CREATED,
+    JobStatus.RATE_LIMITED,
+    JobStatus.READY_TO_ENQUEUE,
+}
 
 
 class RqTaskQueue(RqQueueAdmin):

@@ -73,9 +73,7 @@ def _forget(worker: Worker) -> None:
         worker.unsubscribe()  # type: ignore[no-untyped-call]
 
 
-def serve_through_outages(
-    make_worker: Callable[[], Worker], redis: Redis, *, burst: bool = False, **work: Any
-) -> bool:
+def serve_through_outages(make_worker: Callable[[], Worker], redis: Redis, *, burst: bool = False, **work: Any) -> bool:
     """``make_worker().work(burst=burst, **work)``, started again after each Redis outage
     that stopped it; returns whether any job ran."""
     worked = False
@@ -98,7 +96,9 @@ def serve_through_outages(
         name = worker.name if worker is not None else "(starting)"
         log.warning(
             "RQ worker %s stopped: Redis unreachable (%s); waiting for it, retrying with a backoff up to %.0f s",
-            name, lost or "no answer to PING", MAX_BACKOFF,
+            name,
+            lost or "no answer to PING",
+            MAX_BACKOFF,
         )
         try:
             waited = wait_for_redis(redis)

@@ -8,4 +8,3 @@ __all__ = ["MAX_REDELIVERIES", "WorkerLost"]
 
 #: Times a job may lose its process and run again before it is dead-lettered.
 MAX_REDELIVERIES = 3
-

@@ -19,9 +19,7 @@ PROBE_TIMEOUT = 2.0
 
 def redis_problem(url: str, timeout: float = PROBE_TIMEOUT) -> str | None:
     """None when the Redis at ``url`` answers PING within ``timeout`` s; otherwise why not."""
-    client = Redis.from_url(
-        url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
-    )
+    client = Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0))
     try:
         client.ping()
     except RedisTimeoutError:

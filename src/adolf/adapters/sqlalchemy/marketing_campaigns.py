@@ -31,8 +31,16 @@ from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword, K
 from adolf.domain.marketplace import Marketplace
 
 SETTINGS_COLUMNS = (
-    "strategy", "min_bid", "max_bid", "daily_budget", "target_position", "target_drr", "target_cpo",
-    "safety_overrides", "kill_switch", "dry_run",
+    "strategy",
+    "min_bid",
+    "max_bid",
+    "daily_budget",
+    "target_position",
+    "target_drr",
+    "target_cpo",
+    "safety_overrides",
+    "kill_switch",
+    "dry_run",
 )
 _KEYWORD_SELECT = select(*(keywords.c[name] for name in KEYWORD_COLUMNS))
 

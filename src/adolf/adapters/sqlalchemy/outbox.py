@@ -32,8 +32,13 @@ class SqlOutbox:
         for start in range(0, len(unique), BATCH):
             rows = [
                 {
-                    "key": e.key, "task": e.task, "kind": e.kind, "payload": e.payload, "status": PENDING,
-                    "created_at": e.created_at, "attempts": 0,
+                    "key": e.key,
+                    "task": e.task,
+                    "kind": e.kind,
+                    "payload": e.payload,
+                    "status": PENDING,
+                    "created_at": e.created_at,
+                    "attempts": 0,
                 }
                 for e in unique[start : start + BATCH]
             ]
@@ -74,9 +79,7 @@ class SqlOutbox:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def delete_before(self, cutoff: datetime) -> int:
-        result = self.session.execute(
-            delete(outbox).where(outbox.c.status != PENDING, outbox.c.created_at < cutoff)
-        )
+        result = self.session.execute(delete(outbox).where(outbox.c.status != PENDING, outbox.c.created_at < cutoff))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

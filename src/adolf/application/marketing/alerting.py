@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from adolf.application.marketing.calendar import day_start, moscow_day
 from adolf.application.marketing.ports import MarketingServices
 from adolf.application.ports.alerts import AlertRecord, Notification
 from adolf.domain.alerts.routing import recipients
@@ -67,15 +66,15 @@ def send_alert(
     key: str | None = None,
 ) -> dict[str, Any]:
     """Record the alert and notify its recipients (SPEC §4.5). With ``once_a_day`` a second
-    alert of the same type for the same campaign on the same Moscow day is dropped; an
+    alert of the same type for the same campaign on the same local day is dropped; an
     alert whose key is already recorded (and notified) is dropped too."""
     level = Severity.parse(severity)
     now = services.clock.now()
-    day = moscow_day(now)
+    day = services.calendar.day(now)
     unique = dedupe_key(type, key, campaign_id, once_a_day, day)
     with services.uow() as uow:
         if once_a_day and campaign_id is not None:
-            found = uow.alert_queries.exists_since(MODULE, type, campaign_id, day_start(day))
+            found = uow.alert_queries.exists_since(MODULE, type, campaign_id, services.calendar.day_start(day))
             if found and (unique is None or uow.alerts.by_key(unique) is None):
                 return {"sent": 0, "skipped": "already_alerted_today"}
         alert_id = uow.alerts.add(
@@ -102,7 +101,10 @@ def send_alert(
     services.notifier.send(
         [
             Notification(
-                recipient=person.id, subject=f"[{level.value}] {type}", body=message, key=f"alert:{alert_id}:{person.id}"
+                recipient=person.id,
+                subject=f"[{level.value}] {type}",
+                body=message,
+                key=f"alert:{alert_id}:{person.id}",
             )
             for person in people
         ]

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from adolf.application.bounds import Day
-from adolf.application.marketing.calendar import yesterday
 from adolf.application.marketing.ports import AnalyticsFinding, DailyStats, MarketingServices, Recommendation
 from adolf.domain.marketing.anomalies import detect_anomaly
 from adolf.domain.marketing.metrics import StatsTotals
@@ -27,7 +26,7 @@ BASELINE_DAYS = 7
 
 
 def calculate_analytics(services: MarketingServices, day: Day | None = None) -> dict[str, Any]:
-    target = day or yesterday(services.clock.now())
+    target = day or services.calendar.yesterday(services.clock.now())
     with services.uow() as uow:
         campaigns = {c.id: c for c in uow.campaigns.all()}
         rows = uow.stats.daily_between(target - timedelta(days=TREND_DAYS - 1), target)

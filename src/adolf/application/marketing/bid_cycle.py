@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from adolf.application.marketing.calendar import moscow_day
 from adolf.application.marketing.campaign_cycle import CampaignOutcome, run_campaign
 from adolf.application.marketing.effects import TASK, SendReport, claim_and_send, entries_of, flush_pending
 from adolf.application.marketing.ports import MarketingServices
@@ -77,7 +76,7 @@ class CycleMetrics:
 def run_bid_cycle(services: MarketingServices) -> dict[str, Any]:
     started = time.perf_counter()
     now = services.clock.now()
-    day = moscow_day(now)
+    day = services.calendar.day(now)
     cycle_key = cycle_slot_key(now)
     metrics = CycleMetrics()
     metrics.record(flush_pending(services, TASK, now))

@@ -1,7 +1,7 @@
 """``marketing.check_budgets`` (:03 :18 :33 :48): spend against daily limits between cycles.
 
 Spent ≥ limit → pause + ``budget_exceeded``; ≥ 80 % → ``budget_warning`` once a day per
-campaign. A campaign we paused for its budget on an earlier Moscow day is started again:
+campaign. A campaign we paused for its budget on an earlier local day is started again:
 its new day has a new budget (the seeds pause but never resume; a seller would).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from adolf.application.marketing.alerting import AlertDraft
-from adolf.application.marketing.calendar import day_start, moscow_day, slot_of
+from adolf.application.marketing.calendar import slot_of
 from adolf.application.marketing.campaign_cycle import totals_of
 from adolf.application.marketing.effects import (
     PAUSE_CAMPAIGN,
@@ -36,7 +36,7 @@ def check_budgets(services: MarketingServices) -> dict[str, Any]:
     with the decision under the run's 15-minute window, then sent; a redelivered run sends
     what is pending and nothing twice."""
     now = services.clock.now()
-    today = moscow_day(now)
+    today = services.calendar.day(now)
     window = f"check_budgets:{slot_of(now, 15)}"
     counts = {"checked": 0, "paused": 0, "warned": 0, "resumed": 0, "errors": 0}
     earlier = flush_pending(services, TASK, now)
@@ -50,7 +50,9 @@ def check_budgets(services: MarketingServices) -> dict[str, Any]:
                 c.id
                 for c in campaigns
                 if c.pause_reason == BUDGET_PAUSE
-                and uow.alert_queries.exists_since("marketing", BUDGET_PAUSE, str(c.id), day_start(today))
+                and uow.alert_queries.exists_since(
+                    "marketing", BUDGET_PAUSE, str(c.id), services.calendar.day_start(today)
+                )
             }
         limited = [c for c in campaigns if c.daily_budget and (c.is_active or c.pause_reason == BUDGET_PAUSE)]
         if not limited:
@@ -73,15 +75,22 @@ def check_budgets(services: MarketingServices) -> dict[str, Any]:
             if verdict.action is SafetyAction.PAUSE_CAMPAIGN:
                 entries.append(campaign_effect(TASK, window, campaign, PAUSE_CAMPAIGN, {"reason": BUDGET_PAUSE}, now))
                 draft = AlertDraft(
-                    BUDGET_PAUSE, "warning", f"{campaign.name} paused: {verdict.details[0]}",
-                    campaign.brand, str(campaign.id),
+                    BUDGET_PAUSE,
+                    services.severities.of(BUDGET_PAUSE),
+                    f"{campaign.name} paused: {verdict.details[0]}",
+                    campaign.brand,
+                    str(campaign.id),
                 )
                 entries.append(alert_effect(TASK, window, campaign, draft, now))
             elif SafetyReason.BUDGET_WARNING in verdict.reasons:
                 counts["warned"] += 1
                 draft = AlertDraft(
-                    "budget_warning", "info", f"{campaign.name}: {verdict.details[0]}",
-                    campaign.brand, str(campaign.id), once_a_day=True,
+                    "budget_warning",
+                    services.severities.of("budget_warning"),
+                    f"{campaign.name}: {verdict.details[0]}",
+                    campaign.brand,
+                    str(campaign.id),
+                    once_a_day=True,
                 )
                 entries.append(alert_effect(TASK, window, campaign, draft, now))
         sent = claim_and_send(services, TASK, entries, now, services.marketplace)

@@ -1,30 +1,41 @@
-"""Moscow calendar days: marketplaces reset daily totals at Moscow midnight."""
+"""Calendar days in the deployment's time zone (``ADOLF_TIMEZONE``, Europe/Moscow by default):
+marketplaces reset daily totals at local midnight, and a seller's "today" is that day."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-MOSCOW = ZoneInfo("Europe/Moscow")
+DEFAULT_ZONE = "Europe/Moscow"
+_DEFAULT = ZoneInfo(DEFAULT_ZONE)
 
 
-def moscow_day(at: datetime) -> date:
-    return at.astimezone(MOSCOW).date()
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """Days of one time zone. Stored instants stay UTC; only day boundaries use the zone."""
 
+    zone: ZoneInfo = _DEFAULT
 
-def day_start(day: date) -> datetime:
-    """The UTC instant a Moscow day begins."""
-    return datetime.combine(day, time.min, MOSCOW).astimezone(UTC)
+    @classmethod
+    def of(cls, name: str) -> Calendar:
+        return cls(ZoneInfo(name))
 
+    def day(self, at: datetime) -> date:
+        """The local calendar day ``at`` falls in."""
+        return at.astimezone(self.zone).date()
 
-def yesterday(at: datetime) -> date:
-    return moscow_day(at) - timedelta(days=1)
+    def day_start(self, day: date) -> datetime:
+        """The UTC instant the local ``day`` begins."""
+        return datetime.combine(day, time.min, self.zone).astimezone(UTC)
 
+    def yesterday(self, at: datetime) -> date:
+        return self.day(at) - timedelta(days=1)
 
-def previous_month(at: datetime) -> tuple[int, int]:
-    first = moscow_day(at).replace(day=1)
-    last_of_previous = first - timedelta(days=1)
-    return last_of_previous.year, last_of_previous.month
+    def previous_month(self, at: datetime) -> tuple[int, int]:
+        first = self.day(at).replace(day=1)
+        last_of_previous = first - timedelta(days=1)
+        return last_of_previous.year, last_of_previous.month
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:

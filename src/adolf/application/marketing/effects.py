@@ -89,9 +89,7 @@ def entries_of(outcome: CampaignOutcome, cycle_key: str, now: datetime) -> list[
     if outcome.keyword_pauses:
         add(PAUSE_KEYWORDS, {"keywords": [[k.id, k.external_id, reason] for k, reason in outcome.keyword_pauses]})
     if outcome.bids:
-        changes = [
-            [k.id, ext, str(k.bid), str(new), reason] for ext, (k, new, reason) in outcome.bids.items()
-        ]
+        changes = [[k.id, ext, str(k.bid), str(new), reason] for ext, (k, new, reason) in outcome.bids.items()]
         add(BIDS, {"strategy": campaign.strategy.value, "key": campaign_key(cycle_key, outcome), "changes": changes})
     entries.extend(alert_effect(TASK, cycle_key, campaign, draft, now) for draft in outcome.alerts)
     return entries
@@ -281,7 +279,9 @@ def _send_bids(
             )
 
 
-def _queue_alerts(services: MarketingServices, entries: Sequence[OutboxEntry], now: datetime, report: SendReport) -> None:
+def _queue_alerts(
+    services: MarketingServices, entries: Sequence[OutboxEntry], now: datetime, report: SendReport
+) -> None:
     """Queueing is the alert's sending here: ``send_alert`` keeps one row per key, so an
     alert queued twice (a delivery dying before its mark) is raised once."""
     if not entries:

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from adolf.application.marketing.calendar import Calendar
+from adolf.application.marketing.severities import AlertSeverities
 from adolf.application.ports.ads_marketplace import AdsMarketplace, RemoteCampaign, RemoteKeyword
 from adolf.application.ports.services import Services, SystemUnitOfWork
 from adolf.domain.alerts.users import User
@@ -45,6 +47,16 @@ class StatsSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class DailyStats:
+    campaign_id: int
+    day: date
+    totals: StatsTotals
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordDailyStats:
+    """A keyword's whole-day totals, as the marketplace reports the closed day."""
+
+    keyword_id: int
     campaign_id: int
     day: date
     totals: StatsTotals
@@ -136,6 +148,18 @@ class StatsRepository(Protocol):
 
     def daily_between(self, start: date, end: date, campaign_ids: Sequence[int] | None = None) -> list[DailyStats]:
         """Daily rows with start <= day <= end."""
+
+    def upsert_keyword_daily(self, rows: Sequence[KeywordDailyStats]) -> int:
+        """Upsert on (keyword, day)."""
+
+    def keyword_windows(
+        self, campaign_ids: Sequence[int], today: date, spans: Sequence[int]
+    ) -> dict[int, tuple[StatsTotals, ...]]:
+        """Keyword id → for each ``n`` in ``spans``, the sum of its daily rows over the ``n``
+        days before ``today`` ([today − n, today − 1]); keywords of ``campaign_ids`` with
+        no row in the longest span are absent. One query, not one per campaign."""
+
+    def delete_keyword_daily_before(self, day: date) -> int: ...
 
     def upsert_monthly(self, rows: Sequence[MonthlyStats]) -> int:
         """Upsert on (campaign, year, month)."""
@@ -236,3 +260,11 @@ class MarketingServices(Services, Protocol):
 
     @property
     def brands(self) -> tuple[str, ...]: ...
+
+    @property
+    def calendar(self) -> Calendar:
+        """Days in the configured time zone (``ADOLF_TIMEZONE``)."""
+
+    @property
+    def severities(self) -> AlertSeverities:
+        """Severity per alert type (defaults overridden by ``ADOLF_ALERT_SEVERITIES``)."""

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from adolf.application.bounds import Day
-from adolf.application.marketing.calendar import day_start, moscow_day
 from adolf.application.marketing.ports import MarketingServices
 from adolf.domain.marketing.campaign import CampaignStatus
 from adolf.domain.marketing.metrics import StatsTotals
@@ -27,10 +26,10 @@ def _row(totals: StatsTotals) -> dict[str, Any]:
 
 
 def generate_report(services: MarketingServices, start: Day | None = None, end: Day | None = None) -> dict[str, Any]:
-    today = moscow_day(services.clock.now())
+    today = services.calendar.day(services.clock.now())
     end = end or today
     start = start or end - timedelta(days=6)
-    since, until = day_start(start), day_start(end + timedelta(days=1))
+    since, until = services.calendar.day_start(start), services.calendar.day_start(end + timedelta(days=1))
     with services.uow() as uow:
         campaigns = {c.id: c for c in uow.campaigns.all()}
         daily = uow.stats.daily_between(start, end)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from adolf.application.bounds import Day, Month, Year
-from adolf.application.marketing.calendar import month_bounds, moscow_day, previous_month, yesterday
+from adolf.application.marketing.calendar import month_bounds
 from adolf.application.marketing.campaign_cycle import totals_of
 from adolf.application.marketing.ports import DailyStats, MarketingServices, MonthlyStats, StatsSnapshot
 from adolf.application.ports.ads_marketplace import MarketplaceError
@@ -26,7 +26,7 @@ def collect_stats(services: MarketingServices, mp: Marketplace) -> dict[str, Any
     """Campaign and keyword day-so-far totals of one marketplace → snapshots; both batched
     across campaigns (the seed fetched keyword stats one keyword at a time)."""
     now = services.clock.now()
-    day = moscow_day(now)
+    day = services.calendar.day(now)
     api = services.marketplace(mp)
     with services.uow() as uow:
         campaigns = uow.campaigns.active(mp)
@@ -67,7 +67,7 @@ def collect_stats(services: MarketingServices, mp: Marketplace) -> dict[str, Any
 
 def aggregate_daily_stats(services: MarketingServices, day: Day | None = None) -> dict[str, Any]:
     """A day's last campaign snapshot is its total: upsert it as the daily row (idempotent)."""
-    target = day or yesterday(services.clock.now())
+    target = day or services.calendar.yesterday(services.clock.now())
     with services.uow() as uow:
         rows = [DailyStats(s.campaign_id, target, s.totals) for s in uow.stats.last_snapshots_of_day(target)]
         written = uow.stats.upsert_daily(rows)
@@ -80,7 +80,7 @@ def aggregate_monthly_stats(
 ) -> dict[str, Any]:
     """The previous month's daily rows summed per campaign, upserted on (campaign, year, month)."""
     if year is None or month is None:
-        year, month = previous_month(services.clock.now())
+        year, month = services.calendar.previous_month(services.clock.now())
     first, last = month_bounds(year, month)
     with services.uow() as uow:
         sums: dict[int, StatsTotals] = defaultdict(StatsTotals)
@@ -93,7 +93,7 @@ def aggregate_monthly_stats(
 
 def cleanup_old_stats(services: MarketingServices) -> dict[str, Any]:
     now = services.clock.now()
-    today = moscow_day(now)
+    today = services.calendar.day(now)
     with services.uow() as uow:
         result = {
             "snapshots": uow.stats.delete_snapshots_before(now - timedelta(days=SNAPSHOT_DAYS)),

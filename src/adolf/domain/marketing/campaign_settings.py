@@ -47,8 +47,12 @@ PLACES = 2
 _BID, _MONEY, _RANK = Decimal("9999999999.99"), Decimal("999999999999.99"), Decimal("999999.99")
 #: The largest value each setting's column holds (adapters/sqlalchemy/tables.py: Bid, Money, Rank).
 STORED_MAX = {
-    "min_bid": _BID, "max_bid": _BID, "daily_budget": _MONEY, "target_cpo": _MONEY,
-    "target_position": _RANK, "target_drr": _RANK,
+    "min_bid": _BID,
+    "max_bid": _BID,
+    "daily_budget": _MONEY,
+    "target_cpo": _MONEY,
+    "target_position": _RANK,
+    "target_drr": _RANK,
 }
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}

@@ -81,9 +81,7 @@ class SafetyThresholds:
         }
 
     @classmethod
-    def with_overrides(
-        cls, overrides: Mapping[str, object], base: SafetyThresholds | None = None
-    ) -> SafetyThresholds:
+    def with_overrides(cls, overrides: Mapping[str, object], base: SafetyThresholds | None = None) -> SafetyThresholds:
         """``base`` (the defaults when None) with the named thresholds replaced.
 
         Unknown names raise ``UnknownThreshold``; bad values ``InvalidThreshold``, naming both.

@@ -46,9 +46,7 @@ def _step_down(ctx: BidContext, detail: str) -> BidDecision:
     return decide(ctx, wanted, BidReason.NO_ORDERS, detail, held=False)
 
 
-def _steer(
-    ctx: BidContext, name: str, actual: Decimal, target: Decimal, ceiling: Decimal | None = None
-) -> BidDecision:
+def _steer(ctx: BidContext, name: str, actual: Decimal, target: Decimal, ceiling: Decimal | None = None) -> BidDecision:
     """Move the bid by ``target / actual`` (``actual`` > 0), inside the dead band hold."""
     tuning, current = ctx.tuning, ctx.current_bid
     shown = f"{name}={actual:.2f} target={target}"

@@ -20,6 +20,7 @@ from adolf.entrypoints.cli.context import console, container, fail
 
 app = typer.Typer(help="Campaigns: list, show, and set strategy, bounds, targets and safety.", no_args_is_help=True)
 
+
 def _money(value: Decimal | None) -> str:
     return "-" if value is None else f"{value:,.2f}".replace(",", " ")
 
@@ -44,8 +45,15 @@ def list_campaigns(
     table = Table("id", "mp", "name", "status", "strategy", "bids ₽", "budget ₽", "target", "flags")
     for c in found:
         table.add_row(
-            str(c.id), c.marketplace.value, c.name[:40], c.status.value, c.strategy.value,
-            f"{_money(c.min_bid)}–{_money(c.max_bid)}", _money(c.daily_budget), _target(c), _flags(c),
+            str(c.id),
+            c.marketplace.value,
+            c.name[:40],
+            c.status.value,
+            c.strategy.value,
+            f"{_money(c.min_bid)}–{_money(c.max_bid)}",
+            _money(c.daily_budget),
+            _target(c),
+            _flags(c),
         )
     console.print(table)
     console.print(f"{len(found)} campaign(s)")
@@ -61,8 +69,19 @@ def show(campaign_id: int = typer.Argument(..., min=1, max=INT64_MAX, help="Id f
         keywords = uow.campaigns.keywords_of([campaign_id], active_only=False)[campaign_id]
         history = uow.bid_history.for_campaign(campaign_id, limit=10)
     settings = Table("setting", "value", title=f"{campaign.name} ({campaign.marketplace.value} {campaign.external_id})")
-    for name in ("status", "pause_reason", "strategy", "min_bid", "max_bid", "daily_budget", "target_position",
-                 "target_drr", "target_cpo", "kill_switch", "dry_run"):
+    for name in (
+        "status",
+        "pause_reason",
+        "strategy",
+        "min_bid",
+        "max_bid",
+        "daily_budget",
+        "target_position",
+        "target_drr",
+        "target_cpo",
+        "kill_switch",
+        "dry_run",
+    ):
         value = getattr(campaign, name)
         settings.add_row(name, "-" if value is None else str(getattr(value, "value", value)))
     own = campaign.safety.overrides()
@@ -75,8 +94,14 @@ def show(campaign_id: int = typer.Argument(..., min=1, max=INT64_MAX, help="Id f
     if history:
         changes = Table("when (UTC)", "keyword", "old ₽", "new ₽", "source", "reason", title="latest bid changes")
         for h in history:
-            changes.add_row(h.created_at.strftime("%Y-%m-%d %H:%M"), str(h.keyword_id), _money(h.old_bid),
-                            _money(h.new_bid), h.source, h.reason)
+            changes.add_row(
+                h.created_at.strftime("%Y-%m-%d %H:%M"),
+                str(h.keyword_id),
+                _money(h.old_bid),
+                _money(h.new_bid),
+                h.source,
+                h.reason,
+            )
         console.print(changes)
 
 
@@ -100,18 +125,27 @@ def set_settings(
     target_position: str | None = typer.Option(None, help="Wanted position (target_position strategy)."),
     target_drr: str | None = typer.Option(None, help="Wanted DRR, % (target_drr strategy)."),
     target_cpo: str | None = typer.Option(None, help="Wanted cost per order, ₽ (target_cpo strategy)."),
-    kill_switch: bool | None = typer.Option(None, "--kill-switch/--no-kill-switch",
-                                            help="Stop every automatic bid change for this campaign."),
-    dry_run: bool | None = typer.Option(None, "--dry-run/--no-dry-run",
-                                        help="Decide and log bids without sending them."),
-    safety: list[str] = typer.Option([], "--safety", metavar="NAME=VALUE",
-                                     help="Override a safety threshold, e.g. --safety max_drr=25 (repeatable)."),
+    kill_switch: bool | None = typer.Option(
+        None, "--kill-switch/--no-kill-switch", help="Stop every automatic bid change for this campaign."
+    ),
+    dry_run: bool | None = typer.Option(
+        None, "--dry-run/--no-dry-run", help="Decide and log bids without sending them."
+    ),
+    safety: list[str] = typer.Option(
+        [], "--safety", metavar="NAME=VALUE", help="Override a safety threshold, e.g. --safety max_drr=25 (repeatable)."
+    ),
 ) -> None:
     """Change a campaign's settings; the whole change is checked first and nothing is written if any part is refused."""
     given: dict[str, Any] = {
-        "strategy": strategy, "min_bid": min_bid, "max_bid": max_bid, "daily_budget": daily_budget,
-        "target_position": target_position, "target_drr": target_drr, "target_cpo": target_cpo,
-        "kill_switch": kill_switch, "dry_run": dry_run,
+        "strategy": strategy,
+        "min_bid": min_bid,
+        "max_bid": max_bid,
+        "daily_budget": daily_budget,
+        "target_position": target_position,
+        "target_drr": target_drr,
+        "target_cpo": target_cpo,
+        "kill_switch": kill_switch,
+        "dry_run": dry_run,
     }
     changes = {name: value for name, value in given.items() if value is not None}
     overrides = _pairs(safety, "--safety")
@@ -121,6 +155,8 @@ def set_settings(
         updated = update_campaign_settings(container().uow, campaign_id, changes, overrides)
     except DomainError as exc:  # CampaignNotFound included
         fail(str(exc), 2)
-    console.print(f"campaign {updated.id} ({updated.name}): strategy {updated.strategy.value}, bids "
-                  f"{_money(updated.min_bid)}–{_money(updated.max_bid)}, target {_target(updated)}, "
-                  f"flags {_flags(updated)}")
+    console.print(
+        f"campaign {updated.id} ({updated.name}): strategy {updated.strategy.value}, bids "
+        f"{_money(updated.min_bid)}–{_money(updated.max_bid)}, target {_target(updated)}, "
+        f"flags {_flags(updated)}"
+    )

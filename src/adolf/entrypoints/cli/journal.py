@@ -7,7 +7,7 @@ from datetime import date
 import typer
 from rich.table import Table
 
-from adolf.application.marketing.calendar import yesterday
+from adolf.application.marketing.calendar import Calendar
 from adolf.entrypoints.cli.context import console, container, fail
 
 SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "cyan"}
@@ -23,19 +23,27 @@ def alerts(
     table = Table("id", "when (UTC)", "module", "severity", "type", "campaign", "message")
     for a in found:
         style = SEVERITY_STYLE.get(a.severity, "")
-        table.add_row(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M"), a.module,
-                      f"[{style}]{a.severity}[/{style}]" if style else a.severity, a.type, a.campaign_id or "-",
-                      a.message)
+        table.add_row(
+            str(a.id),
+            a.created_at.strftime("%Y-%m-%d %H:%M"),
+            a.module,
+            f"[{style}]{a.severity}[/{style}]" if style else a.severity,
+            a.type,
+            a.campaign_id or "-",
+            a.message,
+        )
     console.print(table)
 
 
 def recommendations(
-    day: str | None = typer.Option(None, help="YYYY-MM-DD (Moscow); default: yesterday, the day analytics ran on."),
+    day: str | None = typer.Option(
+        None, help="YYYY-MM-DD (ADOLF_TIMEZONE); default: yesterday, the day analytics ran on."
+    ),
 ) -> None:
     """Marketing analytics of a day: anomalies, trends and the advice written from them."""
     c = container()
     if day is None:
-        wanted = yesterday(c.clock().now())
+        wanted = Calendar.of(c.settings().timezone).yesterday(c.clock().now())
     else:
         try:
             wanted = date.fromisoformat(day)

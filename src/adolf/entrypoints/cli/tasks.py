@@ -99,14 +99,16 @@ def status(task_id: str = typer.Argument(..., help="The id `adolf tasks run` pri
 def _print_status(status: Any) -> None:
     """The status as JSON; a configured secret in the result or the error is masked."""
     console.print_json(
-        masked(json.dumps(
-            {
-                "task_id": status.task_id,
-                "task": status.name,
-                "state": status.state.value,
-                "result": status.result,
-                "error": status.error,
-            },
-            default=str,
-        ))
+        masked(
+            json.dumps(
+                {
+                    "task_id": status.task_id,
+                    "task": status.name,
+                    "state": status.state.value,
+                    "result": status.result,
+                    "error": status.error,
+                },
+                default=str,
+            )
+        )
     )

@@ -73,6 +73,7 @@ def simulation_settings(options: SimulationOptions, **extra: Any) -> Settings:
         sim_campaigns=options.per_marketplace,
         sim_keywords=options.keywords,
         sim_state="memory" if options.backend == "inline" else "database",
+        timezone="Europe/Moscow",  # the simulated marketplaces close their days at Moscow midnight
         anthropic_api_key=None,  # simulated campaigns are not worth a paid model's tokens
         **extra,
     )
