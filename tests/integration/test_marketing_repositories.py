@@ -8,14 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
+from adolf.adapters.sqlalchemy import marketing_stats
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.adapters.sqlalchemy.engine import build_session_factory
-from adolf.adapters.sqlalchemy.tables import campaigns, daily_stats, keywords
+from adolf.adapters.sqlalchemy.tables import campaigns, daily_stats, keyword_daily_stats, keywords
 from adolf.application.marketing.ports import (
     BidChangeRecord,
     DailyStats,
+    KeywordDailyStats,
     MonthlyStats,
     Recommendation,
     StatsSnapshot,
@@ -28,6 +30,7 @@ from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword, K
 from adolf.domain.marketing.metrics import StatsTotals
 from adolf.domain.marketing.safety_thresholds import SafetyThresholds
 from adolf.domain.marketplace import Marketplace
+from tests.support.fakes.marketing_repos import FakeStatsRepository
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 DAY = date(2026, 3, 10)
@@ -449,6 +452,153 @@ def test_retention_deletes_only_rows_older_than_the_cutoff(db: Db) -> None:
     with db.uow() as uow:
         assert [s.captured_at for s in uow.stats.last_snapshots_of_day(cutoff.date())] == [cutoff]
         assert len(uow.stats.daily_between(DAY - timedelta(days=1000), DAY)) == 1
+
+
+# --- keyword daily rows -----------------------------------------------------------------
+
+TODAY = DAY
+
+
+def _keyword_world(db: Db, campaigns_count: int = 2, per_campaign: int = 3) -> dict[int, list[int]]:
+    """Campaign id → its keyword ids (the rows need real ones: foreign keys)."""
+    stored = add(
+        db,
+        [(campaign(f"c{i}"), [keyword(f"k{i}-{j}") for j in range(per_campaign)]) for i in range(campaigns_count)],
+    )
+    with db.uow() as uow:
+        found = uow.campaigns.keywords_of([c.id for c in stored], active_only=False)
+    return {cid: [k.id for k in ks] for cid, ks in found.items()}
+
+
+def _ago(days: int) -> date:
+    return TODAY - timedelta(days=days)
+
+
+def test_keyword_daily_upsert_is_keyed_on_keyword_and_day(db: Db) -> None:
+    world = _keyword_world(db, campaigns_count=1, per_campaign=2)
+    [(cid, [k1, k2])] = world.items()
+    with db.uow() as uow:
+        assert uow.stats.upsert_keyword_daily([]) == 0
+        written = uow.stats.upsert_keyword_daily(
+            [
+                KeywordDailyStats(k1, cid, _ago(1), totals(views=10)),
+                KeywordDailyStats(k2, cid, _ago(1), totals(views=20)),
+                KeywordDailyStats(k1, cid, _ago(2), totals(views=30)),
+            ]
+        )
+        assert written == 3
+        uow.commit()
+    with db.uow() as uow:  # a re-run overwrites; within one batch the last row of a key wins
+        uow.stats.upsert_keyword_daily(
+            [
+                KeywordDailyStats(k1, cid, _ago(1), totals(views=99)),
+                KeywordDailyStats(k1, cid, _ago(1), totals(views=11, spent="0.01", revenue="12345678.91")),
+            ]
+        )
+        uow.commit()
+    assert _count(db, keyword_daily_stats) == 3
+    with db.uow() as uow:
+        assert uow.stats.keyword_windows([cid], TODAY, [1]) == {
+            k1: (totals(views=11, spent="0.01", revenue="12345678.91"),),
+            k2: (totals(views=20),),
+        }
+
+
+def _window_rows(world: dict[int, list[int]]) -> list[KeywordDailyStats]:
+    (c1, [k1, k2, k3]), (c2, [k4, _k5, _k6]) = world.items()
+    return [
+        # k1: a row in every span, one outside the longest, one of today (not a closed day)
+        KeywordDailyStats(k1, c1, _ago(1), totals(views=1, clicks=1, orders=0, spent="0.10", revenue="0.00")),
+        KeywordDailyStats(k1, c1, _ago(3), totals(views=3, clicks=2, orders=1, spent="0.20", revenue="1.05")),
+        KeywordDailyStats(k1, c1, _ago(7), totals(views=7, clicks=3, orders=2, spent="0.40", revenue="2.10")),
+        KeywordDailyStats(k1, c1, _ago(8), totals(views=1000)),
+        KeywordDailyStats(k1, c1, TODAY, totals(views=1000)),
+        # k2: only older than 3 days; large counts and money (BIGINT and Numeric(14, 2) sums)
+        KeywordDailyStats(k2, c1, _ago(4), totals(views=3_000_000_000, spent="999999999999.99", revenue="0.01")),
+        KeywordDailyStats(k2, c1, _ago(5), totals(views=3_000_000_000, spent="0.01", revenue="0.02")),
+        # k3: nothing within 7 days — absent
+        KeywordDailyStats(k3, c1, _ago(30), totals()),
+        # k4: another campaign, one row yesterday
+        KeywordDailyStats(k4, c2, _ago(1), totals(views=5, spent="5.55")),
+    ]
+
+
+def test_keyword_windows_sum_each_span_of_closed_days_in_one_pass_like_the_fake(db: Db) -> None:
+    world = _keyword_world(db)
+    (c1, [k1, k2, _k3]), (c2, [k4, _k5, _k6]) = world.items()
+    rows = _window_rows(world)
+    with db.uow() as uow:
+        uow.stats.upsert_keyword_daily(rows)
+        uow.commit()
+    zero = StatsTotals()
+    spans = (1, 3, 7)
+    with db.uow() as uow:
+        found = uow.stats.keyword_windows([c1, c2], TODAY, spans)
+        only_c2 = uow.stats.keyword_windows([c2], TODAY, spans)
+        assert uow.stats.keyword_windows([], TODAY, spans) == {}
+        assert uow.stats.keyword_windows([c1], TODAY, []) == {}
+        assert uow.stats.keyword_windows([c1], TODAY, [7, 1]) == {
+            k1: (found[k1][2], found[k1][0]),
+            k2: (found[k2][2], zero),
+        }
+    assert found == {
+        k1: (
+            totals(views=1, clicks=1, orders=0, spent="0.10", revenue="0.00"),
+            totals(views=4, clicks=3, orders=1, spent="0.30", revenue="1.05"),
+            totals(views=11, clicks=6, orders=3, spent="0.70", revenue="3.15"),
+        ),
+        k2: (zero, zero, totals(views=6_000_000_000, clicks=100, orders=10, spent="1000000000000.00", revenue="0.03")),
+        k4: (totals(views=5, spent="5.55"),) * 3,
+    }
+    assert only_c2 == {k4: found[k4]}
+    assert all(isinstance(t.views, int) and isinstance(t.spent, Decimal) for w in found.values() for t in w)
+    fake = FakeStatsRepository()
+    fake.upsert_keyword_daily(rows)
+    assert fake.keyword_windows([c1, c2], TODAY, spans) == found
+
+
+def test_keyword_windows_chunk_the_campaigns_and_merge(db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = _keyword_world(db, campaigns_count=5, per_campaign=2)
+    rows = [
+        KeywordDailyStats(kid, cid, _ago(days), StatsTotals(views=days))
+        for cid, kids in world.items()
+        for kid in kids
+        for days in (1, 2)
+    ]
+    with db.uow() as uow:
+        uow.stats.upsert_keyword_daily(rows)
+        uow.commit()
+    with db.uow() as uow:
+        whole = uow.stats.keyword_windows(list(world), TODAY, (1, 2))
+        monkeypatch.setattr(marketing_stats, "WINDOW_CHUNK", 2)
+        chunked = uow.stats.keyword_windows([*world, *world], TODAY, (1, 2))  # duplicates are harmless
+    assert chunked == whole
+    assert set(whole) == {kid for kids in world.values() for kid in kids}
+    assert all(w == (StatsTotals(views=1), StatsTotals(views=3)) for w in whole.values())
+
+
+def test_keyword_daily_rows_before_a_day_are_deleted_and_go_with_their_campaign(db: Db) -> None:
+    world = _keyword_world(db)
+    (c1, [k1, k2, _k3]), (c2, [k4, _k5, _k6]) = world.items()
+    with db.uow() as uow:
+        uow.stats.upsert_keyword_daily(
+            [
+                KeywordDailyStats(k1, c1, _ago(91), totals()),
+                KeywordDailyStats(k2, c1, _ago(91), totals()),
+                KeywordDailyStats(k1, c1, _ago(90), totals()),
+                KeywordDailyStats(k4, c2, _ago(1), totals()),
+            ]
+        )
+        uow.commit()
+    with db.uow() as uow:
+        assert uow.stats.delete_keyword_daily_before(_ago(90)) == 2
+        uow.commit()
+    with db.uow() as uow:
+        assert uow.stats.delete_keyword_daily_before(_ago(90)) == 0
+        assert set(uow.stats.keyword_windows([c1, c2], TODAY, [90])) == {k1, k4}
+        uow.session.execute(delete(campaigns).where(campaigns.c.id == c2))  # its keywords and their rows go
+        uow.commit()
+    assert _count(db, keyword_daily_stats) == 1
 
 
 # --- alerts, competitor bids, users, recommendations --------------------------------------

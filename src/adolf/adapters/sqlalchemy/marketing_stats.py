@@ -4,6 +4,10 @@
   campaign-level snapshot of that day, picked with one window query.
 - Daily and monthly rows are upserts on (campaign, day) / (campaign, year, month), so
   re-running an aggregation overwrites instead of duplicating.
+- Keyword daily rows are upserts on (keyword, day). ``keyword_windows`` sums them over
+  several spans in one grouped query per chunk of campaigns: one ``SUM(CASE WHEN day >=
+  since THEN … ELSE 0 END)`` per span and total, over the days of the longest span (the
+  (campaign_id, day) index), decoded from plain tuples.
 - Retention deletes are single statements; snapshot deletion adds a ``day`` bound the
   (day, campaign_id, captured_at) index can use (a snapshot is never of a day later than the
   day after its capture in UTC, so the bound only narrows the scan, never skips a row).
@@ -15,17 +19,22 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, delete, func, select
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session
 
 from adolf.adapters.sqlalchemy.marketing_bulk import bulk_insert, chunks, upsert
-from adolf.adapters.sqlalchemy.tables import daily_stats, monthly_stats, stats_snapshots
+from adolf.adapters.sqlalchemy.tables import daily_stats, keyword_daily_stats, monthly_stats, stats_snapshots
 from adolf.adapters.sqlalchemy.timestamps import utc
-from adolf.application.marketing.ports import DailyStats, MonthlyStats, StatsSnapshot
+from adolf.application.marketing.ports import DailyStats, KeywordDailyStats, MonthlyStats, StatsSnapshot
 from adolf.domain.marketing.metrics import StatsTotals
 
 _TOTALS = ("views", "clicks", "orders", "spent", "revenue")
+_COUNTS = frozenset({"views", "clicks", "orders"})
+#: campaigns per ``keyword_windows`` query: 500 ids stay far below every driver's parameter
+#: limit, and a chunk of the bid cycle (500 campaigns × 50 keywords) is one query
+WINDOW_CHUNK = 500
+_EMPTY = StatsTotals()
 
 
 def _totals_values(totals: StatsTotals) -> dict[str, Any]:
@@ -105,6 +114,52 @@ class SqlStatsRepository:
             for r in self.session.execute(q).mappings()
         ]
         return sorted(found, key=lambda row: (row.campaign_id, row.day))
+
+    def upsert_keyword_daily(self, rows: Sequence[KeywordDailyStats]) -> int:
+        values = [
+            {"keyword_id": r.keyword_id, "campaign_id": r.campaign_id, "day": r.day, **_totals_values(r.totals)}
+            for r in rows
+        ]
+        upsert(self.session, keyword_daily_stats, values, ("keyword_id", "day"), ("campaign_id", *_TOTALS))
+        return len(rows)
+
+    def keyword_windows(
+        self, campaign_ids: Sequence[int], today: date, spans: Sequence[int]
+    ) -> dict[int, tuple[StatsTotals, ...]]:
+        longest = max(spans, default=0)
+        if longest < 1 or not campaign_ids:
+            return {}
+        k = keyword_daily_stats.c
+        sums: list[ColumnElement[Any]] = []
+        for span in spans:
+            since = today - timedelta(days=span)
+            for name in _TOTALS:
+                total: ColumnElement[Any] = func.sum(case((k.day >= since, k[name]), else_=0))
+                # PostgreSQL sums BIGINT into NUMERIC: cast back so counts arrive as ints
+                sums.append(cast(total, BigInteger) if name in _COUNTS else total)
+        width = len(_TOTALS)
+        found: dict[int, tuple[StatsTotals, ...]] = {}
+        ids = list(dict.fromkeys(campaign_ids))
+        for chunk in chunks(ids, WINDOW_CHUNK):
+            query = (
+                select(k.keyword_id, *sums)
+                .where(and_(k.campaign_id.in_(chunk), k.day >= today - timedelta(days=longest), k.day < today))
+                .group_by(k.keyword_id)
+            )
+            for row in self.session.execute(query):
+                windows = []
+                for start in range(1, len(row), width):
+                    views, clicks, orders, spent, revenue = row[start : start + width]
+                    windows.append(
+                        StatsTotals(views, clicks, orders, spent, revenue)
+                        if views or clicks or orders or spent or revenue
+                        else _EMPTY
+                    )
+                found[row[0]] = tuple(windows)
+        return found
+
+    def delete_keyword_daily_before(self, day: date) -> int:
+        return _count(self.session.execute(delete(keyword_daily_stats).where(keyword_daily_stats.c.day < day)))
 
     def upsert_monthly(self, rows: Sequence[MonthlyStats]) -> int:
         now = datetime.now(UTC)
