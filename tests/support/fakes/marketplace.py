@@ -111,9 +111,17 @@ class FakeMarketplace:
         return Fetched(rows, self.skipped.get("list_keywords", ()))
 
     def campaign_stats(self, campaign_external_ids: Sequence[str], day: date) -> Fetched[CampaignStats]:
+        """``fail("campaign_stats")`` fails the call; ``fail("campaign_stats", c)`` makes
+        campaign ``c`` come back in ``failed`` (with a reason in ``skipped``), no row."""
         self._call("campaign_stats", None, tuple(campaign_external_ids), day)
-        rows = tuple(self.campaign_stats_rows[c] for c in campaign_external_ids if c in self.campaign_stats_rows)
-        return Fetched(rows, self.skipped.get("campaign_stats", ()))
+        failed = tuple(c for c in campaign_external_ids if ("campaign_stats", c) in self.failures)
+        rows = tuple(
+            self.campaign_stats_rows[c]
+            for c in campaign_external_ids
+            if c in self.campaign_stats_rows and c not in failed
+        )
+        skipped = (*self.skipped.get("campaign_stats", ()), *(f"campaign {c}: stats failed (fake)" for c in failed))
+        return Fetched(rows, skipped, failed)
 
     def keyword_stats(self, campaign_external_id: str, day: date) -> Fetched[KeywordStats]:
         self._call("keyword_stats", campaign_external_id, campaign_external_id, day)
