@@ -552,6 +552,7 @@ def test_keyword_windows_sum_each_span_of_closed_days_in_one_pass_like_the_fake(
     }
     assert only_c2 == {k4: found[k4]}
     assert all(isinstance(t.views, int) and isinstance(t.spent, Decimal) for w in found.values() for t in w)
+    assert all(replace(t) == t for w in found.values() for t in w)  # built unchecked, yet valid
     fake = FakeStatsRepository()
     fake.upsert_keyword_daily(rows)
     assert fake.keyword_windows([c1, c2], TODAY, spans) == found
