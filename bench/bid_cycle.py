@@ -34,6 +34,7 @@ from adolf.application.marketing.campaign_cycle import totals_of
 from adolf.application.ports.ads_marketplace import BidChange
 from adolf.container import build_container
 from adolf.domain.marketing.bidding import BidContext, compute_bid
+from adolf.domain.marketing.pricing import pricing_of
 from adolf.domain.marketplace import Marketplace
 from adolf.entrypoints.simulation.run import SimulationOptions, prepare, simulation_settings
 
@@ -119,7 +120,7 @@ def _seed_way(services: Any, sample: int) -> dict[str, float]:
                         target_cpo=campaign.target_cpo,
                         target_position=campaign.target_position,
                         marketplace_min_bid=keyword.min_bid,
-                        cpm_auction=marketplace is Marketplace.WB,
+                        pricing=pricing_of(marketplace),
                     ),
                 )
                 if decision.changed:

@@ -65,6 +65,11 @@ class FakeCampaignRepository(Stateful):
                 brand=current.brand,
             )
 
+    def set_constraints(self, constraints: Sequence[tuple[int, str | None]]) -> None:
+        for campaign_id, constraint in constraints:
+            if campaign_id in self.campaigns:
+                self.campaigns[campaign_id] = replace(self.campaigns[campaign_id], binding_constraint=constraint)
+
     def set_bids(self, bids: Sequence[tuple[int, Decimal]]) -> None:
         for keyword_id, bid in bids:
             if keyword_id in self.keywords:

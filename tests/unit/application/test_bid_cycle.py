@@ -26,20 +26,24 @@ def test_bids_move_by_each_strategy_and_are_written_with_history(services: FakeS
     seed(services, campaign(2, strategy=StrategyType.TARGET_CPO, target_drr=None, target_cpo=D("50")), keyword(21, 2))
     seed(services, campaign(3, strategy=StrategyType.MANUAL), keyword(31, 3))
     wb.set_campaign_stats(cstats("c1"), cstats("c2"), cstats("c3"))
-    wb.set_keyword_stats("c1", kstats("k11"))  # DRR 10 % vs target 20 %: raise, dampened to +15 %
-    wb.set_keyword_stats("c2", kstats("k21"))  # CPO 100 vs target 50: cut, dampened to −30 %
+    # WB is a CPM auction: 2000 views brought 3000 ₽ and 3 orders.
+    wb.set_keyword_stats("c1", kstats("k11"))  # DRR 20 % of 1500 ₽ per 1000 views: 300, +15 % at most
+    wb.set_keyword_stats("c2", kstats("k21"))  # CPO 50 × 1.5 orders per 1000 views: 75
     wb.set_keyword_stats("c3", kstats("k31"))  # manual: never moves
 
     result = run_bid_cycle(services)
 
-    assert (bid(services, 11), bid(services, 21), bid(services, 31)) == (D("115.00"), D("70.00"), D("100"))
-    assert wb.remote_bid("c1", "k11") == D("115.00") and wb.remote_bid("c2", "k21") == D("70.00")
+    assert (bid(services, 11), bid(services, 21), bid(services, 31)) == (D("115.00"), D("75.00"), D("100"))
+    assert wb.remote_bid("c1", "k11") == D("115.00") and wb.remote_bid("c2", "k21") == D("75.00")
     history = {(r.keyword_id, r.old_bid, r.new_bid, r.source, r.strategy) for r in services.uow().bid_history.records}
     assert history == {
         (11, D("100"), D("115.00"), "bid_cycle", "target_drr"),
-        (21, D("100"), D("70.00"), "bid_cycle", "target_cpo"),
+        (21, D("100"), D("75.00"), "bid_cycle", "target_cpo"),
     }
     assert {r.reason for r in services.uow().bid_history.records} == {"below_target", "above_target"}
+    assert {r.constraint for r in services.uow().bid_history.records} == {"raised", "lowered"}
+    constraints = {c.id: c.binding_constraint for c in services.uow().campaigns.all()}
+    assert constraints == {1: "raised", 2: "lowered", 3: "manual"}
     assert result["bids_changed"] == 2 and result["errors"] == 0 and result["campaigns"] == 3
     assert services.uow().committed
 
@@ -63,7 +67,8 @@ def test_a_move_under_one_ruble_is_not_sent_nor_logged(services: FakeServices) -
     wb = services.market()
     seed(services, campaign(1, min_bid=D("5")), keyword(11, 1, bid=D("10")))
     wb.set_campaign_stats(cstats("c1"))
-    wb.set_keyword_stats("c1", kstats("k11", spent="315", revenue="1500"))  # DRR 21 vs 20: wants 9.53
+    # 2000 views brought 106 ₽: worth 10.60 per 1000 views at 20 % — outside the ±5 % band, under 1 ₽
+    wb.set_keyword_stats("c1", kstats("k11", spent="21", revenue="106"))
 
     run_bid_cycle(services)
 
@@ -344,8 +349,8 @@ def test_a_slot_replayed_after_a_lost_commit_records_only_this_runs_changes(serv
     wb = services.market()
     seed(services, campaign(1), keyword(11, 1), keyword(12, 1))
     wb.set_campaign_stats(cstats("c1"))
-    # k12 sits inside the dead band now (DRR 18 vs 20); an earlier run of this slot moved both
-    wb.set_keyword_stats("c1", kstats("k11"), kstats("k12", spent="540", revenue="3000"))
+    # k12 sits inside the band now (its bid meets the target); an earlier run of this slot moved both
+    wb.set_keyword_stats("c1", kstats("k11"), kstats("k12", spent="200", revenue="1000"))
     key = f"{cycle_slot_key(services.clock.now())}:wb:c1"
     wb.answers[key] = BidUpdateResult(applied=("k11", "k12"))
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from adolf.domain.alerts.users import ALL_BRANDS, Role, User
 from adolf.domain.marketing.bid_context import BidContext
 from adolf.domain.marketing.metrics import StatsTotals
+from adolf.domain.marketing.pricing import Pricing
 
 # Hypothesis's default count: keeps the whole domain suite well under 10 s.
 PROPERTY = settings(max_examples=100, deadline=None)
@@ -63,7 +64,8 @@ def bid_contexts(draw: st.DrawFn, *, current_within_bounds: bool = True) -> BidC
         target_cpo=draw(st.none() | money("1", "5000")),
         competitor_bids=tuple(sorted(competitor_bids, reverse=True)),
         marketplace_min_bid=marketplace_min,
-        cpm_auction=draw(st.booleans()),
+        pricing=draw(st.sampled_from(list(Pricing))),
+        budget_limited=draw(st.booleans()),
     )
 
 

@@ -10,14 +10,16 @@ from hypothesis import strategies as st
 
 from adolf.domain.marketing.bidding import (
     MIN_BID_STEP,
+    BidConstraint,
     BidContext,
     BidReason,
     StrategyType,
     compute_bid,
 )
 from adolf.domain.marketing.metrics import StatsTotals
+from adolf.domain.marketing.pricing import Pricing
 
-from .generators import PROPERTY, bid_contexts, counts, money
+from .generators import PROPERTY, bid_contexts, money
 
 ANY_STRATEGY = st.sampled_from(list(StrategyType))
 ENGINE_STRATEGIES = st.sampled_from([s for s in StrategyType if s is not StrategyType.MANUAL])
@@ -45,7 +47,7 @@ def test_a_bid_outside_the_bounds_is_brought_inside_or_left_within_one_step(
         assert ctx.floor <= decision.new_bid <= ctx.max_bid
     else:
         assert decision.new_bid == ctx.current_bid
-        assert abs(_clamp(ctx, ctx.current_bid) - ctx.current_bid) < MIN_BID_STEP
+        assert abs(_clamp(ctx, ctx.current_bid) - ctx.current_bid) < ctx.step
 
 
 @PROPERTY
@@ -59,9 +61,10 @@ def test_manual_never_moves(ctx: BidContext) -> None:
 
 @PROPERTY
 @given(strategy=ANY_STRATEGY, ctx=bid_contexts(current_within_bounds=False))
-def test_a_move_under_one_is_never_reported_changed(strategy: StrategyType, ctx: BidContext) -> None:
+def test_a_move_under_one_step_is_never_reported_changed(strategy: StrategyType, ctx: BidContext) -> None:
     decision = compute_bid(strategy, ctx)
-    assert decision.changed == (abs(decision.new_bid - ctx.current_bid) >= MIN_BID_STEP)
+    assert ctx.step == (Decimal("0.1") if ctx.pricing is Pricing.CPA else MIN_BID_STEP)
+    assert decision.changed == (abs(decision.new_bid - ctx.current_bid) >= ctx.step)
     if not decision.changed:
         assert decision.new_bid == ctx.current_bid
 
@@ -84,40 +87,49 @@ def test_one_cycle_moves_a_bid_by_a_bounded_factor(strategy: StrategyType, ctx: 
         up = down = tuning.position_max_step
     else:
         up, down = tuning.max_raise, tuning.max_cut
-    assert decision.new_bid - current <= max(current * up, MIN_BID_STEP)
-    assert current - decision.new_bid <= max(current * down, MIN_BID_STEP)
+    assert decision.new_bid - current <= max(current * up, ctx.step)
+    assert current - decision.new_bid <= max(current * down, ctx.step)
 
 
 @st.composite
-def over_target(draw: st.DrawFn, ratio: str) -> BidContext:
-    """A context whose actual DRR (or CPO) is above its target, with enough data."""
+def paid_at_current_bid(draw: st.DrawFn, ratio: str, above: bool) -> BidContext:
+    """A CPC context whose window was bought at the current bid, its DRR (or CPO) above
+    (or below) its target, with enough data."""
     ctx = draw(bid_contexts())
-    orders = draw(st.integers(min_value=1, max_value=1000))
-    spent = draw(money("300", "1000000"))
-    revenue = draw(money("0.01", "1000000"))
-    views, clicks = draw(counts()), draw(counts())
-    stats = StatsTotals(views=views, clicks=clicks, orders=orders, spent=spent, revenue=revenue)
-    actual = spent * 100 / revenue if ratio == "drr" else spent / orders
-    target = draw(money("0.01", min(actual, Decimal("100000"))))
-    assume(target < actual)
-    if ratio == "drr":
-        return replace(ctx, stats=stats, target_drr=target)
-    return replace(ctx, stats=stats, target_cpo=target)
+    assume(ctx.current_bid >= 1)
+    clicks = draw(st.integers(min_value=30, max_value=100_000))
+    orders = draw(st.integers(min_value=1, max_value=clicks))
+    revenue = draw(money("1", "10000000"))
+    stats = StatsTotals(
+        views=clicks * 10, clicks=clicks, orders=orders, spent=ctx.current_bid * clicks, revenue=revenue
+    )
+    actual = stats.spent * 100 / revenue if ratio == "drr" else stats.spent / orders
+    factor = draw(st.decimals(min_value="0.05", max_value="0.95", places=2))
+    target = (actual * factor if above else actual / factor).quantize(Decimal("0.0001"))
+    assume(target > 0)
+    base = replace(ctx, stats=stats, pricing=Pricing.CPC, budget_limited=False)
+    return replace(base, target_drr=target) if ratio == "drr" else replace(base, target_cpo=target)
 
 
 @PROPERTY
-@given(ctx=over_target("drr"))
+@given(ctx=paid_at_current_bid("drr", above=True))
 def test_target_drr_never_raises_the_bid_when_drr_is_above_target(ctx: BidContext) -> None:
     decision = compute_bid("target_drr", ctx)
-    assert decision.new_bid <= ctx.current_bid
-    assert decision.reason is BidReason.ABOVE_TARGET
+    assert decision.new_bid <= max(ctx.current_bid, ctx.floor)
 
 
 @PROPERTY
-@given(ctx=over_target("cpo"))
+@given(ctx=paid_at_current_bid("cpo", above=True))
 def test_target_cpo_never_raises_the_bid_when_cpo_is_above_target(ctx: BidContext) -> None:
     decision = compute_bid("target_cpo", ctx)
-    assert decision.new_bid <= ctx.current_bid
+    assert decision.new_bid <= max(ctx.current_bid, ctx.floor)
+
+
+@PROPERTY
+@given(ctx=paid_at_current_bid("drr", above=False), strategy=st.just("target_drr"))
+def test_a_ratio_under_target_never_cuts_the_bid(ctx: BidContext, strategy: str) -> None:
+    decision = compute_bid(strategy, ctx)
+    assert decision.new_bid >= min(ctx.current_bid, ctx.max_bid)
 
 
 @PROPERTY
@@ -129,7 +141,8 @@ def test_target_cpo_never_raises_the_bid_when_cpo_is_above_target(ctx: BidContex
 )
 def test_too_little_data_holds(ctx: BidContext, clicks: int, spent: Decimal, strategy: StrategyType) -> None:
     thin = replace(ctx.stats, clicks=clicks, spent=spent)
-    context = replace(ctx, stats=thin, target_drr=Decimal("20"), target_cpo=Decimal("300"))
+    pricing = Pricing.CPC if ctx.pricing is Pricing.CPA else ctx.pricing  # a percent-of-price DRR needs no data
+    context = replace(ctx, stats=thin, target_drr=Decimal("20"), target_cpo=Decimal("300"), pricing=pricing)
     decision = compute_bid(strategy, context)
     assert decision.held
     assert decision.reason is BidReason.INSUFFICIENT_DATA
@@ -146,8 +159,27 @@ def test_target_position_without_trusted_data_holds(ctx: BidContext, views: int)
 
 @PROPERTY
 @given(ctx=bid_contexts())
-def test_target_position_never_raises_above_the_leader_plus_one_step(ctx: BidContext) -> None:
+def test_target_position_never_raises_above_the_leaders_bid(ctx: BidContext) -> None:
     assume(ctx.competitor_bids)
     decision = compute_bid("target_position", ctx)
-    leader_cap = max(ctx.competitor_bids) + MIN_BID_STEP
-    assert decision.new_bid <= max(ctx.current_bid, leader_cap, ctx.floor)
+    leader = max(ctx.competitor_bids)
+    assert decision.new_bid <= max(ctx.current_bid, leader, ctx.floor)
+    if decision.new_bid > ctx.current_bid:
+        assert decision.new_bid <= max(leader, ctx.floor)
+
+
+@PROPERTY
+@given(strategy=ANY_STRATEGY, ctx=bid_contexts(current_within_bounds=False))
+def test_every_decision_names_a_constraint_that_holds(strategy: StrategyType, ctx: BidContext) -> None:
+    decision = compute_bid(strategy, ctx)
+    if decision.constraint is BidConstraint.AT_MAX_BID:
+        assert ctx.max_bid - decision.new_bid < ctx.step
+    if decision.constraint is BidConstraint.AT_MIN_BID:
+        assert decision.new_bid - ctx.floor < ctx.step
+    if decision.constraint is BidConstraint.RAISED:
+        assert decision.changed and decision.new_bid > ctx.current_bid
+    if decision.constraint is BidConstraint.LOWERED:
+        assert decision.changed and decision.new_bid < ctx.current_bid
+    if decision.constraint is BidConstraint.BUDGET_LIMITED:
+        assert ctx.budget_limited and decision.new_bid <= max(ctx.current_bid, ctx.floor)
+    assert isinstance(decision.new_bid, Decimal) and isinstance(decision.computed_bid, Decimal)

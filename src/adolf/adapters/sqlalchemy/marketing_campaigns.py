@@ -88,6 +88,9 @@ class SqlCampaignRepository:
             .values({name: values[name] for name in (*SETTINGS_COLUMNS, "updated_at")})
         )
 
+    def set_constraints(self, constraints: Sequence[tuple[int, str | None]]) -> None:
+        bulk_update(self.session, campaigns, ("binding_constraint",), constraints)
+
     def set_bids(self, bids: Sequence[tuple[int, Decimal]]) -> None:
         bulk_update(self.session, keywords, ("bid",), bids)
 

@@ -40,6 +40,7 @@ class SqlBidHistory:
                     "reason": r.reason,
                     "created_at": utc(r.created_at),
                     "idempotency_key": r.idempotency_key,
+                    "binding_constraint": r.constraint,
                 }
                 for r in records
             ],
@@ -64,6 +65,7 @@ class SqlBidHistory:
                 reason=r["reason"],
                 created_at=utc(r["created_at"]),
                 idempotency_key=r["idempotency_key"],
+                constraint=r["binding_constraint"],
             )
             for r in self.session.execute(query).mappings()
         ]

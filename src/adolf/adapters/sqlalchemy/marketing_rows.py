@@ -46,6 +46,7 @@ def campaign_values(campaign: Campaign, now: datetime) -> dict[str, Any]:
         "safety_overrides": campaign.safety.overrides(),
         "kill_switch": campaign.kill_switch,
         "dry_run": campaign.dry_run,
+        "binding_constraint": campaign.binding_constraint,
         "created_at": now,
         "updated_at": now,
     }
@@ -70,6 +71,7 @@ def campaign_from(row: Mapping[Any, Any]) -> Campaign:
         kill_switch=bool(row["kill_switch"]),
         dry_run=bool(row["dry_run"]),
         pause_reason=row["pause_reason"],
+        binding_constraint=row["binding_constraint"],
     )
 
 

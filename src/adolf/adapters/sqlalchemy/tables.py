@@ -147,6 +147,7 @@ campaigns = Table(
     Column("safety_overrides", JSON, nullable=False),  # {threshold name: value as a string}
     Column("kill_switch", Boolean, nullable=False),
     Column("dry_run", Boolean, nullable=False),
+    Column("binding_constraint", String(32), nullable=True),  # what bound its last bid-cycle plan
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("marketplace", "external_id", name="uq_campaigns_marketplace_external_id"),
@@ -186,6 +187,7 @@ bid_history = Table(
     Column("reason", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("idempotency_key", String(200), nullable=True),
+    Column("binding_constraint", String(32), nullable=True),
     Index("ix_bid_history_created_at", "created_at"),
     Index("ix_bid_history_campaign_created", "campaign_id", "created_at"),
 )

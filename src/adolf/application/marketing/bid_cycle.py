@@ -1,8 +1,9 @@
 """``marketing.run_bid_cycle``: every 15 minutes, every active campaign of every marketplace.
 
 Per marketplace: one (batched) campaign-stats call, then campaigns in chunks — one query
-for a chunk's keywords and competitor bids, each campaign run on its own (a failure is
-counted and isolated), one transaction for the chunk's results. The runner holds the lock
+each for a chunk's keywords, their whole-day windows and competitor bids, batched calls
+for today's keyword stats, each campaign planned on its own (``planner.plan_campaign``; a
+failure is counted and isolated), one transaction for the chunk's effects and constraints. The runner holds the lock
 ``marketing:lock:bid_cycle`` (catalogue), so two cycles never overlap.
 """
 
@@ -15,17 +16,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from adolf.application.marketing.campaign_cycle import CampaignOutcome, run_campaign
+from adolf.application.marketing.campaign_cycle import CampaignInputs, CampaignOutcome, run_campaign
 from adolf.application.marketing.effects import TASK, SendReport, claim_and_send, entries_of, flush_pending
 from adolf.application.marketing.ports import MarketingServices
 from adolf.application.ports.ads_marketplace import (
     AdsMarketplace,
     CampaignStats,
-    Fetched,
     KeywordStats,
     MarketplaceError,
 )
-from adolf.domain.marketing.campaign import Campaign
+from adolf.domain.marketing.campaign import Campaign, Keyword
+from adolf.domain.marketing.windows import SPANS
 from adolf.domain.marketplace import Marketplace
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,11 @@ class CycleMetrics:
         self.capped += outcome.capped
         self.held += outcome.held
         self.skipped_rows += outcome.skipped_rows
+
+    def failed(self, campaign: Campaign, exc: Exception) -> None:
+        self.errors += 1
+        self.errors_by_campaign[f"{campaign.marketplace.value}:{campaign.external_id}"] = f"{type(exc).__name__}: {exc}"
+        log.warning("bid cycle: campaign %s failed: %s", campaign.external_id, exc)
 
     def record(self, sent: SendReport) -> None:
         self.bids_changed += sent.bids_changed
@@ -120,26 +126,48 @@ def _run_marketplace(
         _run_chunk(services, api, campaigns[start : start + CHUNK], stats, metrics, **cycle)
 
 
-NO_STATS: Fetched[KeywordStats] = Fetched(())
-
-
 def _keyword_stats(
     api: AdsMarketplace, campaigns: Sequence[Campaign], metrics: CycleMetrics, day: date
-) -> dict[str, Fetched[KeywordStats]]:
-    """One batched call per STATS_CHUNK campaigns; a call that fails fails its campaigns only."""
-    found: dict[str, Fetched[KeywordStats]] = {}
+) -> tuple[dict[str, dict[str, KeywordStats]], frozenset[str]]:
+    """Today's keyword rows by campaign and keyword, one batched call per STATS_CHUNK
+    campaigns; a call that fails fails its campaigns only (returned as the second item)."""
+    found: dict[str, dict[str, KeywordStats]] = {}
+    failed: set[str] = set()
     for start in range(0, len(campaigns), STATS_CHUNK):
         ids = [c.external_id for c in campaigns[start : start + STATS_CHUNK]]
         metrics.api_calls += 1
         try:
             fetched = api.keyword_stats_batch(ids, day)
         except MarketplaceError as exc:
-            # One reason per failed campaign, as an adapter reports them: skipped rows never go negative.
-            fetched = Fetched((), tuple(f"keyword stats of {cid}: {exc}" for cid in ids), tuple(ids))
+            log.warning("bid cycle: keyword stats of %d campaign(s) failed: %s", len(ids), exc)
+            failed.update(ids)
+            continue
+        # One reason per failed campaign, as an adapter reports them: skipped rows never go negative.
         metrics.skipped_rows += len(fetched.skipped) - len(fetched.failed)
-        for cid in ids:
-            found[cid] = fetched
-    return found
+        failed.update(fetched.failed)
+        wanted = set(ids)
+        for row in fetched.items:
+            if row.campaign_external_id in wanted:
+                found.setdefault(row.campaign_external_id, {})[row.keyword_external_id] = row
+            elif row.campaign_external_id is None and len(ids) == 1:
+                found.setdefault(ids[0], {})[row.keyword_external_id] = row
+    return found, frozenset(failed)
+
+
+def _load(
+    services: MarketingServices, api: AdsMarketplace, chunk: Sequence[Campaign], metrics: CycleMetrics, day: date
+) -> tuple[dict[int, list[Keyword]], CampaignInputs]:
+    """The chunk's keywords, their windows and competitor bids (one query each), and
+    today's keyword stats (batched calls)."""
+    with services.uow() as uow:
+        keywords = uow.campaigns.keywords_of([c.id for c in chunk])
+        windows = uow.stats.keyword_windows([c.id for c in chunk], day, SPANS)
+        competitor = uow.competitor_bids.bids_for(
+            api.marketplace, [k.external_id for ks in keywords.values() for k in ks]
+        )
+    wanted = [c for c in chunk if keywords.get(c.id) and not c.kill_switch]
+    today, failed = _keyword_stats(api, wanted, metrics, day)
+    return keywords, CampaignInputs(today, failed, windows, competitor)
 
 
 def _run_chunk(
@@ -150,41 +178,46 @@ def _run_chunk(
     metrics: CycleMetrics,
     **cycle: Any,
 ) -> None:
-    """Decide the chunk's campaigns, record their effects in the outbox (one transaction),
-    then send what is pending for them and record what was applied."""
-    with services.uow() as uow:
-        keywords = uow.campaigns.keywords_of([c.id for c in chunk])
-        competitor = uow.competitor_bids.bids_for(
-            api.marketplace, [k.external_id for ks in keywords.values() for k in ks]
-        )
+    """Plan the chunk's campaigns, record their effects in the outbox (one transaction, with
+    their binding constraints), then send what is pending for them."""
+    keywords, inputs = _load(services, api, chunk, metrics, cycle["day"])
     outcomes: list[CampaignOutcome] = []
-    wanted = [c for c in chunk if keywords.get(c.id) and not c.kill_switch]
-    batches = _keyword_stats(api, wanted, metrics, cycle["day"])
     for campaign in chunk:
         try:
-            outcome = run_campaign(
-                campaign,
-                keywords.get(campaign.id, []),
-                stats.get(campaign.external_id),
-                competitor,
-                batches.get(campaign.external_id, NO_STATS),
-                dry_run=services.dry_run,
-                **cycle,
+            outcomes.append(
+                run_campaign(
+                    campaign,
+                    keywords.get(campaign.id, []),
+                    stats.get(campaign.external_id),
+                    inputs,
+                    now=cycle["now"],
+                    cycle_key=cycle["cycle_key"],
+                    dry_run=services.dry_run,
+                    severities=services.severities,
+                )
             )
         except Exception as exc:  # noqa: BLE001 — one campaign never stops the cycle
-            metrics.errors += 1
-            metrics.errors_by_campaign[f"{campaign.marketplace.value}:{campaign.external_id}"] = (
-                f"{type(exc).__name__}: {exc}"
-            )
-            log.warning("bid cycle: campaign %s failed: %s", campaign.external_id, exc)
-            continue
-        outcomes.append(outcome)
-    now = cycle["now"]
-    entries = [e for o in outcomes for e in entries_of(o, cycle["cycle_key"], now)]
-    dry_run_records = [h for o in outcomes for h in o.history]
-    for o in outcomes:
-        metrics.add(o)
+            metrics.failed(campaign, exc)
+    for outcome in outcomes:
+        metrics.add(outcome)
     sent = claim_and_send(
-        services, TASK, entries, now, lambda _mp: api, also=lambda uow: uow.bid_history.add_many(dry_run_records)
+        services,
+        TASK,
+        [e for o in outcomes for e in entries_of(o, cycle["cycle_key"], cycle["now"])],
+        cycle["now"],
+        lambda _mp: api,
+        also=lambda uow: _record_plans(uow, outcomes),
     )
     metrics.record(sent)
+
+
+def _record_plans(uow: Any, outcomes: Sequence[CampaignOutcome]) -> None:
+    """Dry-run decisions into the bid history; binding constraints that changed onto the campaigns."""
+    uow.bid_history.add_many([h for o in outcomes for h in o.history])
+    moved = [
+        (o.campaign.id, o.constraint.value if o.constraint else None)
+        for o in outcomes
+        if (o.constraint.value if o.constraint else None) != o.campaign.binding_constraint
+    ]
+    if moved:
+        uow.campaigns.set_constraints(moved)

@@ -89,7 +89,10 @@ def entries_of(outcome: CampaignOutcome, cycle_key: str, now: datetime) -> list[
     if outcome.keyword_pauses:
         add(PAUSE_KEYWORDS, {"keywords": [[k.id, k.external_id, reason] for k, reason in outcome.keyword_pauses]})
     if outcome.bids:
-        changes = [[k.id, ext, str(k.bid), str(new), reason] for ext, (k, new, reason) in outcome.bids.items()]
+        changes = [
+            [k.id, ext, str(k.bid), str(new), reason, constraint]
+            for ext, (k, new, reason, constraint) in outcome.bids.items()
+        ]
         add(BIDS, {"strategy": campaign.strategy.value, "key": campaign_key(cycle_key, outcome), "changes": changes})
     entries.extend(alert_effect(TASK, cycle_key, campaign, draft, now) for draft in outcome.alerts)
     return entries
@@ -235,7 +238,7 @@ def _send_bids(
     requests = [
         CampaignBids(
             e.payload["campaign_ext"],
-            tuple(BidChange(ext, Decimal(new)) for _, ext, _, new, _ in e.payload["changes"]),
+            tuple(BidChange(change[1], Decimal(change[3])) for change in e.payload["changes"]),
             e.payload["key"],
         )
         for e in batch
@@ -260,7 +263,8 @@ def _send_bids(
         applied.sent.append(entry.id)
         report.rejected += len(result.rejected)
         done = set(result.applied)
-        for keyword_id, ext, old, new, reason in entry.payload["changes"]:
+        for change in entry.payload["changes"]:
+            keyword_id, ext, old, new, reason = change[:5]
             if ext not in done:
                 continue
             applied.bids.append((keyword_id, Decimal(new)))
@@ -275,6 +279,7 @@ def _send_bids(
                     reason=reason,
                     created_at=now,
                     idempotency_key=entry.payload["key"],
+                    constraint=change[5] if len(change) > 5 else None,  # entries recorded before it have none
                 )
             )
 

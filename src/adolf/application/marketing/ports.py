@@ -31,6 +31,7 @@ class BidChangeRecord:
     reason: str
     created_at: datetime
     idempotency_key: str | None = None
+    constraint: str | None = None  # what bound the decision (``BidConstraint``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,9 @@ class CampaignRepository(Protocol):
 
     def save_settings(self, campaign: Campaign) -> None:
         """Store what an operator sets: strategy, bounds, budget, targets, safety, flags."""
+
+    def set_constraints(self, constraints: Sequence[tuple[int, str | None]]) -> None:
+        """(campaign id, binding constraint) in bulk: what bound each campaign's last plan."""
 
     def set_bids(self, bids: Sequence[tuple[int, Decimal]]) -> None:
         """(keyword id, new bid) in bulk: one statement per chunk, not one per keyword."""

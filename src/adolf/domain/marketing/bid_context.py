@@ -14,9 +14,11 @@ from enum import StrEnum
 
 from adolf.domain.errors import DomainError
 from adolf.domain.marketing.bid_tuning import DEFAULT_TUNING, BidTuning, InvalidBidContext
+from adolf.domain.marketing.constraints import BidConstraint
 from adolf.domain.marketing.metrics import StatsTotals
+from adolf.domain.marketing.pricing import RUBLE_STEP, Pricing, bid_step
 
-MIN_BID_STEP = Decimal("1.0")
+MIN_BID_STEP = RUBLE_STEP
 
 
 class InvalidBidBounds(DomainError):
@@ -58,6 +60,7 @@ class BidReason(StrEnum):
     POSITION_TOO_LOW = "position_too_low"  # worse (a larger number) than the target
     POSITION_TOO_HIGH = "position_too_high"  # better than needed: overpaying
     FROM_COMPETITOR_BIDS = "from_competitor_bids"
+    BUDGET_LIMITED = "budget_limited"
 
 
 def _require_decimal(name: str, value: object, error: type[DomainError]) -> Decimal:
@@ -70,12 +73,12 @@ def _require_decimal(name: str, value: object, error: type[DomainError]) -> Deci
 class BidContext:
     """One keyword's situation at the start of a bid cycle.
 
-    ``stats`` is the keyword's judging window (the caller picks a window long enough for
-    attribution lag, e.g. the last 3–7 days). ``competitor_bids`` come from Watcher, highest
-    first (the engine does not rely on the order). ``marketplace_min_bid`` is the marketplace's
-    minimum for this keyword; it is honoured unless it exceeds ``max_bid``.
-    ``cpm_auction`` marks a CPM auction (WB): target_drr then never bids above
-    1000 × CTR × CR × order value × target DRR (SPEC §4.1).
+    ``stats`` is the keyword's judging window (``windows.KeywordWindow.judged``: today plus
+    whole earlier days). ``competitor_bids`` come from Watcher, highest first (the engine does
+    not rely on the order). ``marketplace_min_bid`` is the marketplace's minimum for this
+    keyword; it is honoured unless it exceeds ``max_bid``. ``pricing`` says what a bid buys
+    (``pricing``: CPM on WB, CPC on Ozon, percent of the order value on YM).
+    ``budget_limited``: the campaign runs out of budget, so raising its bids buys nothing.
     """
 
     current_bid: Decimal
@@ -88,7 +91,8 @@ class BidContext:
     target_cpo: Decimal | None = None  # rubles
     competitor_bids: tuple[Decimal, ...] = ()
     marketplace_min_bid: Decimal | None = None
-    cpm_auction: bool = False
+    pricing: Pricing = Pricing.CPC
+    budget_limited: bool = False
     tuning: BidTuning = DEFAULT_TUNING
 
     def __post_init__(self) -> None:
@@ -117,6 +121,11 @@ class BidContext:
             raise InvalidBidContext(f"marketplace_min_bid={minimum} must be >= 0")
 
     @property
+    def step(self) -> Decimal:
+        """The smallest move that is sent (1.0 ₽; 0.1 for a percent bid)."""
+        return bid_step(self.pricing)
+
+    @property
     def floor(self) -> Decimal:
         """The lowest bid the engine may set: ``min_bid``, raised to the marketplace's minimum
         unless that minimum exceeds ``max_bid`` (then it cannot be met and ``max_bid`` wins)."""
@@ -132,10 +141,11 @@ class BidDecision:
 
     ``new_bid`` is what the keyword's bid should be; when ``changed`` is False it equals the
     current bid and nothing is to be sent. ``computed_bid`` is the bid the rules arrived at
-    before the 1.0 threshold (for dry-run logs). ``capped`` means the rules wanted more than
+    before the step threshold (for dry-run logs). ``capped`` means the rules wanted more than
     ``max_bid`` (the caller raises a ``CAP_BID`` warning). ``held`` means the strategy chose not
     to move (manual, too little data, inside its band, no target); bounds still apply to a held
-    bid that lies outside them.
+    bid that lies outside them. ``constraint`` names what bound the decision
+    (``constraints.BidConstraint``).
     """
 
     new_bid: Decimal
@@ -145,3 +155,4 @@ class BidDecision:
     held: bool
     computed_bid: Decimal
     detail: str = ""
+    constraint: BidConstraint = BidConstraint.WITHIN_BAND

@@ -3,7 +3,8 @@
 Rules (SPEC §4.1): strategies ``manual`` (never changes the bid), ``target_position``,
 ``target_drr``, ``target_cpo``; every strategy keeps the result within ``[min_bid, max_bid]``,
 moves a bid by a bounded factor per cycle and holds with too little data; a bid above
-``max_bid`` is capped and reported; a move under 1.0 is not a change. An unknown strategy is an
+``max_bid`` is capped and reported; a move under one bid step (1.0; 0.1 for percent bids)
+is not a change. Every decision names its ``BidConstraint``. An unknown strategy is an
 ``UnknownStrategy`` error naming it.
 
 ``manual`` is outside the engine's authority: it returns the current bid untouched even when
@@ -25,6 +26,7 @@ from adolf.domain.marketing.bid_context import (
     UnknownStrategy,
 )
 from adolf.domain.marketing.bid_tuning import DEFAULT_TUNING, BidTuning, InvalidBidContext
+from adolf.domain.marketing.constraints import BidConstraint
 from adolf.domain.marketing.strategy_position import target_position
 from adolf.domain.marketing.strategy_ratio import target_cpo, target_drr
 
@@ -32,6 +34,7 @@ __all__ = [
     "DEFAULT_TUNING",
     "MIN_BID_STEP",
     "STRATEGIES",
+    "BidConstraint",
     "BidContext",
     "BidDecision",
     "BidReason",
@@ -55,6 +58,7 @@ def manual(ctx: BidContext) -> BidDecision:
         held=True,
         computed_bid=current,
         detail="manual strategy: the bid is set by hand",
+        constraint=BidConstraint.MANUAL,
     )
 
 

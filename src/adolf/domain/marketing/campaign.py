@@ -45,6 +45,7 @@ class Campaign:
     kill_switch: bool = False
     dry_run: bool = False
     pause_reason: str | None = None
+    binding_constraint: str | None = None  # what bound its last bid-cycle plan (``BidConstraint``)
 
     @property
     def is_active(self) -> bool:

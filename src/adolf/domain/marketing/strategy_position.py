@@ -10,8 +10,9 @@ Rules (SPEC §4.1 "How the field does it"):
   stops there, and a cut does not go below it. Without a usable average position, the bid
   moves toward that needed bid (dampened to ± 40 %). No competitor bids at all means Watcher
   has nothing for this phrase (unknown, not "no competition");
-- never above the leader's bid + 1.0 (the highest competitor bid plus one step); a bid already
-  above that is brought down, dampened. Never below the marketplace minimum (``BidContext.floor``).
+- never above the leader's bid (the highest competitor bid, SPEC §4.1): position 1 above a
+  leader is not bought by outbidding it; a bid already above that is brought down,
+  dampened (``at_leader``). Never below the marketplace minimum (``BidContext.floor``).
 """
 
 from __future__ import annotations
@@ -19,20 +20,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from adolf.domain.marketing.bid_context import MIN_BID_STEP, BidContext, BidDecision, BidReason
+from adolf.domain.marketing.bid_context import BidContext, BidDecision, BidReason
 from adolf.domain.marketing.bid_steps import dampen, decide, hold
 
 
-def bid_for_position(position: Decimal, competitor_bids: Sequence[Decimal]) -> Decimal | None:
-    """The bid that outbids the competitor at ``position``; 0 when fewer competitors than that;
-    None when there are no competitor bids."""
+def bid_for_position(position: Decimal, competitor_bids: Sequence[Decimal], step: Decimal) -> Decimal | None:
+    """The bid that outbids the competitor at ``position`` by one step; 0 when fewer
+    competitors than that; None when there are no competitor bids."""
     if not competitor_bids:
         return None
     rank = max(1, int(position))  # position 2.5 is met by standing at 2
     ranked = sorted(competitor_bids, reverse=True)
     if len(ranked) < rank:
         return Decimal(0)
-    return ranked[rank - 1] + MIN_BID_STEP
+    return ranked[rank - 1] + step
 
 
 def target_position(ctx: BidContext) -> BidDecision:
@@ -40,7 +41,7 @@ def target_position(ctx: BidContext) -> BidDecision:
     if target is None:
         return hold(ctx, BidReason.NO_TARGET, "target_position is not set")
     tuning, current = ctx.tuning, ctx.current_bid
-    needed = bid_for_position(target, ctx.competitor_bids)
+    needed = bid_for_position(target, ctx.competitor_bids, ctx.step)
     position = ctx.avg_position
     if ctx.stats.views < tuning.min_views_for_position:
         position = None
@@ -66,11 +67,12 @@ def target_position(ctx: BidContext) -> BidDecision:
         shown = f"needed={needed} for position {target} (no trusted avg_position)"
     else:
         return hold(ctx, BidReason.NO_POSITION_DATA, "no trusted avg_position and no competitor bids")
+    aim, leader = wanted, None
     if ctx.competitor_bids:
-        leader_cap = max(ctx.competitor_bids) + MIN_BID_STEP
-        if wanted > leader_cap:
-            wanted = leader_cap
-            shown += f" leader_cap={leader_cap}"
+        leader = max(ctx.competitor_bids)
+        if wanted > leader:
+            wanted = leader
+            shown += f" leader_cap={leader}"
     step_limit = tuning.position_max_step
-    wanted = dampen(current, wanted, max_raise=step_limit, max_cut=step_limit)
-    return decide(ctx, wanted, reason, shown, held=False)
+    wanted = dampen(current, wanted, max_raise=step_limit, max_cut=step_limit, step=ctx.step)
+    return decide(ctx, wanted, reason, shown, held=False, aim=aim, leader=leader)

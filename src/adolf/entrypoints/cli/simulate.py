@@ -118,6 +118,33 @@ def render(report: dict[str, Any]) -> None:
     console.print("alerts: " + (_pairs(report["alerts"]) or "none"))
     console.print(_table("per day", report["per_day"], "day"))
     console.print(_table("per strategy", report["per_strategy"], "strategy", total=report["total"]))
+    render_attainment(report.get("attainment"))
+
+
+def render_attainment(found: dict[str, Any] | None) -> None:
+    """Each target campaign against its target, then a line per strategy."""
+    if not found:
+        return
+    judged = found["judged"]
+    table = Table(title=f"target attainment ({judged['start']} … {judged['end']})", title_justify="left")
+    for column in ("campaign", "mp", "strategy", "target", "achieved", "±10 %", "bound by"):
+        table.add_column(column, justify="right" if column in ("target", "achieved") else "left")
+    for row in found["campaigns"]:
+        table.add_row(
+            row["name"],
+            row["marketplace"],
+            row["strategy"],
+            row["target"],
+            row["achieved"] or "—",
+            "[green]yes" if row["within"] else "[red]no",
+            row["constraint"] if row["bound"] else f"— ({row['constraint']})",
+        )
+    console.print(table)
+    for summary in found["summary"].values():
+        console.print(summary["line"])
+    console.print(
+        "orders per 1000 ₽ (judged days): " + ", ".join(f"{k} {v}" for k, v in found["orders_per_1000_rub"].items())
+    )
 
 
 def _pairs(counts: dict[str, int]) -> str:

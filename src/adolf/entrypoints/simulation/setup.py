@@ -3,6 +3,11 @@
 Campaigns come from the simulated marketplace as a seller's account would list them; each
 gets a strategy (round robin over the four) and bounds in the marketplace's own unit
 (WB: rubles per 1000 views, Ozon: rubles per click, YM: percent of the price).
+
+Targets are what a seller would set: a DRR of 6–12 %, a cost per order of 10–25 % of what
+the campaign's goods sell for (the seller knows its own prices), a target position of
+1–3. Bounds: the lowest marketplace minimum up to 10 × the typical minimum for ruble bids,
+and up to 25 % of the price for percent bids.
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ from adolf.domain.marketplace import Marketplace
 
 STRATEGIES = (StrategyType.TARGET_DRR, StrategyType.TARGET_CPO, StrategyType.TARGET_POSITION, StrategyType.MANUAL)
 TWO = Decimal("0.01")
+TEN = Decimal(10)
+DRR_TARGETS = (Decimal(6), Decimal(8), Decimal(10), Decimal(12))
+CPO_SHARES = (Decimal("0.10"), Decimal("0.15"), Decimal("0.20"), Decimal("0.25"))
+MAX_BID_FACTOR = 10  # × the typical marketplace minimum, ruble bids
+MAX_PERCENT_BID = Decimal(25)  # percent-of-price bids
 
 
 def seed_users(services: MarketingServices, brands: Sequence[str]) -> int:
@@ -51,6 +61,9 @@ def seed_campaigns(services: MarketingServices, brands: Sequence[str], market: A
             minimums = [k.min_bid for k in keywords if k.min_bid is not None] or [Decimal(1)]
             typical = Decimal(statistics.median(minimums))
             strategy = STRATEGIES[index % len(STRATEGIES)]
+            variant = index // len(STRATEGIES) % 4
+            price = Decimal(statistics.median(market.model(remote.external_id).order_value)) / 100
+            percent = marketplace is Marketplace.YM
             campaign = Campaign(
                 id=0,
                 marketplace=marketplace,
@@ -60,11 +73,15 @@ def seed_campaigns(services: MarketingServices, brands: Sequence[str], market: A
                 status=CampaignStatus.ACTIVE if remote.status == "active" else CampaignStatus.PAUSED,
                 strategy=strategy,
                 min_bid=min(minimums).quantize(TWO),
-                max_bid=(typical * 4).quantize(TWO),
+                max_bid=MAX_PERCENT_BID if percent else (typical * MAX_BID_FACTOR).quantize(TWO),
                 daily_budget=remote.daily_budget,
-                target_drr=Decimal(12 + index % 4 * 4) if strategy is StrategyType.TARGET_DRR else None,
-                target_cpo=Decimal(150 + index % 5 * 50) if strategy is StrategyType.TARGET_CPO else None,
-                target_position=Decimal(1 + index % 3) if strategy is StrategyType.TARGET_POSITION else None,
+                target_drr=DRR_TARGETS[variant] if strategy is StrategyType.TARGET_DRR else None,
+                target_cpo=(
+                    max(TEN, (price * CPO_SHARES[variant] / TEN).quantize(Decimal(1)) * TEN)
+                    if strategy is StrategyType.TARGET_CPO
+                    else None
+                ),
+                target_position=Decimal(1 + variant % 3) if strategy is StrategyType.TARGET_POSITION else None,
             )
             configured.append(
                 (
