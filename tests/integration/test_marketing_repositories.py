@@ -27,6 +27,7 @@ from adolf.application.ports.alerts import AlertRecord
 from adolf.domain.alerts.users import Contact, Role, User
 from adolf.domain.marketing.bid_context import StrategyType
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword, KeywordStatus
+from adolf.domain.marketing.campaign_settings import change_settings, check_settings
 from adolf.domain.marketing.metrics import StatsTotals
 from adolf.domain.marketing.safety_thresholds import SafetyThresholds
 from adolf.domain.marketplace import Marketplace
@@ -310,7 +311,7 @@ def test_sync_inserts_then_updates_only_what_changed_without_duplicates(db: Db) 
         CampaignStatus.ACTIVE,
     )
     assert r1.daily_budget == Decimal("3000.00")  # no remote limit keeps the local one
-    assert (r1.min_bid, r1.max_bid) == (Decimal("0"), Decimal("70"))
+    assert (r1.min_bid, r1.max_bid) == (Decimal("10"), Decimal("70"))  # default_bounds: lowest minimum … highest bid
     assert r2.status is CampaignStatus.PAUSED
     assert kws["r1-a"].bid == Decimal("60.00")
     assert kws["r1-a"].marketplace_min_bid == Decimal("10.00")
@@ -330,6 +331,39 @@ def test_sync_keeps_a_pause_reason_while_paused_and_clears_it_when_active_again(
         cleared = uow.campaigns.get(r1.id)
     assert kept is not None and kept.pause_reason == "budget_exceeded"
     assert cleared is not None and (cleared.status, cleared.pause_reason) == (CampaignStatus.ACTIVE, None)
+
+
+@pytest.mark.parametrize("marketplace", list(Marketplace))
+def test_a_synced_new_campaign_starts_with_bounds_that_pass_the_settings_rules(
+    db: Db, marketplace: Marketplace
+) -> None:
+    """min_bid > 0: its keywords' lowest marketplace minimum, else one bid step (1.0 ₽; 0.1 for
+    YM's percent bids) — never the 0.00 the settings rules refuse; max_bid: its highest bid."""
+    remote = {
+        "r1": [
+            RemoteKeyword("r1-a", "r1", "boots", Decimal("55.50"), "active", Decimal("12.50")),
+            RemoteKeyword("r1-b", "r1", "shoes", Decimal("70"), "paused", Decimal("8.25")),
+            RemoteKeyword("r1-c", "r1", "socks", Decimal("9"), "active"),
+        ],
+        "r2": [RemoteKeyword("r2-a", "r2", "hats", Decimal("30"), "active")],  # no minimum known
+    }
+    with db.uow() as uow:
+        uow.campaigns.sync(marketplace, _remote(), remote, "b")
+        uow.commit()
+
+    with db.uow() as uow:
+        found = {c.external_id: c for c in uow.campaigns.all(marketplace)}
+        stored = uow.campaigns.keywords_of([found["r1"].id], active_only=False)[found["r1"].id]
+    r1, r2 = found["r1"], found["r2"]
+    lowest = min(k.marketplace_min_bid for k in stored if k.marketplace_min_bid is not None)
+    assert r1.min_bid == lowest == Decimal("8.25") and r1.max_bid == Decimal("70")
+    step = Decimal("0.1") if marketplace is Marketplace.YM else Decimal("1")
+    assert (r2.min_bid, r2.max_bid) == (step, Decimal("30"))
+    for synced in (r1, r2):
+        assert synced.min_bid > 0 and isinstance(synced.min_bid, Decimal)
+        check_settings(synced)  # as synced
+        configured = change_settings(synced, {"strategy": "target_drr", "target_drr": "12"})
+        assert (configured.min_bid, configured.max_bid) == (synced.min_bid, synced.max_bid)
 
 
 # --- bid history --------------------------------------------------------------------------

@@ -11,7 +11,10 @@ Rules:
   ADOLF stays archived;
 - a remote ``daily_budget`` of None (no limit at the marketplace) keeps the local limit;
 - a new campaign gets the ``manual`` strategy (ADOLF never moves bids nobody configured),
-  ``default_brand``, and bounds 0 … its highest current bid, a starting point to configure;
+  ``default_brand``, and the bounds ``default_bounds`` gives from its keywords' bids and
+  marketplace minimums (min_bid > 0: its keywords' lowest minimum, else one bid step;
+  max_bid: its highest current bid), a starting point to configure that already passes the
+  settings rules;
 - campaigns and keywords the marketplace no longer lists are left alone.
 """
 
@@ -31,6 +34,7 @@ from adolf.application.marketing.ports import SyncCounts
 from adolf.application.ports.ads_marketplace import RemoteCampaign, RemoteKeyword
 from adolf.domain.marketing.bid_context import StrategyType
 from adolf.domain.marketing.campaign import CampaignStatus, KeywordStatus
+from adolf.domain.marketing.default_bounds import default_bounds
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.money import to_money
 
@@ -67,10 +71,11 @@ def sync_campaigns(
         local = existing.get(remote.external_id)
         status, reason = _status(remote.status, local.pause_reason if local else None)
         if local is None:
-            bids = [to_money(k.bid) for k in remote_keywords.get(remote.external_id, ())]
-            new_rows.append(
-                _new_campaign(marketplace, remote, status, default_brand, max(bids, default=Decimal(0)), now)
+            remotes = remote_keywords.get(remote.external_id, ())
+            bounds = default_bounds(
+                marketplace, [to_money(k.bid) for k in remotes], [_money(k.min_bid) for k in remotes]
             )
+            new_rows.append(_new_campaign(marketplace, remote, status, default_brand, bounds, now))
             continue
         if local.status == CampaignStatus.ARCHIVED.value:
             status, reason = local.status, local.pause_reason
@@ -93,8 +98,14 @@ def sync_campaigns(
 
 
 def _new_campaign(
-    marketplace: Marketplace, remote: RemoteCampaign, status: str, brand: str, max_bid: Decimal, now: datetime
+    marketplace: Marketplace,
+    remote: RemoteCampaign,
+    status: str,
+    brand: str,
+    bounds: tuple[Decimal, Decimal],
+    now: datetime,
 ) -> dict[str, Any]:
+    min_bid, max_bid = bounds
     return {
         "marketplace": marketplace.value,
         "external_id": remote.external_id,
@@ -103,7 +114,7 @@ def _new_campaign(
         "status": status,
         "pause_reason": None,
         "strategy": StrategyType.MANUAL.value,
-        "min_bid": Decimal("0.00"),
+        "min_bid": min_bid,
         "max_bid": max_bid,
         "daily_budget": _money(remote.daily_budget),
         "target_position": None,
