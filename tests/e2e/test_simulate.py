@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -87,3 +88,51 @@ def test_a_bad_option_is_refused_naming_it(adolf: Run) -> None:
     result = adolf("simulate", "--backend", "kafka", check=False)
     assert result.returncode == 2
     assert "--backend='kafka'" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_report_shows_each_target_campaign_against_its_target(adolf: Run, tmp_path: Path) -> None:
+    database = tmp_path / "sim.sqlite3"
+    out = adolf(
+        "simulate", "--days", "3", "--campaigns", "12", "--keywords", "6", "--seed", "3",
+        "--json", "--database", f"sqlite:///{database}", timeout=300,
+    ).stdout  # fmt: skip
+    report = json.loads(out[out.index("{") :])
+    attainment = report["attainment"]
+    assert attainment["judged"] == {"start": "2026-01-14", "end": "2026-01-14"}  # day 3 on
+    rows = attainment["campaigns"]
+    assert {r["strategy"] for r in rows} == {"target_drr", "target_cpo"}
+    with sqlite3.connect(database) as db:
+        configured = dict(
+            db.execute(
+                "SELECT id, COALESCE(target_drr, target_cpo) FROM campaigns"
+                " WHERE strategy IN ('target_drr', 'target_cpo')"
+            ).fetchall()
+        )
+        assert {r["campaign_id"] for r in rows} == set(configured)
+        for row in rows:
+            assert Decimal(row["target"]) == Decimal(str(configured[row["campaign_id"]]))
+            if row["achieved"] is not None:
+                within = abs(Decimal(row["achieved"]) - Decimal(row["target"])) <= Decimal(row["target"]) / 10
+                assert row["within"] is within
+            assert row["bound"] is (row["constraint"] not in ("within_band", "raised", "lowered"))
+            if row["constraint"] in ("at_max_bid", "at_min_bid"):
+                # reported at a bound: some active keyword of the campaign sits at it
+                column = (
+                    "c.max_bid - k.bid"
+                    if row["constraint"] == "at_max_bid"
+                    else ("k.bid - MAX(c.min_bid, COALESCE(k.marketplace_min_bid, 0))")
+                )
+                step = "0.1" if row["marketplace"] == "ym" else "1"
+                (at_bound,) = db.execute(
+                    f"SELECT COUNT(*) FROM keywords k JOIN campaigns c ON c.id = k.campaign_id"
+                    f" WHERE c.id = ? AND k.status = 'active' AND {column} < {step}",
+                    (row["campaign_id"],),
+                ).fetchone()
+                assert at_bound > 0, row
+        # every sent change carries its constraint
+        assert db.execute("SELECT COUNT(*) FROM bid_history WHERE binding_constraint IS NULL").fetchone() == (0,)
+    for name, summary in attainment["summary"].items():
+        assert summary["line"].startswith(f"{name}: {summary['within']}/{summary['campaigns']} within ±10 %")
+        assert summary["campaigns"] == sum(1 for r in rows if r["strategy"] == name)
+    assert set(attainment["orders_per_1000_rub"]) == set(report["per_strategy"])

@@ -154,7 +154,7 @@ def portfolio_target(
     """The target the steered keywords aim at so the campaign meets its own; None when
     there is nothing to adjust (not a ratio strategy, no steered or no other keyword).
 
-    Over each keyword's today + 3 whole days: with the others' spend S and revenue (DRR) or
+    Over each keyword's today + yesterday: with the others' spend S and revenue (DRR) or
     orders (CPO) U, and the steered keywords' U_f, the steered keywords' target t_f solves
     (S + t_f·U_f) / (U + U_f) = t, i.e. t_f = t + (t·U − S) / U_f (DRR in percent, so
     U is revenue / 100). Paused keywords spend nothing more and are left out."""
@@ -185,12 +185,11 @@ def portfolio_target(
 
 
 def _recent(window: KeywordWindow) -> StatsTotals:
-    """Today and the 3 whole days before it (or the longest window there is)."""
+    """Today and yesterday (today alone before there is a yesterday). The shortest window:
+    the keywords it sums are being cut or paused, and a longer one would still count what
+    they spent before — the steered keywords would then aim too low."""
     found = window.candidates()
-    for days, totals in found:
-        if days == 3:
-            return totals
-    return found[-1][1]
+    return found[1][1] if len(found) > 1 else found[0][1]
 
 
 def pauses_campaign(campaign: Campaign, today: StatsTotals) -> bool:
