@@ -8,9 +8,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from adolf.domain.alerts.users import ALL_BRANDS, Role, User
-from adolf.domain.marketing.bid_context import BidContext
+from adolf.domain.marketing.bid_context import BidContext, StrategyType
+from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword
 from adolf.domain.marketing.metrics import StatsTotals
+from adolf.domain.marketing.planner import KeywordInput
 from adolf.domain.marketing.pricing import Pricing
+from adolf.domain.marketing.windows import SPANS, KeywordWindow
+from adolf.domain.marketplace import Marketplace
 
 # Hypothesis's default count: keeps the whole domain suite well under 10 s.
 PROPERTY = settings(max_examples=100, deadline=None)
@@ -88,3 +92,125 @@ def users(draw: st.DrawFn) -> tuple[User, ...]:
             )
         )
     return tuple(result)
+
+
+# --- the campaign planner's inputs ------------------------------------------------------
+
+#: (lowest, highest) bid of each marketplace: rubles on WB and Ozon, percent of the price on YM
+BID_SCALE: dict[Marketplace, tuple[str, str]] = {
+    Marketplace.WB: ("1", "1500"),
+    Marketplace.OZON: ("1", "300"),
+    Marketplace.YM: ("0.1", "40"),
+}
+
+
+@st.composite
+def planned_campaigns(draw: st.DrawFn) -> Campaign:
+    """An active campaign of any marketplace and strategy with that strategy's target (the
+    others set or not), bounds 0 < min_bid ≤ max_bid, either switch, a daily budget or none."""
+    marketplace = draw(st.sampled_from(list(Marketplace)))
+    strategy = draw(st.sampled_from(list(StrategyType)))
+    low, high = BID_SCALE[marketplace]
+    min_bid = draw(money("0.01", high))
+    max_bid = draw(money(max(min_bid, Decimal(low)), Decimal(high) * 2))
+    targets = {
+        "target_position": st.decimals(min_value=1, max_value=10, places=1),
+        "target_drr": money("1", "60"),
+        "target_cpo": money("1", "3000"),
+    }
+    chosen = {name: draw(gen if name == strategy.value else st.none() | gen) for name, gen in targets.items()}
+    return Campaign(
+        id=draw(st.integers(min_value=1, max_value=10**6)),
+        marketplace=marketplace,
+        external_id="c1",
+        name="Campaign",
+        brand="acme",
+        status=CampaignStatus.ACTIVE,
+        strategy=strategy,
+        min_bid=min_bid,
+        max_bid=max_bid,
+        daily_budget=draw(st.none() | money("100", "20000")),
+        kill_switch=draw(st.integers(min_value=0, max_value=4)) == 0,  # one campaign in five
+        dry_run=draw(st.integers(min_value=0, max_value=4)) == 0,
+        **chosen,
+    )
+
+
+@st.composite
+def day_totals(draw: st.DrawFn, *, sparse: bool = False) -> StatsTotals:
+    """One day (or part of one) of a keyword: mostly a coherent one (clicks ≤ views, orders ≤
+    clicks, spend = clicks × a price per click, revenue = orders × an order value), sometimes
+    any counts at all. ``sparse``: so little that even a week of such days stays under the
+    engine's data minimum (30 clicks, 300 ₽)."""
+    if sparse:
+        return StatsTotals(
+            views=draw(counts(2_000)),
+            clicks=draw(counts(7)),
+            orders=draw(counts(3)),
+            spent=draw(money("0", "74.99")),
+            revenue=draw(money("0", "5000")),
+        )
+    if draw(st.integers(min_value=0, max_value=3)) == 0:
+        return draw(stats_totals(max_money="60000"))
+    views = draw(counts(30_000))
+    clicks = draw(st.integers(min_value=0, max_value=min(views, 400)))
+    orders = draw(st.integers(min_value=0, max_value=min(clicks, 15)))
+    per_click = draw(money("0.10", "20"))
+    per_order = draw(money("100", "6000"))
+    return StatsTotals(views=views, clicks=clicks, orders=orders, spent=clicks * per_click, revenue=orders * per_order)
+
+
+@st.composite
+def keyword_windows(draw: st.DrawFn, *, sparse: bool = False) -> KeywordWindow:
+    """Today so far, and — or not — the sums over the previous 1, 3 and 7 whole days (each
+    span adds its days to the shorter one's, as the daily rows do)."""
+    today = draw(day_totals(sparse=sparse))
+    if draw(st.booleans()):
+        return KeywordWindow(today)
+    sums: list[StatsTotals] = []
+    running = StatsTotals()
+    for _ in SPANS:  # today + 7 days of sparse totals stay under the minimum: 4 × 7 clicks, 4 × 74.99 ₽
+        running = running + draw(day_totals(sparse=sparse))
+        sums.append(running)
+    return KeywordWindow.of(today, sums)
+
+
+@st.composite
+def keyword_inputs(draw: st.DrawFn, campaign: Campaign, *, sparse: bool = False) -> list[KeywordInput]:
+    """0–6 active keywords of ``campaign``: bids within its bounds or anywhere (0 … 2 ×
+    max_bid), a marketplace minimum or none, windows, an average position, competitor bids."""
+    high = campaign.max_bid * 2
+    found = []
+    for number in range(draw(st.integers(min_value=0, max_value=6))):
+        within = draw(st.booleans())
+        bid = draw(money(campaign.min_bid, campaign.max_bid) if within else money("0", high))
+        keyword = Keyword(
+            id=number + 1,
+            campaign_id=campaign.id,
+            external_id=f"k{number + 1}",
+            phrase=f"phrase {number + 1}",
+            bid=bid,
+            marketplace_min_bid=draw(st.none() | money("0", campaign.max_bid * Decimal("1.2"))),
+        )
+        competitors = draw(st.lists(money("0", campaign.max_bid * Decimal("1.5")), max_size=6))
+        found.append(
+            KeywordInput(
+                keyword=keyword,
+                window=draw(keyword_windows(sparse=sparse)),
+                avg_position=draw(st.none() | st.decimals(min_value=1, max_value=30, places=1)),
+                competitor_bids=tuple(sorted(competitors, reverse=True)),
+            )
+        )
+    return found
+
+
+@st.composite
+def campaign_today(draw: st.DrawFn) -> StatsTotals:
+    """A campaign's totals so far today (spend up to past most daily budgets)."""
+    return StatsTotals(
+        views=draw(counts(200_000)),
+        clicks=draw(counts(5_000)),
+        orders=draw(counts(200)),
+        spent=draw(money("0", "25000")),
+        revenue=draw(money("0", "300000")),
+    )

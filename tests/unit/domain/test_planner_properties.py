@@ -1,0 +1,295 @@
+"""Property tests of the campaign planner (``planner.plan_campaign``, SPEC §4.1): whatever the
+campaign, its keywords, their windows and the competitors bid, a plan keeps the bid rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, is_dataclass, replace
+from decimal import Decimal
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from adolf.domain.marketing.bid_context import BidReason, StrategyType
+from adolf.domain.marketing.bid_tuning import DEFAULT_TUNING
+from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword
+from adolf.domain.marketing.constraints import BidConstraint
+from adolf.domain.marketing.metrics import StatsTotals
+from adolf.domain.marketing.planner import (
+    PORTFOLIO_HIGH,
+    PORTFOLIO_LOW,
+    CampaignPlan,
+    KeywordInput,
+    plan_campaign,
+    portfolio_target,
+)
+from adolf.domain.marketing.pricing import bid_step, pricing_of
+from adolf.domain.marketing.windows import KeywordWindow, has_enough_data
+from adolf.domain.marketplace import Marketplace
+
+from .generators import PROPERTY, campaign_today, keyword_inputs, planned_campaigns
+
+RATIO = (StrategyType.TARGET_DRR, StrategyType.TARGET_CPO)
+SWITCHES = frozenset(
+    {
+        BidConstraint.KILL_SWITCH,
+        BidConstraint.DRY_RUN,
+        BidConstraint.PAUSED_BY_SAFETY,
+        BidConstraint.BUDGET_LIMITED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class World:
+    campaign: Campaign
+    keywords: list[KeywordInput]
+    today: StatsTotals
+    dry_run: bool  # the deployment's switch
+
+    def plan(self) -> CampaignPlan:
+        return plan_campaign(self.campaign, self.keywords, self.today, dry_run=self.dry_run)
+
+    def item(self, keyword: Keyword) -> KeywordInput:
+        return next(i for i in self.keywords if i.keyword.id == keyword.id)
+
+    @property
+    def step(self) -> Decimal:
+        return bid_step(pricing_of(self.campaign.marketplace))
+
+    def floor(self, keyword: Keyword) -> Decimal:
+        minimum = keyword.marketplace_min_bid
+        if minimum is not None and minimum <= self.campaign.max_bid:
+            return max(self.campaign.min_bid, minimum)
+        return self.campaign.min_bid
+
+    def clamp(self, keyword: Keyword, bid: Decimal) -> Decimal:
+        return min(max(bid, self.floor(keyword)), self.campaign.max_bid)
+
+
+@st.composite
+def worlds(draw: st.DrawFn, *, live: bool = False, sparse: bool = False) -> World:
+    """``live``: no switch is on (the planner decides every keyword unless safety pauses)."""
+    campaign = draw(planned_campaigns())
+    if live:
+        campaign = replace(campaign, kill_switch=False, dry_run=False)
+    return World(
+        campaign,
+        draw(keyword_inputs(campaign, sparse=sparse)),
+        draw(campaign_today()),
+        False if live else draw(st.booleans()),
+    )
+
+
+@PROPERTY
+@given(worlds())
+def test_every_new_bid_is_within_its_bounds_and_target_position_never_outbids_the_leader(world: World) -> None:
+    plan = world.plan()
+
+    for kp in plan.bid_changes:
+        assert kp.decision is not None
+        new, current = kp.decision.new_bid, kp.keyword.bid
+        assert world.floor(kp.keyword) <= new <= world.campaign.max_bid
+        competitors = world.item(kp.keyword).competitor_bids
+        if world.campaign.strategy is StrategyType.TARGET_POSITION and competitors:
+            leader = max(competitors)
+            if new > max(leader, world.floor(kp.keyword)):
+                # Only a bid that was already above the leader's is left above it: brought
+                # down toward it, dampened (strategy_position: "brought down, dampened").
+                assert current > leader and new < current, (current, new, leader)
+
+
+@PROPERTY
+@given(worlds())
+def test_one_cycle_moves_a_bid_by_at_most_its_dampening_factor_or_one_bid_step(world: World) -> None:
+    plan = world.plan()
+    tuning = DEFAULT_TUNING
+
+    for kp in plan.bid_changes:
+        assert kp.decision is not None
+        strategy = world.campaign.strategy
+        assert strategy is not StrategyType.MANUAL  # manual never moves a bid
+        if strategy is StrategyType.TARGET_POSITION:
+            up = down = tuning.position_max_step
+        else:
+            up, down = tuning.max_raise, tuning.max_cut
+        current, new, step = kp.keyword.bid, kp.decision.new_bid, world.step
+        lowest = current - max(current * down, step)
+        highest = current + max(current * up, step)
+        # Bounds beat dampening: a current bid outside [floor, max_bid] is brought inside at once.
+        assert world.clamp(kp.keyword, lowest) <= new <= world.clamp(kp.keyword, highest)
+        assert abs(new - current) >= step  # a smaller move is not sent
+
+
+@st.composite
+def ratio_worlds_without_data(draw: st.DrawFn, *, percent_of_price: bool = False) -> World:
+    """target_drr / target_cpo keywords whose every window is under the data minimum (fewer
+    than 30 clicks and under 300 ₽ even over a week). Without ``percent_of_price``: WB and
+    Ozon (a YM percent-of-price target_drr needs no data: the bid *is* the DRR); with it: YM
+    target_cpo, whose window has at least one order."""
+    world = draw(worlds(live=True, sparse=True))
+    campaign = world.campaign
+    if percent_of_price:
+        strategy, marketplace = StrategyType.TARGET_CPO, Marketplace.YM
+        ordered = StatsTotals(orders=1, clicks=1, spent=Decimal("3.00"), revenue=Decimal("1500"))
+        keywords = [replace(i, window=replace(i.window, today=i.window.today + ordered)) for i in world.keywords]
+    else:
+        strategy = draw(st.sampled_from(RATIO))
+        marketplace = draw(st.sampled_from([Marketplace.WB, Marketplace.OZON]))
+        keywords = world.keywords
+    targets = {"target_drr": campaign.target_drr or Decimal(10), "target_cpo": campaign.target_cpo or Decimal(200)}
+    aimed = replace(campaign, strategy=strategy, marketplace=marketplace, **targets)
+    return replace(world, campaign=aimed, keywords=keywords)
+
+
+def _assert_holds_for_too_little_data(world: World) -> None:
+    plan = world.plan()
+
+    for kp in plan.keywords:
+        if kp.decision is None:
+            continue  # paused by keyword safety: no bid at all
+        _, judged = world.item(kp.keyword).window.judged(DEFAULT_TUNING)
+        assert not has_enough_data(judged, DEFAULT_TUNING)
+        assert kp.decision.held and kp.decision.reason is BidReason.INSUFFICIENT_DATA, kp.decision
+        assert kp.constraint is BidConstraint.TOO_LITTLE_DATA
+        current = kp.keyword.bid
+        if kp.decision.changed:  # only bounds move a held bid: an out-of-range one, brought inside
+            assert kp.decision.new_bid == world.clamp(kp.keyword, current) != current
+        else:
+            assert kp.decision.new_bid == current
+
+
+@PROPERTY
+@given(ratio_worlds_without_data())
+def test_with_too_little_data_the_bid_holds(world: World) -> None:
+    _assert_holds_for_too_little_data(world)
+
+
+ONE_ORDER = KeywordWindow(StatsTotals(views=400, clicks=5, orders=1, spent=Decimal("150.00"), revenue=Decimal("3000")))
+YM_CPO = Campaign(
+    id=1,
+    marketplace=Marketplace.YM,
+    external_id="c1",
+    name="YM",
+    brand="acme",
+    status=CampaignStatus.ACTIVE,
+    strategy=StrategyType.TARGET_CPO,
+    min_bid=Decimal("0.50"),
+    max_bid=Decimal("20"),
+    target_cpo=Decimal("200"),
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review: strategy_ratio.target_cpo exempts percent-of-price (YM) bids from the data "
+    "minimum (it needs only 1 order), while its rules say only a percent-of-price target_drr "
+    "needs no data: one order of 3000 with 5 clicks and 150 spent raises a 5 % bid to 5.75 % (aiming at 6.67 %)",
+)
+@PROPERTY
+@example(World(YM_CPO, [KeywordInput(Keyword(1, 1, "k1", "phrase", Decimal("5.00")), ONE_ORDER)], StatsTotals(), False))
+@given(ratio_worlds_without_data(percent_of_price=True))
+def test_with_too_little_data_a_percent_of_price_target_cpo_bid_holds_too(world: World) -> None:
+    _assert_holds_for_too_little_data(world)
+
+
+@PROPERTY
+@given(worlds(), st.sampled_from(["kill_switch", "dry_run", "deployment_dry_run"]))
+def test_a_dry_run_or_a_kill_switch_sends_nothing_and_pauses_nothing(world: World, switch: str) -> None:
+    if switch == "deployment_dry_run":
+        world = replace(world, dry_run=True)
+    else:
+        world = replace(world, campaign=replace(world.campaign, **{switch: True}))
+
+    plan = world.plan()
+
+    assert plan.sends is False
+    assert plan.pause_campaign is None
+    if world.campaign.kill_switch:
+        assert plan.keywords == () and plan.bid_changes == [] and plan.keyword_pauses == []
+        assert plan.constraint is BidConstraint.KILL_SWITCH
+    else:
+        assert plan.constraint is BidConstraint.DRY_RUN
+
+
+@PROPERTY
+@given(worlds(live=True))
+def test_with_no_switch_on_the_plan_is_sent(world: World) -> None:
+    assert world.plan().sends is True
+
+
+MONEY_FIELDS = {
+    "bid",
+    "marketplace_min_bid",
+    "new_bid",
+    "computed_bid",
+    "weight",
+    "min_bid",
+    "max_bid",
+    "daily_budget",
+    "target_drr",
+    "target_cpo",
+    "target_position",
+    "spent",
+    "revenue",
+}
+
+
+def _walk(value: object, path: str = "plan") -> list[tuple[str, object]]:
+    """Every (path, value) inside ``value``'s dataclasses and tuples."""
+    found = [(path, value)]
+    if is_dataclass(value) and not isinstance(value, type):
+        for item in fields(value):
+            found += _walk(getattr(value, item.name), f"{path}.{item.name}")
+    elif isinstance(value, tuple | list):
+        for index, element in enumerate(value):
+            found += _walk(element, f"{path}[{index}]")
+    return found
+
+
+@PROPERTY
+@given(worlds())
+def test_every_money_value_in_a_plan_is_a_decimal(world: World) -> None:
+    plan = world.plan()
+
+    for path, value in _walk(plan):
+        assert not isinstance(value, float), path
+        if path.rsplit(".", 1)[-1] in MONEY_FIELDS and value is not None:
+            assert isinstance(value, Decimal) and value.is_finite(), (path, value)
+    for kp in plan.keywords:
+        assert isinstance(kp.weight, Decimal)
+        if kp.decision is not None:
+            assert isinstance(kp.decision.new_bid, Decimal) and isinstance(kp.decision.computed_bid, Decimal)
+
+
+@PROPERTY
+@given(worlds())
+def test_the_campaigns_constraint_is_one_of_its_keywords_or_a_switch_or_safety(world: World) -> None:
+    plan = world.plan()
+
+    assert plan.constraint is None or isinstance(plan.constraint, BidConstraint)
+    if plan.constraint is None:
+        assert plan.keywords == ()  # no keyword: nothing binds it
+    else:
+        assert plan.constraint in SWITCHES or plan.constraint in {k.constraint for k in plan.keywords}
+
+
+@PROPERTY
+@given(worlds(live=True))
+def test_the_portfolio_target_stays_within_half_and_one_and_a_half_times_the_campaigns(world: World) -> None:
+    campaign = world.campaign
+    plan = world.plan()
+    if len(plan.keywords) != len(world.keywords):
+        return  # the campaign was paused: its keywords were not planned
+
+    steered = portfolio_target(campaign, world.keywords, plan.keywords)
+
+    target = {StrategyType.TARGET_DRR: campaign.target_drr, StrategyType.TARGET_CPO: campaign.target_cpo}.get(
+        campaign.strategy
+    )
+    if target is None:
+        assert steered is None
+    elif steered is not None:
+        assert isinstance(steered, Decimal)
+        assert target * PORTFOLIO_LOW <= steered <= target * PORTFOLIO_HIGH
+        assert (Decimal("0.5"), Decimal("1.5")) == (PORTFOLIO_LOW, PORTFOLIO_HIGH)
