@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -95,6 +95,16 @@ def users(draw: st.DrawFn) -> tuple[User, ...]:
 
 
 # --- the campaign planner's inputs ------------------------------------------------------
+# Built on integer kopecks (``cents``) and module-level strategies: a planner world draws a
+# few hundred amounts, and a fresh ``st.decimals`` per draw was most of a property's time.
+
+
+def cents(low: Decimal | str, high: Decimal | str) -> st.SearchStrategy[Decimal]:
+    """Whole-kopeck amounts in [low, high] (rounded inward), cheap to build per draw."""
+    lowest = int((Decimal(low) * 100).to_integral_value(rounding=ROUND_CEILING))
+    highest = int((Decimal(high) * 100).to_integral_value(rounding=ROUND_FLOOR))
+    return st.integers(min_value=lowest, max_value=max(lowest, highest)).map(lambda n: Decimal(n).scaleb(-2))
+
 
 #: (lowest, highest) bid of each marketplace: rubles on WB and Ozon, percent of the price on YM
 BID_SCALE: dict[Marketplace, tuple[str, str]] = {
@@ -102,23 +112,30 @@ BID_SCALE: dict[Marketplace, tuple[str, str]] = {
     Marketplace.OZON: ("1", "300"),
     Marketplace.YM: ("0.1", "40"),
 }
+TARGETS: dict[str, st.SearchStrategy[Decimal]] = {
+    "target_position": st.integers(min_value=10, max_value=50).map(lambda n: Decimal(n).scaleb(-1)),
+    "target_drr": cents("1", "60"),
+    "target_cpo": cents("1", "3000"),
+}
+ONE_IN_FIVE = st.integers(min_value=0, max_value=4).map(lambda n: n == 0)
+BUDGETS = st.none() | cents("100", "20000")
+POSITIONS = st.none() | st.integers(min_value=10, max_value=300).map(lambda n: Decimal(n).scaleb(-1))
+SPARSE_SPENT, SPARSE_REVENUE = cents("0", "74.99"), cents("0", "5000")
+PER_CLICK, PER_ORDER = cents("0.10", "8"), cents("100", "6000")
+RAW_DAY = stats_totals(max_money="60000")
 
 
 @st.composite
-def planned_campaigns(draw: st.DrawFn) -> Campaign:
-    """An active campaign of any marketplace and strategy with that strategy's target (the
-    others set or not), bounds 0 < min_bid ≤ max_bid, either switch, a daily budget or none."""
+def planned_campaigns(draw: st.DrawFn, strategy: StrategyType | None = None) -> Campaign:
+    """An active campaign of any marketplace and strategy (or ``strategy``) with that
+    strategy's target (the others set or not), bounds 0 < min_bid ≤ max_bid, either switch
+    (one campaign in five each), a daily budget or none."""
     marketplace = draw(st.sampled_from(list(Marketplace)))
-    strategy = draw(st.sampled_from(list(StrategyType)))
+    strategy = strategy or draw(st.sampled_from(list(StrategyType)))
     low, high = BID_SCALE[marketplace]
-    min_bid = draw(money("0.01", high))
-    max_bid = draw(money(max(min_bid, Decimal(low)), Decimal(high) * 2))
-    targets = {
-        "target_position": st.decimals(min_value=1, max_value=10, places=1),
-        "target_drr": money("1", "60"),
-        "target_cpo": money("1", "3000"),
-    }
-    chosen = {name: draw(gen if name == strategy.value else st.none() | gen) for name, gen in targets.items()}
+    min_bid = draw(cents("0.01", high))
+    max_bid = draw(cents(max(min_bid, Decimal(low)), Decimal(high) * 2))
+    chosen = {name: draw(gen if name == strategy.value else st.none() | gen) for name, gen in TARGETS.items()}
     return Campaign(
         id=draw(st.integers(min_value=1, max_value=10**6)),
         marketplace=marketplace,
@@ -129,9 +146,9 @@ def planned_campaigns(draw: st.DrawFn) -> Campaign:
         strategy=strategy,
         min_bid=min_bid,
         max_bid=max_bid,
-        daily_budget=draw(st.none() | money("100", "20000")),
-        kill_switch=draw(st.integers(min_value=0, max_value=4)) == 0,  # one campaign in five
-        dry_run=draw(st.integers(min_value=0, max_value=4)) == 0,
+        daily_budget=draw(BUDGETS),
+        kill_switch=draw(ONE_IN_FIVE),
+        dry_run=draw(ONE_IN_FIVE),
         **chosen,
     )
 
@@ -147,17 +164,17 @@ def day_totals(draw: st.DrawFn, *, sparse: bool = False) -> StatsTotals:
             views=draw(counts(2_000)),
             clicks=draw(counts(7)),
             orders=draw(counts(3)),
-            spent=draw(money("0", "74.99")),
-            revenue=draw(money("0", "5000")),
+            spent=draw(SPARSE_SPENT),
+            revenue=draw(SPARSE_REVENUE),
         )
     if draw(st.integers(min_value=0, max_value=3)) == 0:
-        return draw(stats_totals(max_money="60000"))
+        return draw(RAW_DAY)
     views = draw(counts(30_000))
     clicks = draw(st.integers(min_value=0, max_value=min(views, 400)))
     orders = draw(st.integers(min_value=0, max_value=min(clicks, 15)))
-    per_click = draw(money("0.10", "20"))
-    per_order = draw(money("100", "6000"))
-    return StatsTotals(views=views, clicks=clicks, orders=orders, spent=clicks * per_click, revenue=orders * per_order)
+    return StatsTotals(
+        views=views, clicks=clicks, orders=orders, spent=clicks * draw(PER_CLICK), revenue=orders * draw(PER_ORDER)
+    )
 
 
 @st.composite
@@ -178,26 +195,30 @@ def keyword_windows(draw: st.DrawFn, *, sparse: bool = False) -> KeywordWindow:
 @st.composite
 def keyword_inputs(draw: st.DrawFn, campaign: Campaign, *, sparse: bool = False) -> list[KeywordInput]:
     """0–6 active keywords of ``campaign``: bids within its bounds or anywhere (0 … 2 ×
-    max_bid), a marketplace minimum or none, windows, an average position, competitor bids."""
-    high = campaign.max_bid * 2
+    max_bid), a marketplace minimum or none, windows, an average position, competitor bids
+    (anywhere up to past max_bid, or around the keyword's own bid, where the leader cap bites)."""
+    within = cents(campaign.min_bid, campaign.max_bid)
+    anywhere = cents("0", campaign.max_bid * 2)
+    minimums = st.none() | cents("0", campaign.max_bid * Decimal("1.2"))
+    far = cents("0", campaign.max_bid * Decimal("1.5"))
     found = []
     for number in range(draw(st.integers(min_value=0, max_value=6))):
-        within = draw(st.booleans())
-        bid = draw(money(campaign.min_bid, campaign.max_bid) if within else money("0", high))
+        bid = draw(within if draw(st.booleans()) else anywhere)
         keyword = Keyword(
             id=number + 1,
             campaign_id=campaign.id,
             external_id=f"k{number + 1}",
             phrase=f"phrase {number + 1}",
             bid=bid,
-            marketplace_min_bid=draw(st.none() | money("0", campaign.max_bid * Decimal("1.2"))),
+            marketplace_min_bid=draw(minimums),
         )
-        competitors = draw(st.lists(money("0", campaign.max_bid * Decimal("1.5")), max_size=6))
+        near = cents(bid / 2, bid * Decimal("1.5") + 1)
+        competitors = draw(st.lists(far | near, max_size=6))
         found.append(
             KeywordInput(
                 keyword=keyword,
                 window=draw(keyword_windows(sparse=sparse)),
-                avg_position=draw(st.none() | st.decimals(min_value=1, max_value=30, places=1)),
+                avg_position=draw(POSITIONS),
                 competitor_bids=tuple(sorted(competitors, reverse=True)),
             )
         )
@@ -205,12 +226,17 @@ def keyword_inputs(draw: st.DrawFn, campaign: Campaign, *, sparse: bool = False)
 
 
 @st.composite
-def campaign_today(draw: st.DrawFn) -> StatsTotals:
-    """A campaign's totals so far today (spend up to past most daily budgets)."""
+def campaign_today(draw: st.DrawFn, daily_budget: Decimal | None = None) -> StatsTotals:
+    """A campaign's totals so far today: with a ``daily_budget``, spend from none to 120 % of
+    it (past its warning and pause shares), else up to 25 000 ₽."""
+    if daily_budget is None:
+        spent = draw(cents("0", "25000"))
+    else:
+        spent = (daily_budget * draw(st.integers(min_value=0, max_value=120)) / 100).quantize(Decimal("0.01"))
     return StatsTotals(
         views=draw(counts(200_000)),
         clicks=draw(counts(5_000)),
         orders=draw(counts(200)),
-        spent=draw(money("0", "25000")),
-        revenue=draw(money("0", "300000")),
+        spent=spent,
+        revenue=draw(cents("0", "300000")),
     )
