@@ -11,6 +11,7 @@ from adolf.application.marketing.ports import SyncCounts
 from adolf.application.ports.ads_marketplace import RemoteCampaign, RemoteKeyword
 from adolf.domain.marketing.bid_context import StrategyType
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword, KeywordStatus
+from adolf.domain.marketing.default_bounds import default_bounds
 from adolf.domain.marketplace import Marketplace
 from tests.support.fakes.state import Stateful
 
@@ -111,7 +112,10 @@ class FakeCampaignRepository(Stateful):
             local = by_external.get(remote.external_id)
             status = _status(remote.status)
             if local is None:
-                bids = [k.bid for k in keywords.get(remote.external_id, ())]
+                remote_keywords = keywords.get(remote.external_id, ())
+                min_bid, max_bid = default_bounds(
+                    marketplace, [k.bid for k in remote_keywords], [k.min_bid for k in remote_keywords]
+                )
                 local = self.add(
                     Campaign(
                         id=0,
@@ -121,8 +125,8 @@ class FakeCampaignRepository(Stateful):
                         brand=default_brand,
                         status=status,
                         strategy=StrategyType.MANUAL,
-                        min_bid=Decimal("0.00"),
-                        max_bid=max(bids, default=Decimal(0)),
+                        min_bid=min_bid,
+                        max_bid=max_bid,
                         daily_budget=remote.daily_budget,
                     )
                 )

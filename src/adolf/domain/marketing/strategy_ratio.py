@@ -14,7 +14,9 @@ Rules (SPEC §4.1 "How the field does it", as value-based bidding):
   It is ``bid × target / actual`` with the bid the window actually paid, so bids that moved
   inside the window do not skew it (the current bid would);
 - act only after a minimum of data: ``min_clicks`` clicks *or* ``min_spend`` of spend in the
-  window; below both, hold (``too_little_data``). Percent-of-price DRR needs no data;
+  window; below both, hold (``too_little_data``). Percent-of-price bids are the exception,
+  as their cost is known per order: the DRR target is the bid itself (no data needed) and
+  the CPO target needs one order, for its value (an order costs ``value × bid / 100``);
 - clicks (or spend) past that minimum and no orders (no revenue for DRR) → step down by
   ``no_orders_cut``;
 - within ``target_band`` (±5 %) of the target bid → hold; else move toward it, dampened to
