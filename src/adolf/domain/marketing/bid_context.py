@@ -114,7 +114,9 @@ class BidContext:
             if value is not None and _require_decimal(name, value, InvalidBidContext) < 1:
                 raise InvalidBidContext(f"{name}={value} must be >= 1")
         for index, bid in enumerate(self.competitor_bids):
-            if _require_decimal(f"competitor_bids[{index}]", bid, InvalidBidContext) < 0:
+            # Checked inline: a name is formatted only for an error (a cycle checks millions).
+            if not isinstance(bid, Decimal) or not bid.is_finite() or bid < 0:
+                _require_decimal(f"competitor_bids[{index}]", bid, InvalidBidContext)
                 raise InvalidBidContext(f"competitor_bids[{index}]={bid} must be >= 0")
         minimum = self.marketplace_min_bid
         if minimum is not None and _require_decimal("marketplace_min_bid", minimum, InvalidBidContext) < 0:

@@ -62,6 +62,7 @@ class KeywordPlan:
     pause_reason: str | None = None
     judged_days: int = 0
     low_ctr: bool = False
+    judged: StatsTotals = field(default_factory=StatsTotals)  # the window it was judged on
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,9 @@ def plan_campaign(
         drr = campaign.strategy is StrategyType.TARGET_DRR
         aimed = replace(campaign, target_drr=steered) if drr else replace(campaign, target_cpo=steered)
         plans = [
-            _plan_keyword(aimed, item, out_of_budget, tuning) if plan.decision is not None else plan
+            _redecide(aimed, item, plan, out_of_budget, tuning)
+            if plan.decision is not None and plan.decision.reason in _TARGET_DRIVEN
+            else plan
             for item, plan in zip(keywords, plans, strict=True)
         ]
     alerts.extend(_keyword_alerts(campaign, plans, suffix))
@@ -185,11 +188,16 @@ def portfolio_target(
 
 
 def _recent(window: KeywordWindow) -> StatsTotals:
-    """Today and yesterday (today alone before there is a yesterday). The shortest window:
-    the keywords it sums are being cut or paused, and a longer one would still count what
-    they spent before — the steered keywords would then aim too low."""
-    found = window.candidates()
-    return found[1][1] if len(found) > 1 else found[0][1]
+    """Today and yesterday: the shortest window, since the keywords it sums are being cut or
+    paused, and a longer one would still count what they spent before — the steered
+    keywords would then aim too low."""
+    return window.recent()
+
+
+#: the decisions a different target can change (the rest hold for want of data, or step down)
+_TARGET_DRIVEN = frozenset(
+    {BidReason.ABOVE_TARGET, BidReason.BELOW_TARGET, BidReason.WITHIN_TARGET, BidReason.BUDGET_LIMITED}
+)
 
 
 def pauses_campaign(campaign: Campaign, today: StatsTotals) -> bool:
@@ -223,7 +231,24 @@ def _plan_keyword(campaign: Campaign, item: KeywordInput, out_of_budget: bool, t
     verdict = check_keyword(judged, campaign.safety)
     if verdict.action is SafetyAction.PAUSE_KEYWORD:
         return KeywordPlan(keyword, BidConstraint.PAUSED_BY_SAFETY, judged.spent, None, verdict.reason, days)
-    decision = compute_bid(
+    decision = _decide(campaign, item, judged, out_of_budget, tuning)
+    low_ctr = SafetyReason.LOW_CTR in verdict.reasons
+    return KeywordPlan(keyword, decision.constraint, judged.spent, decision, None, days, low_ctr, judged)
+
+
+def _redecide(
+    campaign: Campaign, item: KeywordInput, plan: KeywordPlan, out_of_budget: bool, tuning: BidTuning
+) -> KeywordPlan:
+    """The keyword decided again for the campaign's steered target (same window, same safety)."""
+    decision = _decide(campaign, item, plan.judged, out_of_budget, tuning)
+    return replace(plan, constraint=decision.constraint, decision=decision)
+
+
+def _decide(
+    campaign: Campaign, item: KeywordInput, judged: StatsTotals, out_of_budget: bool, tuning: BidTuning
+) -> BidDecision:
+    keyword = item.keyword
+    return compute_bid(
         campaign.strategy,
         BidContext(
             current_bid=keyword.bid,
@@ -241,8 +266,6 @@ def _plan_keyword(campaign: Campaign, item: KeywordInput, out_of_budget: bool, t
             tuning=tuning,
         ),
     )
-    low_ctr = SafetyReason.LOW_CTR in verdict.reasons
-    return KeywordPlan(keyword, decision.constraint, judged.spent, decision, None, days, low_ctr)
 
 
 def _keyword_alerts(campaign: Campaign, plans: Sequence[KeywordPlan], suffix: str) -> list[PlannedAlert]:
