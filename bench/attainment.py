@@ -34,14 +34,20 @@ STEP = {"wb": Decimal(1), "ozon": Decimal(1), "ym": Decimal("0.1")}
 
 
 def _run(seed: int, days: int, campaigns: int, manual: bool, folder: str) -> dict[str, Any]:
+    from adolf.adapters.observability.logging import configure_logging
     from adolf.domain.marketing.bid_context import StrategyType
     from adolf.entrypoints.simulation import run, setup
 
+    configure_logging("json", "WARNING", [], stream=open(os.devnull, "w"))  # noqa: SIM115 — the jobs' log lines are not the point
     database = Path(folder) / f"seed{seed}{'-manual' if manual else ''}.sqlite3"
+    configured = setup.STRATEGIES
     if manual:
-        setup.STRATEGIES = (StrategyType.MANUAL,)
+        setup.STRATEGIES = (StrategyType.MANUAL,)  # same campaigns, same targets drawn, all on manual
     options = run.SimulationOptions(days=days, campaigns=campaigns, seed=seed, database_url=f"sqlite:///{database}")
-    report = run.run_inline(options)
+    try:
+        report = run.run_inline(options)
+    finally:
+        setup.STRATEGIES = configured
     report["bound_check"] = [] if manual else _bound_check(database, report)
     report["per_campaign"] = _per_campaign(database, report["attainment"]["judged"]["start"])
     return report

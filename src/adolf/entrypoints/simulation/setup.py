@@ -4,10 +4,12 @@ Campaigns come from the simulated marketplace as a seller's account would list t
 gets a strategy (round robin over the four) and bounds in the marketplace's own unit
 (WB: rubles per 1000 views, Ozon: rubles per click, YM: percent of the price).
 
-Targets are what a seller would set: a DRR of 6–12 %, a cost per order of 10–25 % of what
-the campaign's goods sell for (the seller knows its own prices), a target position of
-1–3. Bounds: the lowest marketplace minimum up to 10 × the typical minimum for ruble bids,
-and up to 25 % of the price for percent bids.
+Targets are what a seller sets from its own history: 70–100 % of the DRR or cost per order
+the campaign had at the bids it ran on (a seller turning a bidder on asks for the same ratio
+or a cheaper one, not for a number unrelated to the campaign; a DRR target at most the 30 %
+the seller alerts on), a target position of 1–3.
+Bounds: the lowest marketplace minimum up to 10 × the typical minimum for ruble bids, and up
+to 25 % of the price for percent bids.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from adolf.adapters.marketplaces.simulated.model import expected_daily_totals
 from adolf.application.marketing.ports import MarketingServices
 from adolf.domain.alerts.users import Role, User
 from adolf.domain.marketing.bid_context import StrategyType
@@ -25,9 +28,10 @@ from adolf.domain.marketplace import Marketplace
 
 STRATEGIES = (StrategyType.TARGET_DRR, StrategyType.TARGET_CPO, StrategyType.TARGET_POSITION, StrategyType.MANUAL)
 TWO = Decimal("0.01")
-TEN = Decimal(10)
-DRR_TARGETS = (Decimal(6), Decimal(8), Decimal(10), Decimal(12))
-CPO_SHARES = (Decimal("0.10"), Decimal("0.15"), Decimal("0.20"), Decimal("0.25"))
+TENTH = Decimal("0.1")
+TARGET_FACTORS = (Decimal("0.7"), Decimal("0.8"), Decimal("0.9"), Decimal("1.0"))
+FALLBACK_DRR, FALLBACK_CPO = Decimal(10), Decimal(200)  # a campaign with no history of orders
+MAX_DRR_TARGET = Decimal(30)  # never above the seller's own DRR alert (safety max_drr)
 MAX_BID_FACTOR = 10  # × the typical marketplace minimum, ruble bids
 MAX_PERCENT_BID = Decimal(25)  # percent-of-price bids
 
@@ -47,6 +51,16 @@ def seed_users(services: MarketingServices, brands: Sequence[str]) -> int:
     return len(people)
 
 
+def history(model: Any) -> tuple[Decimal, Decimal]:
+    """(DRR %, cost per order ₽) the campaign had at its starting bids — the seller's history."""
+    spend, orders, revenue = expected_daily_totals(model)
+    if orders < 1 or revenue <= 0:
+        return FALLBACK_DRR, FALLBACK_CPO
+    drr = max(Decimal("0.5"), Decimal(str(round(spend / revenue * 100, 2))))
+    cpo = max(Decimal(1), Decimal(str(round(spend / orders / 100, 2))))
+    return drr, cpo
+
+
 def seed_campaigns(services: MarketingServices, brands: Sequence[str], market: Any) -> dict[str, int]:
     """Register every campaign of the simulated account, configured; returns counts per marketplace."""
     counts: dict[str, int] = {}
@@ -62,7 +76,8 @@ def seed_campaigns(services: MarketingServices, brands: Sequence[str], market: A
             typical = Decimal(statistics.median(minimums))
             strategy = STRATEGIES[index % len(STRATEGIES)]
             variant = index // len(STRATEGIES) % 4
-            price = Decimal(statistics.median(market.model(remote.external_id).order_value)) / 100
+            drr, cpo = history(market.model(remote.external_id))
+            factor = TARGET_FACTORS[variant]
             percent = marketplace is Marketplace.YM
             campaign = Campaign(
                 id=0,
@@ -75,12 +90,10 @@ def seed_campaigns(services: MarketingServices, brands: Sequence[str], market: A
                 min_bid=min(minimums).quantize(TWO),
                 max_bid=MAX_PERCENT_BID if percent else (typical * MAX_BID_FACTOR).quantize(TWO),
                 daily_budget=remote.daily_budget,
-                target_drr=DRR_TARGETS[variant] if strategy is StrategyType.TARGET_DRR else None,
-                target_cpo=(
-                    max(TEN, (price * CPO_SHARES[variant] / TEN).quantize(Decimal(1)) * TEN)
-                    if strategy is StrategyType.TARGET_CPO
-                    else None
-                ),
+                target_drr=min(drr * factor, MAX_DRR_TARGET).quantize(TENTH)
+                if strategy is StrategyType.TARGET_DRR
+                else None,
+                target_cpo=(cpo * factor).quantize(Decimal(1)) if strategy is StrategyType.TARGET_CPO else None,
                 target_position=Decimal(1 + variant % 3) if strategy is StrategyType.TARGET_POSITION else None,
             )
             configured.append(

@@ -257,3 +257,20 @@ def expected_daily_spend(model: CampaignModel, pricing: Pricing) -> float:
         volume = {Pricing.CPM: views, Pricing.CPC: clicks, Pricing.CPA: orders}[pricing]
         total += volume * unit_price(pricing, bid, model.order_value[i])
     return total * DAY_FACTOR
+
+
+def expected_daily_totals(model: CampaignModel) -> tuple[float, float, float]:
+    """(spend, orders, revenue) a day at the initial bids, for the keywords that start active:
+    spend and revenue in kopecks. What the seller's own history says the campaign costs."""
+    pricing = model.pricing
+    spend = orders_total = revenue = 0.0
+    for i in range(model.keyword_count):
+        if not model.initially_active_keywords[i]:
+            continue
+        bid = model.initial_bid[i]
+        _pos, views, clicks, orders = hourly_rates(model, i, bid)
+        volume = {Pricing.CPM: views, Pricing.CPC: clicks, Pricing.CPA: orders}[pricing]
+        spend += volume * unit_price(pricing, bid, model.order_value[i])
+        orders_total += orders
+        revenue += orders * model.order_value[i]
+    return spend * DAY_FACTOR, orders_total * DAY_FACTOR, revenue * DAY_FACTOR
