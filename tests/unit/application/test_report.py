@@ -86,3 +86,47 @@ def test_a_report_for_a_given_period_only_reads_that_period(services: FakeServic
     report = generate_report(services, start=date(2024, 4, 2), end=date(2024, 4, 2))
 
     assert list(report["per_day"]) == ["2024-04-02"] and report["total"]["spent"] == "30"
+
+
+def test_attainment_judges_each_target_campaign_from_the_third_day_against_its_target(
+    services: FakeServices,
+) -> None:
+    from dataclasses import replace
+
+    seed(services, replace(campaign(1, target_drr=D("10")), binding_constraint="within_band"))
+    seed(services, replace(campaign(2, target_drr=D("10")), binding_constraint="at_max_bid"))
+    seed(
+        services,
+        replace(
+            campaign(3, strategy=StrategyType.TARGET_CPO, target_drr=None, target_cpo=D("50")),
+            binding_constraint="lowered",
+        ),
+    )
+    seed(services, campaign(4, strategy=StrategyType.MANUAL, target_drr=None))
+    first = date(2024, 5, 1)
+    uow = services.uow()
+    uow.stats.upsert_daily(
+        [
+            day_row(1, first, "900", "1000"),  # run-in days are not judged
+            day_row(1, date(2024, 5, 3), "105", "1000"),  # DRR 10.5 vs 10: within
+            day_row(2, date(2024, 5, 3), "50", "1000"),  # DRR 5: short, bound at max_bid
+            day_row(3, date(2024, 5, 3), "240", "5000", orders=4),  # CPO 60 vs 50: outside
+            day_row(4, date(2024, 5, 3), "10", "1000", orders=5),
+            day_row(4, date(2024, 5, 4), "10", "1000", orders=5),
+        ]
+    )
+
+    report = generate_report(services, first, date(2024, 5, 4))
+
+    attainment = report["attainment"]
+    assert attainment["judged"] == {"start": "2024-05-03", "end": "2024-05-04"}
+    rows = {r["campaign_id"]: r for r in attainment["campaigns"]}
+    assert set(rows) == {1, 2, 3}  # manual has no ratio target
+    assert (rows[1]["achieved"], rows[1]["within"], rows[1]["bound"]) == ("10.50", True, False)
+    assert (rows[2]["achieved"], rows[2]["within"], rows[2]["bound"]) == ("5.00", False, True)
+    assert (rows[3]["achieved"], rows[3]["within"], rows[3]["constraint"]) == ("60.00", False, "lowered")
+    drr = attainment["summary"]["target_drr"]
+    assert (drr["campaigns"], drr["within"], drr["unbound"], drr["unbound_within"]) == (2, 1, 1, 1)
+    assert drr["line"] == "target_drr: 1/2 within ±10 % (1/1 of those not bound), 1 bound at_max_bid"
+    assert attainment["summary"]["target_cpo"]["line"] == "target_cpo: 0/1 within ±10 % (0/1 of those not bound)"
+    assert attainment["orders_per_1000_rub"]["manual"] == "500.00"  # 10 orders for 20 ₽
