@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from adolf.adapters.marketplaces.simulated import Faults
 from adolf.application.marketing.bid_cycle import run_bid_cycle
 from adolf.container import Container, build_container
 from adolf.domain.marketing.campaign import CampaignStatus
+from adolf.domain.marketing.pricing import bid_step, pricing_of
 from adolf.domain.marketplace import Marketplace
 from adolf.entrypoints.simulation.run import SimulationOptions, prepare, simulation_settings
 
@@ -47,7 +47,9 @@ def test_a_cycle_changes_bids_within_bounds_and_records_them(database_url: str) 
     for record in state["history"]:
         campaign = state["campaigns"][record.campaign_id]
         assert campaign.min_bid <= record.new_bid <= campaign.max_bid
-        assert abs(record.new_bid - record.old_bid) >= Decimal("1.0")
+        # a move is sent only when it is one bid step: 1.0 ₽, or 0.1 point of YM's percent bids
+        assert abs(record.new_bid - record.old_bid) >= bid_step(pricing_of(campaign.marketplace))
+        assert record.constraint in {"raised", "lowered", "at_max_bid", "at_min_bid", "at_leader", "budget_limited"}
         keyword = next(k for k in state["keywords"][campaign.id] if k.id == record.keyword_id)
         assert keyword.bid == record.new_bid  # the database follows what was sent
     # the remote side got the same bids
