@@ -137,7 +137,7 @@ def render_attainment(found: dict[str, Any] | None) -> None:
             row["target"],
             row["achieved"] or "—",
             "[green]yes" if row["within"] else "[red]no",
-            row["constraint"] if row["bound"] else f"— ({row['constraint']})",
+            row["constraint"] if row["bound"] else f"free: {row['constraint']}",
         )
     console.print(table)
     for summary in found["summary"].values():
