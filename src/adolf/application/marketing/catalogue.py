@@ -62,7 +62,7 @@ MARKETING_CATALOGUE = Catalogue(
             priority=1,
             lock="marketing:lock:bid_cycle",
             idempotent=True,
-            description="Safety checks and new bids for every active campaign.",
+            description="Safety checks, then each campaign planned (bids, pauses, alerts, its binding constraint).",
         ),
         _collect("wb", "0,15,30,45"),
         _collect("ozon", "5,20,35,50"),
@@ -122,7 +122,7 @@ MARKETING_CATALOGUE = Catalogue(
             time_limit=HARD,
             priority=8,
             idempotent=True,
-            description="Yesterday's snapshots into daily rows.",
+            description="Yesterday's whole-day totals from the marketplaces into daily rows (campaigns and keywords).",
         ),
         TaskSpec(
             "marketing.aggregate_monthly_stats",
@@ -144,7 +144,7 @@ MARKETING_CATALOGUE = Catalogue(
             time_limit=HARD,
             priority=8,
             idempotent=True,
-            description="Retention: snapshots 30 d, bid history 12 months, alerts 6 months, daily 24 months.",
+            description="Retention: snapshots 30 d, keyword daily rows 90 d, bid history 12 months, alerts 6 months, daily 24 months.",
         ),
         TaskSpec(
             "marketing.apply_bid_change",
@@ -165,7 +165,7 @@ MARKETING_CATALOGUE = Catalogue(
             time_limit=HARD,
             priority=8,
             idempotent=True,
-            description="Campaign report for a period.",
+            description="Campaign report for a period, with each target campaign against its target.",
         ),
         TaskSpec(
             "marketing.send_alert",
