@@ -187,7 +187,6 @@ def generate_campaign(seed: int, marketplace: Marketplace, index: int, keywords:
     rng = random.Random(mix(seed, number))
     draw, exp, log = rng.random, math.exp, math.log  # the hot loop below runs 500 000 times in benchmarks
     ranges = _RANGES[marketplace]
-    pricing = PRICING[marketplace]
     tick = ranges.tick
     low_tick, tick_span = ranges.min_bid[0] // tick, ranges.min_bid[1] // tick - ranges.min_bid[0] // tick + 1
     demand_low, demand_log_span = ranges.demand[0], log(ranges.demand[1] / ranges.demand[0])
@@ -234,7 +233,7 @@ def generate_campaign(seed: int, marketplace: Marketplace, index: int, keywords:
         ladder_start=ladder_start,
         ladder=ladder,
     )
-    expected = expected_daily_spend(model, pricing)
+    expected = expected_daily_spend(model)
     if budget_kind < 0.25:
         budget: float | None = expected * (0.35 + 0.45 * budget_share)
     elif budget_kind < 0.92:
@@ -246,17 +245,9 @@ def generate_campaign(seed: int, marketplace: Marketplace, index: int, keywords:
     return replace(model, daily_budget=max(100, math.ceil(budget / 100)) * 100)
 
 
-def expected_daily_spend(model: CampaignModel, pricing: Pricing) -> float:
+def expected_daily_spend(model: CampaignModel) -> float:
     """Kopecks a day at the initial bids, for the keywords that start active."""
-    total = 0.0
-    for i in range(model.keyword_count):
-        if not model.initially_active_keywords[i]:
-            continue
-        bid = model.initial_bid[i]
-        _pos, views, clicks, orders = hourly_rates(model, i, bid)
-        volume = {Pricing.CPM: views, Pricing.CPC: clicks, Pricing.CPA: orders}[pricing]
-        total += volume * unit_price(pricing, bid, model.order_value[i])
-    return total * DAY_FACTOR
+    return expected_daily_totals(model)[0]
 
 
 def expected_daily_totals(model: CampaignModel) -> tuple[float, float, float]:
