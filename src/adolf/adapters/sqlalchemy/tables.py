@@ -293,3 +293,5 @@ recommendations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_recommendations_day", "day"),
 )
+
+from adolf.adapters.sqlalchemy import watcher_tables as _watcher_tables  # noqa: E402, F401  Watcher's tables join this metadata
