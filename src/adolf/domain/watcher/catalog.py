@@ -1,0 +1,58 @@
+"""What Watcher monitors: our products, competitors, their products, and subscriptions.
+
+Shapes follow the seed (000, ``WatcherCompetitor`` / ``WatcherTask``) split into the rows the
+issue names. A subscription pairs one of our products with one competitor product on one
+marketplace; ``generate_daily_tasks`` makes one parsing task per active subscription.
+
+Choice where the seed is silent: these are plain rows built by repositories, so they carry no
+validation (a repository reads what a migration constrained); the values agents send are
+validated in ``observations``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from adolf.domain.marketplace import Marketplace
+
+BASE_PRIORITY = 50  # seed 000 ``_calculate_competitor_priority``: "score = 50  # Базовый приоритет"
+
+
+@dataclass(frozen=True, slots=True)
+class OurProduct:
+    id: int
+    brand: str
+    sku: str
+    name: str
+    marketplace: Marketplace
+    price: Decimal | None  # our current price; None until we know it (scoring then skips proximity)
+
+
+@dataclass(frozen=True, slots=True)
+class Competitor:
+    id: int
+    name: str
+    marketplace: Marketplace
+    priority: int = BASE_PRIORITY  # 0…100, recomputed nightly by ``calculate_priorities``
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CompetitorProduct:
+    id: int
+    competitor_id: int
+    marketplace: Marketplace
+    external_id: str  # the marketplace's article / SKU of the competitor's listing
+    url: str
+    name: str
+    our_product_id: int | None = None  # the product of ours it competes with
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    our_product_id: int
+    competitor_product_id: int
+    marketplace: Marketplace
+    active: bool = True
