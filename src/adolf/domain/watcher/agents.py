@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
+from adolf.domain.alerts.severity import Severity
 from adolf.domain.errors import DomainError
 from adolf.domain.marketplace import Marketplace
 
@@ -55,6 +56,12 @@ class Agent:
     last_heartbeat: datetime | None = None
 
 
+#: How loud each entered status is in the agent log (the seed logs a panic as ``error``).
+EVENT_SEVERITY: Mapping[AgentStatus, Severity] = MappingProxyType(
+    {AgentStatus.ONLINE: Severity.INFO, AgentStatus.OFFLINE: Severity.WARNING, AgentStatus.PANIC: Severity.CRITICAL}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AgentEvent:
     agent_id: str
@@ -62,6 +69,10 @@ class AgentEvent:
     message: str
     created_at: datetime
     details: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def severity(self) -> Severity:
+        return EVENT_SEVERITY[self.kind]
 
 
 @dataclass(frozen=True, slots=True)

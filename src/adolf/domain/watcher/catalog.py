@@ -27,6 +27,7 @@ class OurProduct:
     name: str
     marketplace: Marketplace
     price: Decimal | None  # our current price; None until we know it (scoring then skips proximity)
+    active: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +45,8 @@ class CompetitorProduct:
     competitor_id: int
     marketplace: Marketplace
     external_id: str  # the marketplace's article / SKU of the competitor's listing
-    url: str
-    name: str
+    url: str | None
+    name: str | None  # known once parsed
     our_product_id: int | None = None  # the product of ours it competes with
 
 

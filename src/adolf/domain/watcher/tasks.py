@@ -16,6 +16,9 @@ Choices where the seed is silent:
   offline agent heartbeats first;
 - a lease is expired at ``lease_until`` exactly; a holder may still complete or fail its task
   after expiry as long as the task was not released meanwhile (the work was done);
+- ``started_at`` is set by a claim and ``completed_at`` by completion (the seed's daily stats
+  average ``completed_at − started_at``); a task going back to pending forgets ``started_at``
+  (the seed's redistribution does);
 - a done or failed task keeps the agent that ran it (``adolf watcher agents`` counts tasks done
   today per agent); a task going back to pending forgets its agent and lease;
 - ``DEFAULT_LEASE_SECONDS`` 600: one product page takes an agent seconds, a slow captcha-free
@@ -67,6 +70,8 @@ class ParsingTask:
     agent_id: str | None = None
     lease_until: datetime | None = None
     error: str | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
 
 
 def claim(task: ParsingTask, agent: Agent, now: datetime, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> ParsingTask:
@@ -82,12 +87,12 @@ def claim(task: ParsingTask, agent: Agent, now: datetime, lease_seconds: int = D
     if isinstance(lease_seconds, bool) or not isinstance(lease_seconds, int) or lease_seconds <= 0:
         raise InvalidTaskTransition(f"lease_seconds={lease_seconds!r} must be an int > 0")
     lease_until = now + timedelta(seconds=lease_seconds)
-    return replace(task, status=TaskStatus.IN_PROGRESS, agent_id=agent.id, lease_until=lease_until)
+    return replace(task, status=TaskStatus.IN_PROGRESS, agent_id=agent.id, lease_until=lease_until, started_at=now)
 
 
-def complete(task: ParsingTask, agent_id: str) -> ParsingTask:
+def complete(task: ParsingTask, agent_id: str, now: datetime) -> ParsingTask:
     ensure_held(task, agent_id)
-    return replace(task, status=TaskStatus.DONE, lease_until=None, error=None)
+    return replace(task, status=TaskStatus.DONE, lease_until=None, error=None, completed_at=now)
 
 
 def fail(task: ParsingTask, agent_id: str, error: str) -> ParsingTask:
@@ -98,19 +103,36 @@ def fail(task: ParsingTask, agent_id: str, error: str) -> ParsingTask:
     attempts = task.retry_count + 1
     if attempts >= MAX_ATTEMPTS:
         return replace(task, status=TaskStatus.FAILED, retry_count=attempts, lease_until=None, error=error)
-    return replace(task, status=TaskStatus.PENDING, retry_count=attempts, agent_id=None, lease_until=None, error=error)
+    return replace(
+        task,
+        status=TaskStatus.PENDING,
+        retry_count=attempts,
+        agent_id=None,
+        lease_until=None,
+        error=error,
+        started_at=None,
+    )
 
 
 def release(task: ParsingTask) -> ParsingTask:
     """Back to pending without counting a failure (redistribution, expired lease)."""
     _expect(task, TaskStatus.IN_PROGRESS, "release")
-    return replace(task, status=TaskStatus.PENDING, agent_id=None, lease_until=None)
+    return replace(task, status=TaskStatus.PENDING, agent_id=None, lease_until=None, started_at=None)
 
 
 def regenerate(task: ParsingTask) -> ParsingTask:
     """A failed task starts over: pending, no attempts, no error, no agent."""
     _expect(task, TaskStatus.FAILED, "regenerate")
-    return replace(task, status=TaskStatus.PENDING, retry_count=0, agent_id=None, lease_until=None, error=None)
+    return replace(
+        task,
+        status=TaskStatus.PENDING,
+        retry_count=0,
+        agent_id=None,
+        lease_until=None,
+        error=None,
+        started_at=None,
+        completed_at=None,
+    )
 
 
 def lease_expired(task: ParsingTask, now: datetime) -> bool:

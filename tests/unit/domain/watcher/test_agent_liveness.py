@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adolf.domain.alerts.severity import Severity
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.watcher.agents import (
     HEARTBEAT_TIMEOUT,
@@ -59,6 +60,7 @@ def test_going_offline_is_logged_with_the_last_heartbeat() -> None:
     assert change.agent.status is AgentStatus.OFFLINE
     assert change.event is not None and change.event.kind is AgentStatus.OFFLINE
     assert change.event.message == "no heartbeat since 2026-01-12T21:00:00+00:00"
+    assert change.event.severity is Severity.WARNING
     for status in (AgentStatus.OFFLINE, AgentStatus.PANIC):
         with pytest.raises(InvalidAgentTransition, match=f"status='{status.value}'"):
             mark_offline(replace(ONLINE, status=status), T0)
@@ -90,6 +92,7 @@ def test_panic_is_logged_with_its_reason_and_the_ip_to_block() -> None:
     assert change.event is not None
     assert (change.event.kind, change.event.message) == (AgentStatus.PANIC, "captcha")
     assert dict(change.event.details) == {"url": "https://wb.ru/x", "ip": "10.0.0.1"}
+    assert change.event.severity is Severity.CRITICAL
     assert ip_to_block(change) == "10.0.0.1"
     assert ip_to_block(panic(ONLINE, "ban", T0, {"ip": "10.9.9.9"})) == "10.9.9.9"  # the agent's own report wins
     assert ip_to_block(panic(replace(ONLINE, ip=None), "ban", T0)) is None
@@ -106,6 +109,7 @@ def test_only_an_agent_in_panic_recovers_and_comes_back_online() -> None:
     change = recover(panicked, T0 + IP_BLOCK)
     assert change.agent.status is AgentStatus.ONLINE and change.agent.last_heartbeat == T0 + IP_BLOCK
     assert change.event is not None and change.event.kind is AgentStatus.ONLINE
+    assert change.event.severity is Severity.INFO
     with pytest.raises(InvalidAgentTransition, match="status='online'"):
         recover(ONLINE, T0)
 

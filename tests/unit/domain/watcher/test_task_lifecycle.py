@@ -40,6 +40,7 @@ A2 = Agent("a2", "Any marketplace", None, "10.0.0.2", AgentStatus.ONLINE)
 def test_a_claimed_task_is_in_progress_with_its_agent_and_a_lease() -> None:
     held = claim(TASK, A1, T0, lease_seconds=300)
     assert (held.status, held.agent_id, held.lease_until) == (TaskStatus.IN_PROGRESS, "a1", T0 + timedelta(seconds=300))
+    assert held.started_at == T0
     assert claim(TASK, A2, T0).lease_until == T0 + timedelta(seconds=DEFAULT_LEASE_SECONDS)
 
 
@@ -62,19 +63,20 @@ def test_a_lease_must_be_a_positive_number_of_seconds(lease: int) -> None:
         claim(TASK, A1, T0, lease_seconds=lease)
 
 
-def test_a_completed_task_is_done_and_remembers_who_did_it() -> None:
-    done = complete(claim(TASK, A1, T0), "a1")
+def test_a_completed_task_is_done_and_remembers_who_did_it_and_when() -> None:
+    done = complete(claim(TASK, A1, T0), "a1", T0 + timedelta(seconds=40))
     assert (done.status, done.agent_id, done.lease_until, done.error) == (TaskStatus.DONE, "a1", None, None)
+    assert (done.started_at, done.completed_at) == (T0, T0 + timedelta(seconds=40))
 
 
 def test_only_the_holder_reports_on_a_task() -> None:
     held = claim(TASK, A1, T0)
     with pytest.raises(TaskNotHeld, match="agent_id='a2'"):
-        complete(held, "a2")
+        complete(held, "a2", T0)
     with pytest.raises(TaskNotHeld, match="agent_id='a2'"):
         fail(held, "a2", "timeout")
     with pytest.raises(TaskNotHeld, match="status='pending'"):
-        complete(TASK, "a1")
+        complete(TASK, "a1", T0)
 
 
 def test_a_failure_goes_back_to_pending_for_another_agent_and_the_third_is_final() -> None:
@@ -100,9 +102,10 @@ def test_a_failure_must_say_what_went_wrong() -> None:
 def test_a_released_task_is_pending_again_without_counting_a_failure() -> None:
     failed_once = fail(claim(TASK, A1, T0), "a1", "timeout")
     released = release(claim(failed_once, A2, T0))
-    assert (released.status, released.retry_count, released.agent_id, released.lease_until) == (
+    assert (released.status, released.retry_count, released.agent_id, released.lease_until, released.started_at) == (
         TaskStatus.PENDING,
         1,
+        None,
         None,
         None,
     )
@@ -114,8 +117,9 @@ def test_regenerating_a_failed_task_resets_its_counters() -> None:
     task = TASK
     for _ in range(MAX_ATTEMPTS):
         task = fail(claim(task, A1, T0), "a1", "banned")
+    assert task.started_at == T0
     fresh = regenerate(task)
-    assert fresh == TASK  # pending, 0 attempts, no error, no agent, no lease
+    assert fresh == TASK  # pending, 0 attempts, no error, no agent, no lease, no times
     with pytest.raises(InvalidTaskTransition, match="status='pending'"):
         regenerate(fresh)
 
@@ -129,17 +133,17 @@ def test_a_lease_expires_at_its_end_exactly() -> None:
 
 def test_the_holder_may_still_report_after_its_lease_expired_unless_the_task_was_released() -> None:
     held = claim(TASK, A1, T0, lease_seconds=60)
-    assert complete(held, "a1").status is TaskStatus.DONE
+    assert complete(held, "a1", T0).status is TaskStatus.DONE
     taken_over = claim(release(held), A2, T0 + timedelta(seconds=61))
     with pytest.raises(TaskNotHeld):
-        complete(taken_over, "a1")
+        complete(taken_over, "a1", T0)
 
 
 def _apply(action: str, task: ParsingTask, now: datetime) -> ParsingTask:
     if action == "claim":
         return claim(task, A1, now)
     if action == "complete":
-        return complete(task, "a1")
+        return complete(task, "a1", now)
     if action == "fail":
         return fail(task, "a1", "boom")
     return release(task) if action == "release" else regenerate(task)
@@ -181,7 +185,7 @@ def test_any_sequence_keeps_the_task_consistent(actions: list[str]) -> None:
             # the third failure is final, an earlier one goes back to pending
             assert (task.status is TaskStatus.FAILED) == (task.retry_count == MAX_ATTEMPTS)
         if task.status is TaskStatus.PENDING:
-            assert task.agent_id is None and task.lease_until is None
+            assert task.agent_id is None and task.lease_until is None and task.started_at is None
         if task.status is TaskStatus.IN_PROGRESS:
             assert task.agent_id == "a1" and task.lease_until == now + timedelta(seconds=DEFAULT_LEASE_SECONDS)
         if task.status is TaskStatus.FAILED:
