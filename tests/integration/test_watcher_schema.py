@@ -279,12 +279,15 @@ def test_defaults_and_what_goes_with_a_deleted_competitor(conn: Connection) -> N
             )
         )
     conn.commit()
-    competitor = conn.execute(select(watcher_competitors).where(watcher_competitors.c.id == kept["competitor"])).one()
-    assert (competitor.priority, competitor.priority_updated_at) == (50, None)
+    item = conn.execute(
+        select(watcher_competitor_products).where(watcher_competitor_products.c.id == kept["item"])
+    ).one()
+    assert (item.priority, item.priority_updated_at) == (50, None)
     assert not conn.execute(select(watcher_alerts.c.resolved)).scalars().first()
-    with pytest.raises(IntegrityError):
-        conn.execute(update(watcher_competitors).values(priority=101))
-    conn.rollback()
+    for bad in (101, -1):
+        with pytest.raises(IntegrityError):
+            conn.execute(update(watcher_competitor_products).values(priority=bad))
+        conn.rollback()
 
     conn.execute(delete(watcher_competitors).where(watcher_competitors.c.id == gone["competitor"]))
     conn.execute(delete(watcher_agents))

@@ -23,10 +23,11 @@ showed none (out of stock); the seed's scoring skips such rows.
 Indexes, by the query each serves (all set-based, over every competitor at once):
 - prices (competitor_product_id, observed_at): price changes in 30 days (LAG over each
   product's observations in time order), the average discount, the latest price per product
-  (each product's newest row); joined to competitor products, grouped by competitor.
+  (each product's newest row); each competitor product is scored on its own (its
+  ``priority``, the seed's per-"competitor" score: the seed's competitor is one listing).
 - prices (observed_at): ``check_alerts``' "observed in the last 20 minutes" without reading
   every product's history, and deletes by age.
-- alerts (kind, created_at): dumping alerts in 30 days, counted per competitor;
+- alerts (kind, created_at): dumping alerts in 30 days, counted per competitor product;
   alerts (competitor_product_id, kind, created_at): one product's recent alerts of a kind
   (an alert condition's repeat check); alerts (created_at): daily stats, listings, cleanup.
 - parsing tasks (task_date, status, marketplace): a night's counts by status and marketplace,
@@ -95,9 +96,6 @@ watcher_competitors = Table(
     Column("name", String(255), nullable=False),
     Column("marketplace", Marketplace, nullable=False),
     Column("active", Boolean, nullable=False),
-    Column("priority", Integer, nullable=False, server_default=text("50")),
-    Column("priority_updated_at", TS, nullable=True),
-    CheckConstraint("priority >= 0 AND priority <= 100", name="priority_range"),
 )
 
 watcher_competitor_products = Table(
@@ -120,6 +118,10 @@ watcher_competitor_products = Table(
         ForeignKey("watcher_products.id", name="fk_watcher_competitor_products_our_product_id", ondelete="SET NULL"),
         nullable=True,
     ),
+    # Monitoring priority (SPEC §4.3), per listing: see domain.watcher.catalog.
+    Column("priority", Integer, nullable=False, server_default=text("50")),
+    Column("priority_updated_at", TS, nullable=True),
+    CheckConstraint("priority >= 0 AND priority <= 100", name="priority_range"),
     UniqueConstraint("marketplace", "external_id", name="uq_watcher_competitor_products_marketplace_external_id"),
     Index("ix_watcher_competitor_products_competitor_id", "competitor_id"),
     Index("ix_watcher_competitor_products_our_product_id", "our_product_id"),

@@ -7,6 +7,14 @@ marketplace; ``generate_daily_tasks`` makes one parsing task per active subscrip
 Choice where the seed is silent: these are plain rows built by repositories, so they carry no
 validation (a repository reads what a migration constrained); the values agents send are
 validated in ``observations``.
+
+Priority lives on ``CompetitorProduct``, not on ``Competitor``: the seed's "competitor"
+(``WatcherCompetitor`` with its ``our_sku``) is one listing tracked against one of our SKUs,
+which is our competitor product, and every factor of the score (its price changes, discounts,
+latest price against ours, dumping alerts) is a fact of one listing. A seller with two
+listings, one dumping and one asleep, gets two priorities; an aggregate per seller would hide
+that, be one more thing to keep in step, and nothing orders by it (tonight's tasks are ordered
+per listing).
 """
 
 from __future__ import annotations
@@ -35,8 +43,7 @@ class Competitor:
     id: int
     name: str
     marketplace: Marketplace
-    priority: int = BASE_PRIORITY  # 0…100, recomputed nightly by ``calculate_priorities``
-    active: bool = True
+    active: bool = True  # an inactive competitor's products are neither scored nor parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,7 @@ class CompetitorProduct:
     url: str | None
     name: str | None  # known once parsed
     our_product_id: int | None = None  # the product of ours it competes with
+    priority: int = BASE_PRIORITY  # 0…100, recomputed nightly by ``calculate_priorities``
 
 
 @dataclass(frozen=True, slots=True)

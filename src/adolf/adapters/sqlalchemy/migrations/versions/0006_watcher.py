@@ -78,10 +78,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(255), nullable=False),
         sa.Column("marketplace", Marketplace, nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
-        sa.Column("priority", sa.Integer, nullable=False, server_default=sa.text("50")),
-        sa.Column("priority_updated_at", TS, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_watcher_competitors"),
-        sa.CheckConstraint("priority >= 0 AND priority <= 100", name=op.f("ck_watcher_competitors_priority_range")),
     )
     op.create_table(
         "watcher_competitor_products",
@@ -92,11 +89,16 @@ def upgrade() -> None:
         sa.Column("url", sa.Text, nullable=True),
         sa.Column("name", sa.String(255), nullable=True),
         sa.Column("our_product_id", Id, nullable=True),
+        sa.Column("priority", sa.Integer, nullable=False, server_default=sa.text("50")),
+        sa.Column("priority_updated_at", TS, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_watcher_competitor_products"),
         _fk("competitor_id", "watcher_competitors", "fk_watcher_competitor_products_competitor_id", "CASCADE"),
         _fk("our_product_id", "watcher_products", "fk_watcher_competitor_products_our_product_id", "SET NULL"),
         sa.UniqueConstraint(
             "marketplace", "external_id", name="uq_watcher_competitor_products_marketplace_external_id"
+        ),
+        sa.CheckConstraint(
+            "priority >= 0 AND priority <= 100", name=op.f("ck_watcher_competitor_products_priority_range")
         ),
     )
     op.create_table(
