@@ -239,11 +239,17 @@ def test_every_request_body_and_error_answer_is_documented(client: TestClient) -
         ("/marketing/campaigns/{campaign_id}", "patch"): {"200", "401", "403", "404", "413", "422", "503"},
         ("/health", "get"): {"200", "503"},
         ("/metrics", "get"): {"200", "503"},
+        # the parsing agents' protocol (http_watcher_agents; tested in test_watcher_agent_api)
+        ("/watcher/agents/{agent_id}/heartbeat", "post"): {"200", "401", "403", "404", "413", "422", "503"},
+        ("/watcher/agents/{agent_id}/tasks/next", "post"): {"200", "401", "403", "404", "422", "503"},
+        ("/watcher/tasks/{task_id}/result", "post"): {"200", "401", "403", "404", "409", "413", "422", "503"},
+        ("/watcher/agents/{agent_id}/panic", "post"): {"202", "401", "403", "404", "413", "422", "503"},
     }
     assert set(operations) == set(expected)
     for key, codes in expected.items():
         assert set(operations[key]["responses"]) == codes, key
-    for key in [k for k in expected if k[1] in ("post", "patch")]:
+    bodiless = {("/watcher/agents/{agent_id}/tasks/next", "post")}  # a query parameter only
+    for key in [k for k in expected if k[1] in ("post", "patch") and k not in bodiless]:
         assert "application/json" in operations[key]["requestBody"]["content"], key
     patch_body = operations[("/marketing/campaigns/{campaign_id}", "patch")]["requestBody"]["content"]
     properties = patch_body["application/json"]["schema"]["properties"]

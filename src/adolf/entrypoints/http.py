@@ -5,7 +5,9 @@
 ``POST /tasks/{name}/run`` (roles admin and director) → ``{task_id, task_name, status: "queued"}``;
 ``GET /tasks/{task_id}/status`` (any role); ``GET /marketing/campaigns`` (any role) and
 ``PATCH /marketing/campaigns/{id}`` (admin, director, senior) to set a campaign's strategy,
-bounds, targets and safety; the Logistic paths of the design documents
+bounds, targets and safety; the parsing agents' ``/watcher/agents/…`` and
+``/watcher/tasks/{id}/result`` (role ``agent``, each agent's own token:
+``http_watcher_agents``); the Logistic paths of the design documents
 (``/logistic/tasks/…``) are the same endpoints under a module prefix, for every module.
 Bearer tokens and their roles come from ``ADOLF_API_TOKENS``; nothing is open without one
 (``/openapi.json`` and ``/docs`` too, unless ``ADOLF_API_PUBLIC_DOCS=true``).
@@ -38,6 +40,7 @@ from adolf.application.bounds import INT64_MAX
 from adolf.application.catalogue import UnknownTask
 from adolf.application.marketing.campaign_settings import CampaignNotFound, update_campaign_settings
 from adolf.application.payload import InvalidPayload, parse_payload
+from adolf.application.watcher.ports import WatcherServices
 from adolf.container import Container, build_container
 from adolf.domain.errors import DomainError
 from adolf.domain.marketing.bid_context import StrategyType
@@ -45,6 +48,7 @@ from adolf.domain.marketing.campaign import Campaign
 from adolf.domain.marketing.campaign_settings import DECIMALS, FLAGS
 from adolf.domain.marketing.safety_thresholds import SafetyThresholds
 from adolf.domain.marketplace import Marketplace
+from adolf.entrypoints.http_watcher_agents import agent_routes, watcher_services_of
 from adolf.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -139,7 +143,12 @@ TaskId = Annotated[str, Path(min_length=1, max_length=200)]
 CampaignId = Annotated[int, Path(ge=1, le=INT64_MAX)]
 
 
-def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    container: Container | None = None,
+    watcher_services: Callable[[], WatcherServices] | None = None,
+) -> FastAPI:
+    """``watcher_services``: what the agents' routes use (default: the container's)."""
     settings = settings or load_settings()
     container = container or build_container(settings)
     roles = settings.api_roles()
@@ -278,6 +287,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             letters = len(uow.dead_letters.list(limit=10_000))
         Gauge("adolf_dead_letters", "Dead letters not yet re-driven", registry=registry).set(letters)
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    api.include_router(agent_routes(watcher_services or watcher_services_of(container), roles))
 
     docs_guard = [] if settings.api_public_docs else [Depends(role)]
 
