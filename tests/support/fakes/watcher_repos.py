@@ -53,12 +53,12 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def cents(amount: Decimal | None, rounding: str = ROUND_HALF_UP) -> Decimal | None:
+    return None if amount is None else amount.quantize(CENT, rounding=rounding)
+
+
 def stored_form(observation: PriceObservation) -> PriceObservation:
     """What the table keeps of an observation: cents, the implied discount, UTC."""
-
-    def cents(amount: Decimal | None, rounding: str = ROUND_HALF_UP) -> Decimal | None:
-        return None if amount is None else amount.quantize(CENT, rounding=rounding)
-
     return replace(
         observation,
         price=cents(observation.price),
@@ -135,7 +135,8 @@ class FakeCatalogRepository:
     def add_products(self, products: Sequence[OurProduct]) -> list[int]:
         taken = ((p.marketplace, p.sku) for p in self.tables.products.values())
         _unique(taken, [(p.marketplace, p.sku) for p in products], "product (marketplace, sku)")
-        return _add(self.tables, self.tables.products, "products", products)
+        stored = [replace(p, price=cents(p.price)) for p in products]
+        return _add(self.tables, self.tables.products, "products", stored)
 
     def add_competitors(self, competitors: Sequence[Competitor]) -> list[int]:
         return _add(self.tables, self.tables.competitors, "competitors", competitors)
@@ -163,7 +164,7 @@ class FakeCatalogRepository:
     def set_our_prices(self, prices: Mapping[int, Decimal]) -> None:
         for product_id, price in prices.items():
             if product_id in self.tables.products:
-                self.tables.products[product_id] = replace(self.tables.products[product_id], price=price)
+                self.tables.products[product_id] = replace(self.tables.products[product_id], price=cents(price))
 
     def priority_inputs(self, since: datetime) -> dict[int, PriorityInputs]:
         since = _utc(since)

@@ -1,6 +1,7 @@
 """The application's unit of work: every repository bound to one session.
 
-It satisfies ``SystemUnitOfWork`` and ``MarketingUnitOfWork`` alike. The attributes are
+It satisfies ``SystemUnitOfWork``, ``MarketingUnitOfWork`` and ``WatcherUnitOfWork`` alike
+(``users`` serves both modules). The attributes are
 annotated with the port types, not the SQL classes: a protocol's attributes are invariant,
 so ``alerts: SqlAlertStore`` would not match ``alerts: AlertStore`` for a type checker.
 """
@@ -24,6 +25,11 @@ from adolf.adapters.sqlalchemy.system_repositories import (
     SqlTaskRuns,
 )
 from adolf.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
+from adolf.adapters.sqlalchemy.watcher_agents import SqlAgentRepository
+from adolf.adapters.sqlalchemy.watcher_alerts import SqlWatcherAlertRepository
+from adolf.adapters.sqlalchemy.watcher_catalog import SqlCatalogRepository
+from adolf.adapters.sqlalchemy.watcher_prices import SqlPriceRepository
+from adolf.adapters.sqlalchemy.watcher_tasks import SqlParsingTaskRepository
 from adolf.application.marketing.ports import (
     AlertQueries,
     BidHistoryRepository,
@@ -37,6 +43,13 @@ from adolf.application.ports.alerts import AlertStore
 from adolf.application.ports.dead_letters import DeadLetters
 from adolf.application.ports.idempotency import IdempotencyKeys
 from adolf.application.ports.outbox import Outbox
+from adolf.application.watcher.ports import (
+    AgentRepository,
+    CatalogRepository,
+    ParsingTaskRepository,
+    PriceRepository,
+    WatcherAlertRepository,
+)
 
 
 class AppSqlUnitOfWork(SqlUnitOfWork):
@@ -52,6 +65,11 @@ class AppSqlUnitOfWork(SqlUnitOfWork):
     competitor_bids: CompetitorBidsSource
     users: UserDirectory
     recommendations: RecommendationStore
+    watcher_catalog: CatalogRepository
+    watcher_prices: PriceRepository
+    watcher_tasks: ParsingTaskRepository
+    watcher_agents: AgentRepository
+    watcher_alerts: WatcherAlertRepository
 
     def _attach(self, session: Session) -> None:
         self.dead_letters = SqlDeadLetters(session)
@@ -66,3 +84,8 @@ class AppSqlUnitOfWork(SqlUnitOfWork):
         self.competitor_bids = SqlCompetitorBids(session)
         self.users = SqlUserDirectory(session)
         self.recommendations = SqlRecommendationStore(session)
+        self.watcher_catalog = SqlCatalogRepository(session)
+        self.watcher_prices = SqlPriceRepository(session)
+        self.watcher_tasks = SqlParsingTaskRepository(session)
+        self.watcher_agents = SqlAgentRepository(session)
+        self.watcher_alerts = SqlWatcherAlertRepository(session)
