@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -109,6 +110,28 @@ def _status_board(redis: Redis | None) -> Any:
     return RedisStatusBoard(redis) if redis is not None else InMemoryStatusBoard()
 
 
+def _watcher_state(redis: Redis | None) -> Any:
+    """Watcher's parsing queues, IP blocks and stats hashes: Redis when configured (shared by
+    every process: agents pop what the scheduler pushed), else in this process's memory."""
+    if redis is None:
+        from adolf.adapters.redis.memory_watcher_state import MemoryWatcherState
+
+        return MemoryWatcherState()
+    from adolf.adapters.redis.watcher_ip_blocks import RedisIpBlocks
+    from adolf.adapters.redis.watcher_queue import RedisParsingQueue
+    from adolf.adapters.redis.watcher_stats import RedisWatcherStatsStore
+
+    return SimpleNamespace(
+        queue=RedisParsingQueue(redis), ip_blocks=RedisIpBlocks(redis), stats=RedisWatcherStatsStore(redis)
+    )
+
+
+def _maintenance(engine: Any) -> Any:
+    from adolf.adapters.sqlalchemy.maintenance import SqlDatabaseMaintenance
+
+    return SqlDatabaseMaintenance(engine)
+
+
 def _language_model(settings: Settings) -> Any:
     rules = RuleBasedAdviser()
     if settings.anthropic_api_key is None:
@@ -203,6 +226,8 @@ class Container(containers.DeclarativeContainer):
     redis = providers.Singleton(_redis_client, settings)
     clock: providers.Provider[Any] = providers.Singleton(_clock, settings, redis)
     status_board = providers.Singleton(_status_board, redis)
+    watcher_state = providers.Singleton(_watcher_state, redis)
+    maintenance = providers.Singleton(_maintenance, engine)
     language_model = providers.Singleton(_language_model, settings)
     sim_market = providers.Singleton(_sim_market, settings, clock, engine)
     marketplaces = providers.Singleton(_marketplaces, settings, sim_market.provider)
@@ -241,6 +266,10 @@ class Container(containers.DeclarativeContainer):
         brands=settings.provided.brands,
         calendar=providers.Callable(Calendar.of, settings.provided.timezone),
         severities=providers.Callable(AlertSeverities.from_text, settings.provided.alert_severities),
+        parsing_queue=watcher_state.provided.queue,
+        ip_blocks=watcher_state.provided.ip_blocks,
+        watcher_stats=watcher_state.provided.stats,
+        maintenance=maintenance,
     )
     dead_letter_spool = providers.Singleton(_dead_letter_spool, redis)
     runner = providers.Singleton(_runner, catalogue, services.provider, settings, dead_letter_spool.provider)

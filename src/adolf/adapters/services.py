@@ -7,15 +7,20 @@ from dataclasses import dataclass, field
 
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.application.marketing.calendar import Calendar
+from adolf.application.marketing.dumping import DumpingRecommendations
 from adolf.application.marketing.ports import LanguageModel, StatusBoard
 from adolf.application.marketing.severities import AlertSeverities
 from adolf.application.ports.ads_marketplace import AdsMarketplace
 from adolf.application.ports.alerts import Notifier
 from adolf.application.ports.clock import Clock
 from adolf.application.ports.lock import Lock
+from adolf.application.ports.maintenance import DatabaseMaintenance
 from adolf.application.ports.services import HealthProbe
 from adolf.application.ports.tasks import TaskQueue
+from adolf.application.watcher.ports import MarketingHandoff
+from adolf.application.watcher.state_ports import IpBlocks, ParsingQueue, WatcherStatsStore
 from adolf.domain.marketplace import Marketplace
+from adolf.domain.watcher.alert_rules import AlertRules
 
 
 class MarketplaceNotConfigured(LookupError):
@@ -37,6 +42,13 @@ class AppServices:
     brands: tuple[str, ...] = ()
     calendar: Calendar = field(default_factory=Calendar)
     severities: AlertSeverities = field(default_factory=AlertSeverities)
+    # Watcher (``WatcherServices``): the Redis-held state (in memory without Redis: the
+    # container decides), the alert rules, database housekeeping.
+    parsing_queue: ParsingQueue = field(kw_only=True)
+    ip_blocks: IpBlocks = field(kw_only=True)
+    watcher_stats: WatcherStatsStore = field(kw_only=True)
+    maintenance: DatabaseMaintenance = field(kw_only=True)
+    alert_rules: AlertRules = field(default_factory=AlertRules, kw_only=True)
     _apis: Mapping[Marketplace, AdsMarketplace] | None = field(default=None, repr=False)
 
     @property
@@ -46,6 +58,11 @@ class AppServices:
 
     def uow(self) -> AppSqlUnitOfWork:
         return self.uow_factory()
+
+    @property
+    def marketing_handoff(self) -> MarketingHandoff:
+        """Watcher's dumping alerts reach Marketing in this process, through its recommendations."""
+        return DumpingRecommendations(self)
 
     def _marketplaces(self) -> Mapping[Marketplace, AdsMarketplace]:
         # Late too: a no-op task never builds marketplace clients.

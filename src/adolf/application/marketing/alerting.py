@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
+from adolf.application.alert_delivery import notify, subject_of
 from adolf.application.marketing.ports import MarketingServices
-from adolf.application.ports.alerts import AlertRecord, Notification
+from adolf.application.ports.alerts import AlertRecord
 from adolf.domain.alerts.routing import recipients
 from adolf.domain.alerts.severity import Severity
 
@@ -98,17 +99,7 @@ def send_alert(
             alert_id = existing.id  # recorded by a delivery that died before notifying
         people = recipients(MODULE, level, brand or "all", uow.users.active())
         uow.commit()
-    services.notifier.send(
-        [
-            Notification(
-                recipient=person.id,
-                subject=f"[{level.value}] {type}",
-                body=message,
-                key=f"alert:{alert_id}:{person.id}",
-            )
-            for person in people
-        ]
-    )
+    notify(services.notifier, people, subject_of(level, type), message, key=f"alert:{alert_id}")
     with services.uow() as uow:
         uow.alerts.mark_notified(alert_id, services.clock.now())
         uow.commit()

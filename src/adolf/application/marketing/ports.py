@@ -6,12 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from adolf.application.marketing.calendar import Calendar
 from adolf.application.marketing.severities import AlertSeverities
 from adolf.application.ports.ads_marketplace import AdsMarketplace, RemoteCampaign, RemoteKeyword
 from adolf.application.ports.services import Services, SystemUnitOfWork
+from adolf.application.ports.status_board import StatusBoard as StatusBoard  # shared port; kept importable here
 from adolf.domain.alerts.users import User
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword
 from adolf.domain.marketing.metrics import StatsTotals
@@ -217,16 +218,6 @@ class MarketingUnitOfWork(SystemUnitOfWork, Protocol):
     competitor_bids: CompetitorBidsSource
     users: UserDirectory
     recommendations: RecommendationStore
-
-
-class StatusBoard(Protocol):
-    """Small shared state with a TTL (Redis hashes in a fleet): cycle metrics, API status."""
-
-    def put(self, key: str, values: Mapping[str, Any], ttl: int | None = None) -> None: ...
-
-    def get(self, key: str) -> dict[str, str]: ...
-
-    def incr(self, key: str, amount: int = 1, ttl: int | None = None) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

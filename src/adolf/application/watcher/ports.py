@@ -15,12 +15,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from adolf.application.marketing.calendar import Calendar
+from adolf.application.ports.maintenance import DatabaseMaintenance
 from adolf.application.ports.services import Services, SystemUnitOfWork
+from adolf.application.ports.status_board import StatusBoard
 from adolf.application.watcher.state_ports import IpBlocks, ParsingQueue, WatcherStatsStore
 from adolf.domain.alerts.users import User
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.watcher.agents import Agent, AgentEvent
 from adolf.domain.watcher.alert_conditions import AlertDecision
+from adolf.domain.watcher.alert_rules import AlertRules
 from adolf.domain.watcher.alerts import AlertKind, WatcherAlert
 from adolf.domain.watcher.catalog import Competitor, CompetitorProduct, OurProduct, Subscription
 from adolf.domain.watcher.observations import PriceObservation
@@ -214,3 +218,19 @@ class WatcherServices(Services, Protocol):
 
     @property
     def marketing_handoff(self) -> MarketingHandoff: ...
+
+    @property
+    def calendar(self) -> Calendar:
+        """Days in the configured time zone (``ADOLF_TIMEZONE``): tonight's tasks, yesterday's stats."""
+
+    @property
+    def alert_rules(self) -> AlertRules:
+        """Thresholds and severities of the alert conditions (SPEC §4.2)."""
+
+    @property
+    def status_board(self) -> StatusBoard:
+        """The Office Dashboard's board (SPEC §5)."""
+
+    @property
+    def maintenance(self) -> DatabaseMaintenance:
+        """VACUUM ANALYZE after the large cleanups (a no-op on SQLite)."""

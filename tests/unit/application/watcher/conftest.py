@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.support.fakes.watcher_services import FakeWatcherServices
+
+
+@pytest.fixture
+def services() -> FakeWatcherServices:
+    return FakeWatcherServices()
