@@ -271,6 +271,8 @@ class Container(containers.DeclarativeContainer):
         watcher_stats=watcher_state.provided.stats,
         maintenance=maintenance,
     )
+    # The same services, as the Watcher entrypoints (the agents' HTTP routes) ask for them.
+    watcher_services = services
     dead_letter_spool = providers.Singleton(_dead_letter_spool, redis)
     runner = providers.Singleton(_runner, catalogue, services.provider, settings, dead_letter_spool.provider)
 

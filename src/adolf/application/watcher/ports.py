@@ -179,7 +179,11 @@ class WatcherUnitOfWork(SystemUnitOfWork, Protocol):
     watcher_tasks: ParsingTaskRepository
     watcher_agents: AgentRepository
     watcher_alerts: WatcherAlertRepository
-    users: UserDirectory
+
+    @property
+    def users(self) -> UserDirectory:
+        """Read-only here (covariant), so a unit of work may hold a richer directory under
+        the same name (Marketing's, which also adds users)."""
 
 
 @dataclass(frozen=True, slots=True)
