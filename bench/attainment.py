@@ -9,7 +9,9 @@ For each seed: ``adolf simulate`` inline (SQLite), then the same seed with every
   bound by a constraint (goal: ≥ 90 % of the unbound ones);
 - whether each campaign reported bound really is at its constraint: the share of its active
   keywords' spend (last judged day) whose bid sits at that bound (at_max_bid: within one step
-  of max_bid; at_min_bid: of the keyword's floor);
+  of max_bid; at_min_bid: of the keyword's floor; at_leader: above every competitor bid;
+  position_gap: off target by more than the band, with the next position up or down off the
+  other way);
 - orders per 1000 ₽ of the target campaigns against the same campaigns on manual.
 
 Not a test: the goals are read off the output. Each run takes 2–4 minutes of one core.
@@ -74,32 +76,83 @@ def _bound_check(database: Path, report: dict[str, Any]) -> list[dict[str, Any]]
     with sqlite3.connect(database) as db:
         for row in report["attainment"]["campaigns"]:
             constraint = row["constraint"]
-            if constraint not in ("at_max_bid", "at_min_bid"):
+            if constraint == "position_gap":
+                found.append(_gap_check(db, report, row))
+                continue
+            if constraint not in ("at_max_bid", "at_min_bid", "at_leader"):
                 continue
             (min_bid, max_bid) = db.execute(
                 "SELECT min_bid, max_bid FROM campaigns WHERE id = ?", (row["campaign_id"],)
             ).fetchone()
             keywords = db.execute(
-                "SELECT k.bid, k.marketplace_min_bid, COALESCE(d.spent, 0) FROM keywords k "
+                "SELECT k.bid, k.marketplace_min_bid, COALESCE(d.spent, 0), c.bids FROM keywords k "
                 "LEFT JOIN keyword_daily_stats d ON d.keyword_id = k.id AND d.day = ? "
+                "LEFT JOIN competitor_bids c ON c.keyword_external_id = k.external_id AND c.marketplace = ? "
                 "WHERE k.campaign_id = ? AND k.status = 'active'",
-                (end, row["campaign_id"]),
+                (end, row["marketplace"], row["campaign_id"]),
             ).fetchall()
             step = STEP[row["marketplace"]]
             at = total = Decimal(0)
-            for bid, market_min, spent in keywords:
+            for bid, market_min, spent, rivals in keywords:
                 bid, spent = Decimal(str(bid)), Decimal(str(spent))
                 floor = Decimal(str(min_bid))
                 if market_min is not None and Decimal(str(market_min)) <= Decimal(str(max_bid)):
                     floor = max(floor, Decimal(str(market_min)))
                 weight = spent or Decimal(1) / 1000
                 total += weight
-                bound = Decimal(str(max_bid)) - bid < step if constraint == "at_max_bid" else bid - floor < step
+                if constraint == "at_max_bid":
+                    bound = Decimal(str(max_bid)) - bid < step
+                elif constraint == "at_min_bid":
+                    bound = bid - floor < step
+                else:  # at_leader: above every competitor bid, i.e. at the top position
+                    bound = bool(rivals) and all(bid > Decimal(r) for r in json.loads(rivals))
                 at += weight if bound else 0
             found.append(
                 {"campaign": row["name"], "constraint": constraint, "share_at_bound": at / total if total else 0}
             )
     return found
+
+
+def _gap_check(db: sqlite3.Connection, report: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """A campaign bound by the auction's steps: the share of its keywords' judged spend whose
+    ratio is off target by more than the band (±5 %) and would be off the other way, or
+    further, one position up (under target) or down (over target) — the ratio scaled by
+    the price of that position over the bid paid."""
+    start, target, drr = (
+        report["attainment"]["judged"]["start"],
+        Decimal(str(row["target"])),
+        row["strategy"] == "target_drr",
+    )
+    unit = Decimal(1) if row["marketplace"] == "wb" else Decimal("0.01")
+    (floor,) = db.execute("SELECT min_bid FROM campaigns WHERE id = ?", (row["campaign_id"],)).fetchone()
+    keywords = db.execute(
+        "SELECT k.bid, SUM(d.spent), SUM(d.orders), SUM(d.revenue), c.bids FROM keywords k "
+        "JOIN keyword_daily_stats d ON d.keyword_id = k.id AND d.day >= ? "
+        "LEFT JOIN competitor_bids c ON c.keyword_external_id = k.external_id AND c.marketplace = ? "
+        "WHERE k.campaign_id = ? AND k.status = 'active' GROUP BY k.id",
+        (start, row["marketplace"], row["campaign_id"]),
+    ).fetchall()
+    at = total = Decimal(0)
+    band = Decimal("0.05")
+    for bid, spent, orders, revenue, rivals in keywords:
+        bid, spent, revenue = Decimal(str(bid)), Decimal(str(spent or 0)), Decimal(str(revenue or 0))
+        units = revenue / 100 if drr else Decimal(orders or 0)
+        if not spent or not units or not rivals or not bid:
+            continue
+        total += spent
+        ratio = spent / units
+        prices = sorted({Decimal(str(floor)), *(Decimal(r) + unit for r in json.loads(rivals))})
+        if ratio < target * (1 - band):
+            above = [p for p in prices if p > bid]
+            bound = not above or ratio * above[0] / bid > target * (1 + band)
+        elif ratio > target * (1 + band):
+            current = max((p for p in prices if p <= bid), default=bid)
+            below = [p for p in prices if p < current]
+            bound = not below or ratio * below[-1] / bid < target * (1 - band)
+        else:
+            bound = False
+        at += spent if bound else 0
+    return {"campaign": row["name"], "constraint": "position_gap", "share_at_bound": at / total if total else 0}
 
 
 def main() -> None:
@@ -169,7 +222,9 @@ def main() -> None:
         f"unbound target campaigns within ±10 %: {totals['unbound_within']}/{totals['unbound']} ({share:.0%}); "
         f"bound: {totals['bound']}"
     )
-    print(f"bound at max/min bid with ≥ 50 % of their spend at that bound: {totals['at_bound']}/{totals['checked']}")
+    print(
+        f"bound at max/min bid or the leader with ≥ 50 % of their spend at that bound: {totals['at_bound']}/{totals['checked']}"
+    )
     print(
         f"orders per 1000 ₽, target campaigns: {_per_thousand(target_orders, target_spent)}; "
         f"same campaigns on manual: {_per_thousand(manual_orders, manual_spent)}"

@@ -16,6 +16,7 @@ from adolf.domain.marketing.bidding import (
     StrategyType,
     compute_bid,
 )
+from adolf.domain.marketing.ladder import position_of
 from adolf.domain.marketing.metrics import StatsTotals
 from adolf.domain.marketing.pricing import Pricing
 
@@ -127,9 +128,15 @@ def test_target_cpo_never_raises_the_bid_when_cpo_is_above_target(ctx: BidContex
 
 @PROPERTY
 @given(ctx=paid_at_current_bid("drr", above=False), strategy=st.just("target_drr"))
-def test_a_ratio_under_target_never_cuts_the_bid(ctx: BidContext, strategy: str) -> None:
+def test_a_ratio_under_target_never_gives_up_position(ctx: BidContext, strategy: str) -> None:
+    """Under target the bid never loses position; it may only drop what it overpays for the
+    position it holds (with no competitor bids known, it never drops at all)."""
     decision = compute_bid(strategy, ctx)
-    assert decision.new_bid >= min(ctx.current_bid, ctx.max_bid)
+    kept = min(ctx.current_bid, ctx.max_bid)
+    if not ctx.competitor_bids:
+        assert decision.new_bid >= kept
+    else:
+        assert position_of(decision.new_bid, ctx.competitor_bids) <= position_of(kept, ctx.competitor_bids)
 
 
 @PROPERTY

@@ -204,25 +204,35 @@ YM_CPO = Campaign(
     max_bid=Decimal("20"),
     target_cpo=Decimal("200"),
 )
-STEERED = frozenset({BidReason.WITHIN_TARGET, BidReason.BELOW_TARGET, BidReason.ABOVE_TARGET, BidReason.BUDGET_LIMITED})
+STEERED = frozenset(
+    {
+        BidReason.WITHIN_TARGET,
+        BidReason.BELOW_TARGET,
+        BidReason.ABOVE_TARGET,
+        BidReason.BUDGET_LIMITED,
+        BidReason.POSITION_PRICE,
+    }
+)
 
 
 @PROPERTY
 @example(World(YM_CPO, [KeywordInput(Keyword(1, 1, "k1", "phrase", Decimal("5.00")), ONE_ORDER)], StatsTotals(), False))
 @given(ratio_worlds_without_data(percent_of_price=True))
-def test_with_too_little_data_a_percent_of_price_target_cpo_holds_until_its_first_order(world: World) -> None:
-    """A YM order costs ``value × bid / 100``: the CPO target needs one order (its value), not
-    30 clicks or 300 ₽ (strategy_ratio's rules). Review note: the rules first said only a
-    percent-of-price target_drr needs no data; one order of 3000 ₽ (5 clicks, 150 ₽) moves a
-    5 % bid to 5.75 % (aiming at 6.67 %)."""
+def test_with_too_little_data_a_percent_of_price_target_cpo_waits_for_an_order_value(world: World) -> None:
+    """A YM order costs ``value × bid / 100``: the CPO target needs an order value, not 30
+    clicks or 300 ₽ (strategy_ratio's rules) — the keyword's own, or the campaign's until the
+    keyword sells; with no order anywhere in the campaign the bid holds. Review note: the
+    rules first said only a percent-of-price target_drr needs no data; one order of 3000 ₽
+    (5 clicks, 150 ₽) moves a 5 % bid to 5.75 % (aiming at 6.67 %)."""
     plan = world.plan()
+    campaign_orders = sum(item.window.candidates()[-1][1].orders for item in world.keywords)
 
     for kp in plan.keywords:
         if kp.decision is None:
             continue
         _, judged = world.item(kp.keyword).window.judged(DEFAULT_TUNING)
         assert not has_enough_data(judged, DEFAULT_TUNING)
-        if judged.orders == 0:
+        if judged.orders == 0 and campaign_orders == 0:
             assert kp.decision.held and kp.decision.reason is BidReason.INSUFFICIENT_DATA
             assert kp.constraint is BidConstraint.TOO_LITTLE_DATA
         else:
@@ -230,6 +240,17 @@ def test_with_too_little_data_a_percent_of_price_target_cpo_holds_until_its_firs
     if world.keywords and world.keywords[0].window is ONE_ORDER:
         [kp] = plan.keywords
         assert kp.decision is not None and kp.decision.new_bid == Decimal("5.75")
+
+
+def test_a_percent_of_price_target_cpo_keyword_with_no_order_bids_by_the_campaigns_order_value() -> None:
+    seller = KeywordInput(Keyword(1, 1, "k1", "phrase", Decimal("5.00")), ONE_ORDER)
+    silent = KeywordInput(Keyword(2, 1, "k2", "phrase 2", Decimal("1.00")), KeywordWindow())
+    plan = World(YM_CPO, [seller, silent], StatsTotals(), False).plan()
+    decision = plan.keywords[1].decision
+    # 200 ₽ per order over the campaign's 3000 ₽ order value: 6.67 %, one cycle's raise of
+    # 1 % is at most one step of 0.1 point past +15 %
+    assert decision is not None and decision.reason is BidReason.BELOW_TARGET
+    assert decision.new_bid == Decimal("1.15")
 
 
 @PROPERTY

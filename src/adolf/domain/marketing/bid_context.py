@@ -61,6 +61,7 @@ class BidReason(StrEnum):
     POSITION_TOO_HIGH = "position_too_high"  # better than needed: overpaying
     FROM_COMPETITOR_BIDS = "from_competitor_bids"
     BUDGET_LIMITED = "budget_limited"
+    POSITION_PRICE = "position_price"  # lowered to the cheapest bid that holds its position
 
 
 def _require_decimal(name: str, value: object, error: type[DomainError]) -> Decimal:
@@ -79,6 +80,8 @@ class BidContext:
     keyword; it is honoured unless it exceeds ``max_bid``. ``pricing`` says what a bid buys
     (``pricing``: CPM on WB, CPC on Ozon, percent of the order value on YM).
     ``budget_limited``: the campaign runs out of budget, so raising its bids buys nothing.
+    ``campaign_order_value``: the campaign's revenue per order, for a keyword with no order yet
+    where a bid is a percent of the order value.
     """
 
     current_bid: Decimal
@@ -93,6 +96,7 @@ class BidContext:
     marketplace_min_bid: Decimal | None = None
     pricing: Pricing = Pricing.CPC
     budget_limited: bool = False
+    campaign_order_value: Decimal | None = None
     tuning: BidTuning = DEFAULT_TUNING
 
     def __post_init__(self) -> None:
@@ -118,6 +122,9 @@ class BidContext:
             if not isinstance(bid, Decimal) or not bid.is_finite() or bid < 0:
                 _require_decimal(f"competitor_bids[{index}]", bid, InvalidBidContext)
                 raise InvalidBidContext(f"competitor_bids[{index}]={bid} must be >= 0")
+        order_value = self.campaign_order_value
+        if order_value is not None and _require_decimal("campaign_order_value", order_value, InvalidBidContext) <= 0:
+            raise InvalidBidContext(f"campaign_order_value={order_value} must be > 0")
         minimum = self.marketplace_min_bid
         if minimum is not None and _require_decimal("marketplace_min_bid", minimum, InvalidBidContext) < 0:
             raise InvalidBidContext(f"marketplace_min_bid={minimum} must be >= 0")
@@ -147,7 +154,10 @@ class BidDecision:
     ``max_bid`` (the caller raises a ``CAP_BID`` warning). ``held`` means the strategy chose not
     to move (manual, too little data, inside its band, no target); bounds still apply to a held
     bid that lies outside them. ``constraint`` names what bound the decision
-    (``constraints.BidConstraint``).
+    (``constraints.BidConstraint``). ``aim`` is the bid that would meet the target exactly and
+    ``goal`` the bid the strategy heads for (the position price nearest the aim, on a ladder
+    of competitor bids; the aim itself without one), for a campaign to see how far its
+    keywords' positions fall from their aims.
     """
 
     new_bid: Decimal
@@ -158,3 +168,5 @@ class BidDecision:
     computed_bid: Decimal
     detail: str = ""
     constraint: BidConstraint = BidConstraint.WITHIN_BAND
+    aim: Decimal | None = None
+    goal: Decimal | None = None

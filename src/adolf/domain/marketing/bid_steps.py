@@ -52,10 +52,12 @@ def decide(
     held: bool,
     aim: Decimal | None = None,
     leader: Decimal | None = None,
+    goal: Decimal | None = None,
 ) -> BidDecision:
     """Turn a strategy's (already dampened) wanted bid into the decision the caller acts on.
     ``aim`` is where the strategy wants the bid to end up (before dampening; default
-    ``wanted``); ``leader`` the cap the leader's bid put on it, if any."""
+    ``wanted``); ``leader`` the cap the leader's bid put on it, if any; ``goal`` the bid it heads for
+    (default ``aim``)."""
     current, step = ctx.current_bid, ctx.step
     computed = round_toward(current, wanted)
     capped = computed > ctx.max_bid
@@ -78,6 +80,8 @@ def decide(
         computed_bid=computed,
         detail="; ".join(notes),
         constraint=_constraint(ctx, reason, new_bid, wanted if aim is None else aim, leader),
+        aim=aim,
+        goal=aim if goal is None else goal,
     )
 
 

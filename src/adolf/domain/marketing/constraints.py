@@ -3,7 +3,9 @@
 Every keyword decision names one ``BidConstraint``. The free ones say the strategy moved
 or held the bid on its own terms (``within_band``, ``raised``, ``lowered``); every other
 one says something else decided: a bound (``at_max_bid``, ``at_min_bid``, ``at_leader``),
-the campaign's budget, too little data, a safety pause, the campaign's switches, or a
+the auction's steps (``position_gap``: the position nearest the bid the target affords is
+further from it than the band, and the positions either side are further still), the
+campaign's budget, too little data, a safety pause, the campaign's switches, or a
 strategy that never moves bids (``manual``).
 
 A campaign's binding constraint is the one that holds for most of its keywords' spend
@@ -26,6 +28,7 @@ class BidConstraint(StrEnum):
     AT_MAX_BID = "at_max_bid"
     AT_MIN_BID = "at_min_bid"
     AT_LEADER = "at_leader"
+    POSITION_GAP = "position_gap"
     BUDGET_LIMITED = "budget_limited"
     TOO_LITTLE_DATA = "too_little_data"
     PAUSED_BY_SAFETY = "paused_by_safety"

@@ -130,14 +130,14 @@ def plan_campaign(
     if campaign.kill_switch:
         return CampaignPlan(campaign, alerts=tuple(alerts), constraint=BidConstraint.KILL_SWITCH, sends=False)
 
-    out_of_budget = _out_of_budget(campaign, today, keywords)
-    plans = [_plan_keyword(campaign, item, out_of_budget, tuning) for item in keywords]
+    situation = _Situation(_out_of_budget(campaign, today, keywords), order_value(keywords))
+    plans = [_plan_keyword(campaign, item, situation, tuning) for item in keywords]
     steered = portfolio_target(campaign, keywords, plans)
     if steered is not None:
         drr = campaign.strategy is StrategyType.TARGET_DRR
         aimed = replace(campaign, target_drr=steered) if drr else replace(campaign, target_cpo=steered)
         plans = [
-            _redecide(aimed, item, plan, out_of_budget, tuning)
+            _redecide(aimed, item, plan, situation, tuning)
             if plan.decision is not None and plan.decision.reason in _TARGET_DRIVEN
             else plan
             for item, plan in zip(keywords, plans, strict=True)
@@ -148,6 +148,7 @@ def plan_campaign(
 
 
 PORTFOLIO_LOW, PORTFOLIO_HIGH = Decimal("0.5"), Decimal("1.5")
+CORRECTION_LOW, CORRECTION_HIGH = Decimal("0.8"), Decimal("1.25")
 HUNDRED = Decimal(100)
 
 
@@ -171,19 +172,30 @@ def portfolio_target(
     if target is None:
         return None
     other_spent, other_units, steered_units = Decimal(0), Decimal(0), Decimal(0)
+    aimed, headed = Decimal(0), Decimal(0)
     for item, plan in zip(keywords, plans, strict=True):
-        if plan.decision is None:
+        decision = plan.decision
+        if decision is None:
             continue
         totals = _recent(item.window)
         units = totals.revenue / HUNDRED if drr else Decimal(totals.orders)
-        if plan.constraint.is_free and plan.decision.reason is not BidReason.NO_ORDERS:
+        if plan.constraint.is_free and decision.reason is not BidReason.NO_ORDERS:
             steered_units += units
+            bid = item.keyword.bid
+            if bid > 0 and decision.aim is not None and decision.goal is not None:
+                aimed += totals.spent * decision.aim / bid
+                headed += totals.spent * decision.goal / bid
         else:
             other_spent += totals.spent
             other_units += units
-    if steered_units == 0 or (other_spent == 0 and other_units == 0):
+    if steered_units == 0:
         return None
     wanted = target + (target * other_units - other_spent) / steered_units
+    if headed > 0:
+        # Bids stand on positions, so a keyword heads for the position nearest its aim, not
+        # for the aim: when the steered keywords together would spend less (or more) than
+        # their aims, they aim as much further, and the positions they pick follow.
+        wanted *= min(max(aimed / headed, CORRECTION_LOW), CORRECTION_HIGH)
     return min(max(wanted, target * PORTFOLIO_LOW), target * PORTFOLIO_HIGH)
 
 
@@ -196,7 +208,13 @@ def _recent(window: KeywordWindow) -> StatsTotals:
 
 #: the decisions a different target can change (the rest hold for want of data, or step down)
 _TARGET_DRIVEN = frozenset(
-    {BidReason.ABOVE_TARGET, BidReason.BELOW_TARGET, BidReason.WITHIN_TARGET, BidReason.BUDGET_LIMITED}
+    {
+        BidReason.ABOVE_TARGET,
+        BidReason.BELOW_TARGET,
+        BidReason.WITHIN_TARGET,
+        BidReason.POSITION_PRICE,
+        BidReason.BUDGET_LIMITED,
+    }
 )
 
 
@@ -225,27 +243,47 @@ def _out_of_budget(campaign: Campaign, today: StatsTotals, keywords: Sequence[Ke
     return yesterday >= limit * BUDGET_HIT_RATIO
 
 
-def _plan_keyword(campaign: Campaign, item: KeywordInput, out_of_budget: bool, tuning: BidTuning) -> KeywordPlan:
+@dataclass(frozen=True, slots=True)
+class _Situation:
+    """What every keyword of a campaign is decided with."""
+
+    out_of_budget: bool
+    order_value: Decimal | None
+
+
+def order_value(keywords: Sequence[KeywordInput]) -> Decimal | None:
+    """The campaign's revenue per order over its keywords' longest windows (None without an
+    order): the value a keyword that has not sold yet is judged by where a bid is a percent
+    of it."""
+    revenue, orders = Decimal(0), 0
+    for item in keywords:
+        totals = item.window.candidates()[-1][1]
+        revenue += totals.revenue
+        orders += totals.orders
+    return revenue / orders if orders and revenue > 0 else None
+
+
+def _plan_keyword(campaign: Campaign, item: KeywordInput, situation: _Situation, tuning: BidTuning) -> KeywordPlan:
     keyword = item.keyword
     days, judged = item.window.judged(tuning)
     verdict = check_keyword(judged, campaign.safety)
     if verdict.action is SafetyAction.PAUSE_KEYWORD:
         return KeywordPlan(keyword, BidConstraint.PAUSED_BY_SAFETY, judged.spent, None, verdict.reason, days)
-    decision = _decide(campaign, item, judged, out_of_budget, tuning)
+    decision = _decide(campaign, item, judged, situation, tuning)
     low_ctr = SafetyReason.LOW_CTR in verdict.reasons
     return KeywordPlan(keyword, decision.constraint, judged.spent, decision, None, days, low_ctr, judged)
 
 
 def _redecide(
-    campaign: Campaign, item: KeywordInput, plan: KeywordPlan, out_of_budget: bool, tuning: BidTuning
+    campaign: Campaign, item: KeywordInput, plan: KeywordPlan, situation: _Situation, tuning: BidTuning
 ) -> KeywordPlan:
     """The keyword decided again for the campaign's steered target (same window, same safety)."""
-    decision = _decide(campaign, item, plan.judged, out_of_budget, tuning)
+    decision = _decide(campaign, item, plan.judged, situation, tuning)
     return replace(plan, constraint=decision.constraint, decision=decision)
 
 
 def _decide(
-    campaign: Campaign, item: KeywordInput, judged: StatsTotals, out_of_budget: bool, tuning: BidTuning
+    campaign: Campaign, item: KeywordInput, judged: StatsTotals, situation: _Situation, tuning: BidTuning
 ) -> BidDecision:
     keyword = item.keyword
     return compute_bid(
@@ -262,7 +300,8 @@ def _decide(
             competitor_bids=item.competitor_bids,
             marketplace_min_bid=keyword.marketplace_min_bid,
             pricing=pricing_of(campaign.marketplace),
-            budget_limited=out_of_budget,
+            budget_limited=situation.out_of_budget,
+            campaign_order_value=situation.order_value,
             tuning=tuning,
         ),
     )

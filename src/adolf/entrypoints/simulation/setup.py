@@ -5,9 +5,10 @@ gets a strategy (round robin over the four) and bounds in the marketplace's own 
 (WB: rubles per 1000 views, Ozon: rubles per click, YM: percent of the price).
 
 Targets are what a seller sets from its own history: 70–100 % of the DRR or cost per order
-the campaign had at the bids it ran on (a seller turning a bidder on asks for the same ratio
-or a cheaper one, not for a number unrelated to the campaign; a DRR target at most the 30 %
-the seller alerts on), a target position of 1–3.
+the campaign had at the bids it ran on, over the keywords its safety rules keep running (a
+seller turning a bidder on asks for the same ratio or a cheaper one, not for a number
+unrelated to the campaign; a DRR target at most the 30 % the seller alerts on), a target
+position of 1–3.
 Bounds: the lowest marketplace minimum up to 10 × the typical minimum for ruble bids, and up
 to 25 % of the price for percent bids.
 """
@@ -19,11 +20,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from adolf.adapters.marketplaces.simulated.model import expected_daily_totals
+from adolf.adapters.marketplaces.simulated.model import Pricing, hourly_rates, unit_price
 from adolf.application.marketing.ports import MarketingServices
 from adolf.domain.alerts.users import Role, User
 from adolf.domain.marketing.bid_context import StrategyType
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus, Keyword, KeywordStatus
+from adolf.domain.marketing.safety_thresholds import SafetyThresholds
 from adolf.domain.marketplace import Marketplace
 
 STRATEGIES = (StrategyType.TARGET_DRR, StrategyType.TARGET_CPO, StrategyType.TARGET_POSITION, StrategyType.MANUAL)
@@ -52,9 +54,27 @@ def seed_users(services: MarketingServices, brands: Sequence[str]) -> int:
 
 
 def history(model: Any) -> tuple[Decimal, Decimal]:
-    """(DRR %, cost per order ₽) the campaign had at its starting bids — the seller's history."""
-    spend, orders, revenue = expected_daily_totals(model)
-    if orders < 1 or revenue <= 0:
+    """(DRR %, cost per order ₽) at the starting bids of the keywords that keep running under
+    the seller's safety rules (the defaults): keyword safety pauses, on manual bids as on any
+    strategy, the phrases that never sell, those that spend their no-orders limit before a
+    typical order, and those far above the DRR limit. Counting them would set targets looser
+    than what the same campaign achieves on manual bids."""
+    safety = SafetyThresholds()
+    no_orders_limit = float(safety.keyword_max_spend_without_orders) * 100  # kopecks
+    drr_limit = float(safety.max_drr * safety.keyword_drr_pause_factor)
+    spend = orders = revenue = 0.0
+    for i in range(model.keyword_count):
+        if not model.initially_active_keywords[i]:
+            continue
+        bid = model.initial_bid[i]
+        _position, views, clicks, sold = hourly_rates(model, i, bid)
+        volume = {Pricing.CPM: views, Pricing.CPC: clicks, Pricing.CPA: sold}[model.pricing]
+        cost = volume * unit_price(model.pricing, bid, model.order_value[i])
+        value = sold * model.order_value[i]
+        if not sold or cost / sold > no_orders_limit or cost / value * 100 > drr_limit:
+            continue
+        spend, orders, revenue = spend + cost, orders + sold, revenue + value
+    if not orders:
         return FALLBACK_DRR, FALLBACK_CPO
     drr = max(Decimal("0.5"), Decimal(str(round(spend / revenue * 100, 2))))
     cpo = max(Decimal(1), Decimal(str(round(spend / orders / 100, 2))))
