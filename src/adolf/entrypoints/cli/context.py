@@ -14,8 +14,10 @@ from adolf.adapters.observability.logging import configure_logging, mask_text
 from adolf.container import Container, build_container
 from adolf.settings import Settings, SettingsError, load_settings
 
-console = Console()
-errors = Console(stderr=True)
+# emoji=False: Redis keys such as ``watcher:lock:check_alerts`` contain ``:lock:``, which rich
+# would print as an emoji.
+console = Console(emoji=False)
+errors = Console(stderr=True, emoji=False)
 
 
 @functools.cache
