@@ -14,13 +14,15 @@ def ping(services: Services) -> dict[str, Any]:
 
 
 def cleanup_runtime_records(services: Services, keep_days: KeepDays = 7) -> dict[str, int]:
-    """Idempotency keys and in-process run records older than ``keep_days``: a redelivery
-    or a status lookup never comes that late (result backends keep 1 h)."""
+    """Idempotency keys, in-process run records and sent (or given-up) outbox entries older
+    than ``keep_days``: a redelivery or a status lookup never comes that late (result
+    backends keep 1 h); pending outbox entries stay until sent."""
     cutoff = services.clock.now() - timedelta(days=keep_days)
     with services.uow() as uow:
         result = {
             "idempotency_keys": uow.idempotency.delete_before(cutoff),
             "task_runs": uow.task_runs.delete_before(cutoff),
+            "outbox": uow.outbox.delete_before(cutoff),
         }
         uow.commit()
     return result
