@@ -12,7 +12,9 @@ Rules (SPEC §4.1):
   them is brought inside in one move.
 - threshold: a move smaller than one bid step (1.0; 0.1 for a percent bid) is not a change;
   the decision then keeps the current bid and the caller sends nothing (seed 001:
-  ``abs(new - current) >= 1.0``).
+  ``abs(new - current) >= 1.0``) — unless it wins or gives up a position among the
+  competitor bids: the step keeps small drifts off the API, and such a move is not one (a
+  0.80 % bid tied with a 0.80 % leader is one hundredth from the top).
 - constraint: ``at_max_bid`` / ``at_min_bid`` / ``at_leader`` when the strategy's aim lies past
   that bound and the bid is (within a step of) it; else ``raised`` / ``lowered`` for a change,
   ``within_band`` for none; data gaps, missing targets and budget holds name themselves.
@@ -24,6 +26,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from adolf.domain.marketing.bid_context import BidContext, BidDecision, BidReason
 from adolf.domain.marketing.constraints import BidConstraint
+from adolf.domain.marketing.ladder import position_of
 from adolf.domain.money import CENT
 
 _DATA_GAPS = frozenset({BidReason.INSUFFICIENT_DATA, BidReason.NO_POSITION_DATA, BidReason.NO_SPEND})
@@ -67,7 +70,10 @@ def decide(
         notes.append(f"capped at max_bid={ctx.max_bid}")
     elif bounded != computed:
         notes.append(f"raised to floor={ctx.floor}")
-    changed = abs(bounded - current) >= step
+    rivals = ctx.competitor_bids
+    changed = abs(bounded - current) >= step or (
+        bounded != current and bool(rivals) and position_of(bounded, rivals) != position_of(current, rivals)
+    )
     if not changed and bounded != current:
         notes.append(f"move {bounded - current:+} under step {step}: not sent")
     new_bid = bounded if changed else current

@@ -18,7 +18,9 @@ Rules (SPEC §4.1, in order):
 6. target_drr / target_cpo aim at the *campaign's* ratio (``portfolio_target``): keywords the
    strategy cannot steer (at a bound, too little data, selling nothing) spend what they
    spend, so the steered ones aim at the target that brings the whole campaign to it —
-   within ½ … 1½ × the campaign's target.
+   within ½ … 2 × the campaign's target; and since a bid stands on a position, not on its
+   aim, the steered ones aim further by as much as their positions fall short of (or past)
+   their aims (0.8 … 1.25 ×). A campaign's order value prices a YM keyword that has not sold.
 7. The campaign's binding constraint is its keywords', weighted by their windows' spend
    (``constraints.binding_constraint``).
 Alerts: ``keywords_paused`` (with the reasons), ``low_ctr`` and ``cap_bid`` (once a day each);
@@ -147,7 +149,7 @@ def plan_campaign(
     return CampaignPlan(campaign, tuple(plans), alerts=tuple(alerts), constraint=constraint, sends=not dry)
 
 
-PORTFOLIO_LOW, PORTFOLIO_HIGH = Decimal("0.5"), Decimal("1.5")
+PORTFOLIO_LOW, PORTFOLIO_HIGH = Decimal("0.5"), Decimal("2")
 CORRECTION_LOW, CORRECTION_HIGH = Decimal("0.8"), Decimal("1.25")
 HUNDRED = Decimal(100)
 
