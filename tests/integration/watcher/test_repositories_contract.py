@@ -273,6 +273,10 @@ def test_priority_inputs_of_a_hand_built_history_are_the_seed_aggregates(db: Db)
         uow.commit()
     with db.uow() as uow:
         inputs = uow.watcher_catalog.priority_inputs(SINCE)
+        # a few products' own (an inactive competitor's and an unknown id give nothing)
+        only = uow.watcher_catalog.priority_inputs(SINCE, [tied, busy, gone, 999, busy])
+        assert uow.watcher_catalog.priority_inputs(SINCE, []) == {}
+    assert only == {busy: inputs[busy], tied: inputs[tied]}
     assert inputs == {
         # changes 100→105→99→99.50; discounts (10.00 + 20.50 + 25.00 + 30.25) / 4
         busy: PriorityInputs(3, Decimal("21.4375"), Decimal("99.50"), Decimal("100.00"), 2),
@@ -319,6 +323,11 @@ def test_catalog_rows_round_trip_with_our_prices_in_cents(db: Db) -> None:
         assert found[first] == replace(product("A-1", "2000.01"), id=first)
         assert found[second].price == Decimal("15.00") and not found[second].active
         assert set(found) == {first, second}
+        rival, quiet = catalog.competitors
+        assert uow.watcher_catalog.competitors([quiet, rival, 999]) == {
+            rival: Competitor(rival, "Rival", WB),
+            quiet: Competitor(quiet, "Quiet", WB, active=False),
+        }
         items = uow.watcher_catalog.competitor_products(catalog.items)
         assert items[catalog.items[1]] == CompetitorProduct(
             catalog.items[1], catalog.competitors[1], WB, "2", None, None, None, 50

@@ -158,6 +158,9 @@ class FakeCatalogRepository:
     def products(self, ids: Sequence[int]) -> dict[int, OurProduct]:
         return {i: self.tables.products[i] for i in ids if i in self.tables.products}
 
+    def competitors(self, ids: Sequence[int]) -> dict[int, Competitor]:
+        return {i: self.tables.competitors[i] for i in ids if i in self.tables.competitors}
+
     def competitor_products(self, ids: Sequence[int]) -> dict[int, CompetitorProduct]:
         return {i: self.tables.competitor_products[i] for i in ids if i in self.tables.competitor_products}
 
@@ -166,8 +169,9 @@ class FakeCatalogRepository:
             if product_id in self.tables.products:
                 self.tables.products[product_id] = replace(self.tables.products[product_id], price=cents(price))
 
-    def priority_inputs(self, since: datetime) -> dict[int, PriorityInputs]:
+    def priority_inputs(self, since: datetime, ids: Sequence[int] | None = None) -> dict[int, PriorityInputs]:
         since = _utc(since)
+        wanted = None if ids is None else set(ids)
         history = self.tables.history()
         dumping: dict[int, int] = {}
         for alert in self.tables.alerts.values():
@@ -175,6 +179,8 @@ class FakeCatalogRepository:
                 dumping[alert.competitor_product_id] = dumping.get(alert.competitor_product_id, 0) + 1
         found = {}
         for product in self.tables.active_competitor_products():
+            if wanted is not None and product.id not in wanted:
+                continue
             observed = history.get(product.id, [])
             window = [o for o in observed if o.observed_at >= since]
             discounts = [o.discount_percent for o in window if o.discount_percent is not None]

@@ -18,6 +18,9 @@
    to the later id;
 4. ``dumping_detected`` alerts per product created since ``since``.
 
+With ``ids`` (``adolf watcher priorities`` explains a few products' scores) each query is
+restricted to those products, in chunks of ``IN_CHUNK``.
+
 Priorities are written in bulk (``marketing_bulk.bulk_update``: one statement per 10 000
 rows on PostgreSQL, an ``executemany`` on SQLite).
 """
@@ -29,7 +32,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, insert, select
+from sqlalchemy import Integer, and_, case, cast, func, insert, select, true
 from sqlalchemy.orm import Session
 
 from adolf.adapters.sqlalchemy.marketing_bulk import bulk_update, chunks
@@ -147,6 +150,14 @@ class SqlCatalogRepository:
                 found[row.id] = _product_from(row)
         return found
 
+    def competitors(self, ids: Sequence[int]) -> dict[int, Competitor]:
+        c = watcher_competitors.c
+        found = {}
+        for chunk in chunks(list(dict.fromkeys(ids))):
+            for row in self.session.execute(select(watcher_competitors).where(c.id.in_(chunk))):
+                found[row.id] = Competitor(row.id, row.name, Marketplace(row.marketplace), bool(row.active))
+        return found
+
     def competitor_products(self, ids: Sequence[int]) -> dict[int, CompetitorProduct]:
         found = {}
         for chunk in chunks(list(dict.fromkeys(ids))):
@@ -157,20 +168,32 @@ class SqlCatalogRepository:
     def set_our_prices(self, prices: Mapping[int, Decimal]) -> None:
         bulk_update(self.session, watcher_products, ("price",), [(i, cents(p)) for i, p in prices.items()])
 
-    def priority_inputs(self, since: datetime) -> dict[int, PriorityInputs]:
-        at = utc(since)
+    def priority_inputs(self, since: datetime, ids: Sequence[int] | None = None) -> dict[int, PriorityInputs]:
+        if ids is None:
+            return self._inputs(utc(since), None)
+        found: dict[int, PriorityInputs] = {}
+        for chunk in chunks(list(dict.fromkeys(ids))):
+            found.update(self._inputs(utc(since), chunk))
+        return found
+
+    def _inputs(self, at: datetime, ids: Sequence[int] | None) -> dict[int, PriorityInputs]:
+        def only(column: Any) -> Any:
+            return true() if ids is None else column.in_(ids)
+
         ours = self.session.execute(
             select(_items.id, _products.price)
             .select_from(_ACTIVE_ITEMS.outerjoin(watcher_products, _products.id == _items.our_product_id))
+            .where(only(_items.id))
             .order_by(_items.id)
         ).all()
-        window = {row[0]: row[1:] for row in self.session.execute(self._window_query(at))}
-        latest = dict(self.session.execute(self._latest_query()).all())
+        product = watcher_prices.c.competitor_product_id
+        window = {row[0]: row[1:] for row in self.session.execute(self._window_query(at, only(product)))}
+        latest = dict(self.session.execute(self._latest_query(only(product))).all())
         a = watcher_alerts.c
         dumping: dict[int, int] = dict(
             self.session.execute(
                 select(a.competitor_product_id, func.count())
-                .where(a.kind == AlertKind.DUMPING_DETECTED.value, a.created_at >= at)
+                .where(a.kind == AlertKind.DUMPING_DETECTED.value, a.created_at >= at, only(a.competitor_product_id))
                 .group_by(a.competitor_product_id)
             ).all()
         )
@@ -187,14 +210,14 @@ class SqlCatalogRepository:
         return found
 
     @staticmethod
-    def _window_query(since: datetime) -> Any:
+    def _window_query(since: datetime, products: Any) -> Any:
         p = watcher_prices.c
         previous = func.lag(p.price).over(
             partition_by=(p.competitor_product_id, p.price.is_(None)), order_by=(p.observed_at, p.id)
         )
         seen = (
             select(p.competitor_product_id, p.price, p.discount_percent, previous.label("previous"))
-            .where(p.observed_at >= since)
+            .where(p.observed_at >= since, products)
             .subquery()
         )
         changed = case((and_(seen.c.previous.is_not(None), seen.c.previous != seen.c.price), 1), else_=0)
@@ -207,12 +230,16 @@ class SqlCatalogRepository:
         ).group_by(seen.c.competitor_product_id)
 
     @staticmethod
-    def _latest_query() -> Any:
+    def _latest_query(products: Any) -> Any:
         p = watcher_prices.c
         rank = func.row_number().over(
             partition_by=p.competitor_product_id, order_by=(p.observed_at.desc(), p.id.desc())
         )
-        ranked = select(p.competitor_product_id, p.price, rank.label("rank")).where(p.price.is_not(None)).subquery()
+        ranked = (
+            select(p.competitor_product_id, p.price, rank.label("rank"))
+            .where(p.price.is_not(None), products)
+            .subquery()
+        )
         return select(ranked.c.competitor_product_id, ranked.c.price).where(ranked.c.rank == 1)
 
     def set_priorities(self, priorities: Mapping[int, int], at: datetime) -> None:

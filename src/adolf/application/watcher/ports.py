@@ -68,15 +68,19 @@ class CatalogRepository(Protocol):
     def products(self, ids: Sequence[int]) -> dict[int, OurProduct]:
         """Our products by id, in one query."""
 
+    def competitors(self, ids: Sequence[int]) -> dict[int, Competitor]:
+        """Competitors by id, in one query."""
+
     def competitor_products(self, ids: Sequence[int]) -> dict[int, CompetitorProduct]:
         """Competitor products by id, in one query."""
 
     def set_our_prices(self, prices: Mapping[int, Decimal]) -> None:
         """(our product id → our current price) in bulk."""
 
-    def priority_inputs(self, since: datetime) -> dict[int, PriorityInputs]:
+    def priority_inputs(self, since: datetime, ids: Sequence[int] | None = None) -> dict[int, PriorityInputs]:
         """Every active competitor product's scoring inputs (SPEC §4.3) since ``since`` (30
-        days), keyed by competitor product id: a few aggregate queries for all at once."""
+        days), keyed by competitor product id: a few aggregate queries for all at once.
+        With ``ids``, only those products' (the ones ``adolf watcher priorities`` shows)."""
 
     def set_priorities(self, priorities: Mapping[int, int], at: datetime) -> None:
         """(competitor product id → priority 0…100) in bulk."""
