@@ -54,10 +54,21 @@ def position_prices(competitor_bids: Sequence[Decimal], floor: Decimal, step: De
 def nearest_position_price(
     ideal: Decimal, competitor_bids: Sequence[Decimal], floor: Decimal, step: Decimal
 ) -> Decimal:
-    """The position price nearest ``ideal`` (the lower one on a tie)."""
-    prices = position_prices(competitor_bids, floor, step)
-    lower = max((price for price in prices if price <= ideal), default=prices[0])
-    upper = min((price for price in prices if price > ideal), default=None)
+    """The position price nearest ``ideal`` (the lower one on a tie). One pass, no sort: the
+    bid cycle asks this for every keyword."""
+    lower: Decimal | None = floor if floor <= ideal else None
+    upper: Decimal | None = floor if floor > ideal else None
+    for other in competitor_bids:
+        price = other + step
+        if price < floor:
+            continue
+        if price <= ideal:
+            if lower is None or price > lower:
+                lower = price
+        elif upper is None or price < upper:
+            upper = price
+    if lower is None:
+        return upper if upper is not None else floor
     if upper is not None and upper - ideal < ideal - lower:
         return upper
     return lower

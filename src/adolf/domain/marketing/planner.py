@@ -39,7 +39,7 @@ from adolf.domain.marketing.bidding import compute_bid
 from adolf.domain.marketing.campaign import Campaign, Keyword
 from adolf.domain.marketing.constraints import BidConstraint, binding_constraint
 from adolf.domain.marketing.metrics import StatsTotals
-from adolf.domain.marketing.pricing import pricing_of
+from adolf.domain.marketing.pricing import Pricing, pricing_of
 from adolf.domain.marketing.safety import SafetyAction, SafetyReason, check_campaign, check_keyword
 from adolf.domain.marketing.windows import KeywordWindow
 
@@ -132,7 +132,10 @@ def plan_campaign(
     if campaign.kill_switch:
         return CampaignPlan(campaign, alerts=tuple(alerts), constraint=BidConstraint.KILL_SWITCH, sends=False)
 
-    situation = _Situation(_out_of_budget(campaign, today, keywords), order_value(keywords))
+    priced_per_order = campaign.strategy is StrategyType.TARGET_CPO and pricing_of(campaign.marketplace) is Pricing.CPA
+    situation = _Situation(
+        _out_of_budget(campaign, today, keywords), order_value(keywords) if priced_per_order else None
+    )
     plans = [_plan_keyword(campaign, item, situation, tuning) for item in keywords]
     steered = portfolio_target(campaign, keywords, plans)
     if steered is not None:
@@ -198,6 +201,8 @@ def portfolio_target(
         # for the aim: when the steered keywords together would spend less (or more) than
         # their aims, they aim as much further, and the positions they pick follow.
         wanted *= min(max(aimed / headed, CORRECTION_LOW), CORRECTION_HIGH)
+    if wanted == target:
+        return None  # nothing to make up for: the first decisions stand
     return min(max(wanted, target * PORTFOLIO_LOW), target * PORTFOLIO_HIGH)
 
 
@@ -259,9 +264,10 @@ def order_value(keywords: Sequence[KeywordInput]) -> Decimal | None:
     of it."""
     revenue, orders = Decimal(0), 0
     for item in keywords:
-        totals = item.window.candidates()[-1][1]
-        revenue += totals.revenue
-        orders += totals.orders
+        window = item.window
+        for totals in (window.today, window.previous[-1][1]) if window.previous else (window.today,):
+            revenue += totals.revenue
+            orders += totals.orders
     return revenue / orders if orders and revenue > 0 else None
 
 
