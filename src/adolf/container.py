@@ -30,6 +30,7 @@ from adolf.application.marketing.severities import AlertSeverities
 from adolf.application.ports.tasks import TaskStatus
 from adolf.application.runtime import TaskRunner
 from adolf.application.tasks_catalogue import build_catalogue
+from adolf.application.watcher.alert_config import alert_rules_from_text
 from adolf.settings import Settings
 
 
@@ -266,6 +267,7 @@ class Container(containers.DeclarativeContainer):
         brands=settings.provided.brands,
         calendar=providers.Callable(Calendar.of, settings.provided.timezone),
         severities=providers.Callable(AlertSeverities.from_text, settings.provided.alert_severities),
+        alert_rules=providers.Callable(alert_rules_from_text, settings.provided.watcher_alerts),
         parsing_queue=watcher_state.provided.queue,
         ip_blocks=watcher_state.provided.ip_blocks,
         watcher_stats=watcher_state.provided.stats,

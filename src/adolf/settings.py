@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         default=None,
         description="Severity per alert type over the defaults, e.g. 'cap_bid=critical,low_ctr=warning'.",
     )
+    watcher_alerts: str | None = Field(
+        default=None,
+        description="Watcher's alert thresholds and severities over the defaults, e.g. "
+        "'dumping_margin_percent=12,sharp_drop_percent=25,price_drop=critical'.",
+    )
     brands: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("ohana_market", "ohana_kids"), description="Comma-separated brand names."
     )
@@ -155,6 +160,15 @@ class Settings(BaseSettings):
             from adolf.application.marketing.severities import parse_severities
 
             parse_severities(value)  # a bad entry fails at load, naming it
+        return value
+
+    @field_validator("watcher_alerts")
+    @classmethod
+    def _watcher_alerts(cls, value: str | None) -> str | None:
+        if value:
+            from adolf.application.watcher.alert_config import alert_rules_from_text
+
+            alert_rules_from_text(value)  # a bad entry fails at load, naming it
         return value
 
     @field_validator("database_url")

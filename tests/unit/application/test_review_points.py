@@ -371,3 +371,14 @@ def test_a_batchs_keyword_rows_go_to_their_own_campaigns_in_one_walk_per_batch()
         assert [rows[k].clicks for k in ("k1", "k2", "k3")] == [1, 2, 3]
     # Linear: each batch's rows are walked once, not once per campaign (50 × 150 rows per batch).
     assert [type(batch).walks for batch in market.batches] == [1, 1, 1]
+
+
+def test_the_container_builds_watcher_alert_rules_from_configuration(container_of: Any) -> None:
+    from decimal import Decimal
+
+    from adolf.domain.watcher.alerts import AlertKind
+
+    services = container_of(watcher_alerts="dumping_margin_percent=15,out_of_stock=warning").services()
+
+    assert services.alert_rules.dumping_margin_percent == Decimal(15)
+    assert services.alert_rules.severity(AlertKind.OUT_OF_STOCK) == "warning"
