@@ -19,7 +19,7 @@ from adolf.adapters.sqlalchemy import migrate
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
 from adolf.adapters.sqlalchemy.watcher_agents import SqlAgentRepository
-from adolf.adapters.sqlalchemy.watcher_tables import watcher_agents
+from adolf.adapters.sqlalchemy.watcher_tables import watcher_agents, watcher_competitor_products
 from adolf.application.watcher.ports import NewAlert
 from adolf.domain.alerts.severity import Severity
 from adolf.domain.marketplace import Marketplace
@@ -64,6 +64,16 @@ class Db:
             assert isinstance(uow.watcher_agents, SqlAgentRepository)
             query = select(watcher_agents.c.metrics).where(watcher_agents.c.id == agent_id)
             return dict(uow.session.execute(query).scalar_one())
+
+    def priority_stamps(self) -> dict[int, datetime | None]:
+        """``priority_updated_at`` per competitor product (not in a port: nothing reads it)."""
+        if self.fake is not None:
+            t = self.fake.watcher
+            return {i: t.priority_updated_at.get(i) for i in t.competitor_products}
+        with self.uow() as uow:
+            c = watcher_competitor_products.c
+            rows = uow.session.execute(select(c.id, c.priority_updated_at)).all()
+            return {i: None if at is None else at.astimezone(UTC) for i, at in rows}
 
 
 @pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -240,9 +250,16 @@ def test_priority_inputs_of_a_hand_built_history_are_the_seed_aggregates(db: Db)
         db,
         [product("A-1", "100.00"), product("A-2", None)],
         [Competitor(0, "Rival", WB), Competitor(0, "Gone", WB, active=False)],
-        [item("busy"), item("quiet", ours=None), item("old", ours=1), item("tied"), item("gone", competitor=1)],
+        [
+            item("busy"),
+            item("quiet", ours=None),
+            item("old", ours=1),
+            item("tied"),
+            item("gone", competitor=1),
+            item("lapsed"),
+        ],
     )
-    busy, quiet, old, tied, gone = catalog.items
+    busy, quiet, old, tied, gone, lapsed = catalog.items
     hour = timedelta(hours=1)
     history = [
         seen(busy, "90.00", SINCE - hour, discount_percent=Decimal("50")),  # before the window: no change, no discount
@@ -259,6 +276,8 @@ def test_priority_inputs_of_a_hand_built_history_are_the_seed_aggregates(db: Db)
         seen(tied, "10.00", SINCE + hour),
         seen(tied, "12.00", SINCE + hour),  # same instant: the later row is the latest
         seen(gone, "1.00", SINCE + hour),
+        seen(lapsed, "70.00", SINCE - hour),  # its latest price, though before the window
+        seen(lapsed, None, SINCE + hour, discount_percent=Decimal("5")),  # in the window, no price
     ]
     alerts = [
         new_alert(busy, "d0", created_at=SINCE - hour),  # before the window
@@ -283,6 +302,7 @@ def test_priority_inputs_of_a_hand_built_history_are_the_seed_aggregates(db: Db)
         quiet: PriorityInputs(0, None, None, None, 0),
         old: PriorityInputs(0, None, Decimal("480.00"), None, 0),
         tied: PriorityInputs(1, None, Decimal("12.00"), Decimal("100.00"), 1),
+        lapsed: PriorityInputs(0, Decimal("5"), Decimal("70.00"), Decimal("100.00"), 0),
     }
     assert str(inputs[busy].latest_price) == "99.50"
 
@@ -304,6 +324,28 @@ def test_priorities_are_written_in_bulk_and_listed_highest_first(db: Db) -> None
         assert top[0][0] == replace(item("1", catalog.competitors[0], catalog.products[0], 70), id=a)
         assert [p.id for p, _ in uow.watcher_catalog.top_priorities(10)] == [a, c, b]
         assert uow.watcher_catalog.competitor_products([gone])[gone].priority == 100
+    assert db.priority_stamps() == {a: T0, b: T0, c: T0, gone: T0}
+
+
+def test_only_a_changed_priority_is_written_and_stamped(db: Db) -> None:
+    catalog = build(db, [product("A-1")], [Competitor(0, "Rival", WB)], [item("1"), item("2"), item("3")])
+    a, b, c = catalog.items
+    later = T0 + timedelta(days=1)
+    with db.uow() as uow:
+        uow.watcher_catalog.set_priorities({a: 70, b: 50, c: 20}, T0)  # b stays at the default 50
+        uow.commit()
+    assert db.priority_stamps() == {a: T0, b: None, c: T0}
+    with db.uow() as uow:
+        uow.watcher_catalog.set_priorities({a: 70, b: 60, c: 20}, later)
+        uow.watcher_catalog.set_priorities({}, later)
+        uow.commit()
+    assert db.priority_stamps() == {a: T0, b: later, c: T0}
+    with db.uow() as uow:
+        assert {i: p.priority for i, p in uow.watcher_catalog.competitor_products([a, b, c]).items()} == {
+            a: 70,
+            b: 60,
+            c: 20,
+        }
 
 
 def test_catalog_rows_round_trip_with_our_prices_in_cents(db: Db) -> None:

@@ -198,8 +198,9 @@ class FakeCatalogRepository:
         for product_id, priority in priorities.items():
             if product_id in self.tables.competitor_products:
                 product = self.tables.competitor_products[product_id]
-                self.tables.competitor_products[product_id] = replace(product, priority=priority)
-                self.tables.priority_updated_at[product_id] = _utc(at)
+                if product.priority != priority:  # only a change is written, as in SQL
+                    self.tables.competitor_products[product_id] = replace(product, priority=priority)
+                    self.tables.priority_updated_at[product_id] = _utc(at)
 
     def top_priorities(self, limit: int) -> list[tuple[CompetitorProduct, int]]:
         ranked = sorted(self.tables.active_competitor_products(), key=lambda p: (-p.priority, p.id))

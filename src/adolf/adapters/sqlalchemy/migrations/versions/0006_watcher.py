@@ -100,6 +100,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "priority >= 0 AND priority <= 100", name=op.f("ck_watcher_competitor_products_priority_range")
         ),
+        postgresql_with={"fillfactor": 50},  # room for HOT priority updates (watcher_tables.py)
     )
     op.create_table(
         "watcher_subscriptions",
