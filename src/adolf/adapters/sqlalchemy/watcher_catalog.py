@@ -207,14 +207,14 @@ class SqlCatalogRepository:
             return true() if ids is None else column.in_(ids)
 
         p = watcher_prices.c
-        window = {"partition_by": (p.competitor_product_id, p.price.is_(None)), "order_by": (p.observed_at, p.id)}
+        partition, order = (p.competitor_product_id, p.price.is_(None)), (p.observed_at, p.id)
         seen = (
             select(
                 p.competitor_product_id,
                 p.price,
                 p.discount_percent,
-                func.lag(p.price).over(**window).label("previous"),
-                func.lead(p.price).over(**window).label("following"),
+                func.lag(p.price).over(partition_by=partition, order_by=order).label("previous"),
+                func.lead(p.price).over(partition_by=partition, order_by=order).label("following"),
             )
             .where(p.observed_at >= since, only(p.competitor_product_id))
             .subquery()
