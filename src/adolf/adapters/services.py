@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.application.marketing.calendar import Calendar
-from adolf.application.marketing.dumping import DumpingRecommendations
 from adolf.application.marketing.ports import LanguageModel, StatusBoard
 from adolf.application.marketing.severities import AlertSeverities
+from adolf.application.marketing.watcher_handoff import WatcherHandoff
 from adolf.application.ports.ads_marketplace import AdsMarketplace
 from adolf.application.ports.alerts import Notifier
 from adolf.application.ports.clock import Clock
@@ -61,8 +61,9 @@ class AppServices:
 
     @property
     def marketing_handoff(self) -> MarketingHandoff:
-        """Watcher's dumping alerts reach Marketing in this process, through its recommendations."""
-        return DumpingRecommendations(self)
+        """Watcher's dumping alerts and observed competitor bids reach Marketing in this
+        process: its recommendations and its competitor bids store."""
+        return WatcherHandoff(self)
 
     def _marketplaces(self) -> Mapping[Marketplace, AdsMarketplace]:
         # Late too: a no-op task never builds marketplace clients.

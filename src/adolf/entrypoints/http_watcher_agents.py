@@ -2,7 +2,7 @@
 
     POST /watcher/agents/{agent_id}/heartbeat            {ip?, cookies_valid?, metrics?, recovered?}
     POST /watcher/agents/{agent_id}/tasks/next?marketplace=wb
-    POST /watcher/tasks/{task_id}/result                 {prices: [...]} or {error: "..."}
+    POST /watcher/tasks/{task_id}/result                 {prices: [...]} or {error: "..."}, competitor_bids?
     POST /watcher/agents/{agent_id}/panic                {reason, details?}
 
 Who may call them — the role ``agent``, tied to one agent:
@@ -106,6 +106,13 @@ class ResultBody(BaseModel):
         "competitor_product_id | external_id}; each checked on its own.",
     )
     error: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = None
+    competitor_bids: dict[str, Any] | None = Field(
+        default=None,
+        max_length=1000,
+        description="Keyword external id → the competitor bids its search page showed (marketplace bid unit); "
+        "each keyword checked on its own, the valid ones handed to Marketing's bid cycle.",
+        examples=[{"10000001001": ["145.00", "120.00"]}],
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> "ResultBody":
@@ -233,7 +240,7 @@ async def _result_of(request: Request) -> TaskResult:
         errors = exc.errors(include_url=False, include_context=False)
         raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in errors]) from None
     try:
-        return TaskResult(prices=body.prices, error=body.error)
+        return TaskResult(prices=body.prices, error=body.error, competitor_bids=body.competitor_bids)
     except DomainError as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -279,13 +286,19 @@ def next_json(found: NextTask) -> dict[str, Any]:
 
 
 def receipt_json(receipt: ResultReceipt) -> dict[str, Any]:
-    return {
+    answer: dict[str, Any] = {
         "task_id": receipt.task_id,
         "status": receipt.status.value,
         "retry_count": receipt.retry_count,
         "kept": receipt.kept,
         "refused": [{"index": item.index, "error": item.error} for item in receipt.refused],
     }
+    if receipt.bids_kept is not None:  # answered when the result carried competitor bids
+        answer["competitor_bids"] = {
+            "kept": receipt.bids_kept,
+            "refused": [{"keyword": item.keyword, "error": item.error} for item in receipt.bids_refused],
+        }
+    return answer
 
 
 def watcher_services_of(container: Any) -> Callable[[], WatcherServices]:

@@ -17,11 +17,20 @@ asks of ADOLF over HTTP — heartbeat, next task, result, panic. The HTTP routes
   when every item is refused the task fails as if the agent had reported an error. An error:
   the task fails (``domain.watcher.tasks.fail``), goes back to the queue's tail, or is
   ``failed`` at the third failure. An unknown task id is refused and counted.
+  Optional ``competitor_bids`` (``bid_reports``: keyword id → the bids its search page
+  showed) ride with either: each valid keyword's bids go to Marketing through
+  ``MarketingHandoff.competitor_bids_observed`` (the bids its bid cycle reads), a malformed
+  entry is refused and counted. They are handed over *before* the task's state is recorded,
+  and only for a task the agent holds: storing bids is idempotent, so a failure in between
+  leaves the agent holding its task and free to send the same result again; the reverse
+  order would leave the task done and the bids lost (a second send answers 409). The one
+  window left — the task taken from the agent between the two steps (its lease ran out) —
+  keeps the bids, which are what the page showed all the same, and answers 409.
 - ``report_panic``: queues ``watcher.handle_panic_mode`` (status, log, IP block,
   redistribution, admins told); nothing is blocked here.
 
 Refusals are counted in the agent's state hash (``watcher:agent:{id}:state``:
-``refused_prices``, ``unknown_tasks``, ``last_refusal``), best effort: a counter never turns a
+``refused_prices``, ``refused_bids``, ``unknown_tasks``, ``last_refusal``), best effort: a counter never turns a
 stored result into an error. Queue pushes happen after the commit, so an agent popping the id
 finds the task pending.
 
@@ -41,6 +50,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from adolf.application.watcher.bid_reports import RefusedBids, read_bids
 from adolf.application.watcher.ports import WatcherServices
 from adolf.application.watcher.price_reports import RefusedItem, read_items
 from adolf.domain.errors import DomainError
@@ -110,10 +120,12 @@ class NextTask:
 
 @dataclass(frozen=True, slots=True)
 class TaskResult:
-    """Exactly one of: ``prices`` (items as ``price_reports`` reads them) or ``error``."""
+    """Exactly one of: ``prices`` (items as ``price_reports`` reads them) or ``error``; with
+    either, optionally ``competitor_bids`` (as ``bid_reports`` reads them)."""
 
     prices: Sequence[object] | None = None
     error: str | None = None
+    competitor_bids: object | None = None
 
     def __post_init__(self) -> None:
         if (self.prices is None) == (self.error is None):
@@ -131,6 +143,8 @@ class ResultReceipt:
     retry_count: int
     kept: int
     refused: tuple[RefusedItem, ...] = ()
+    bids_kept: int | None = None  # keywords whose competitor bids went to Marketing; None: none sent
+    bids_refused: tuple[RefusedBids, ...] = ()
 
 
 def heartbeat(
@@ -193,18 +207,43 @@ def next_task(
 
 
 def submit_result(services: WatcherServices, agent_id: str, task_id: int, result: TaskResult) -> ResultReceipt:
-    recorded = _record(services, agent_id, task_id, result)
-    if recorded is None:
+    bids: tuple[int | None, tuple[RefusedBids, ...]] | None = (None, ())
+    if result.competitor_bids is not None:
+        bids = _hand_bids(services, agent_id, task_id, result.competitor_bids)
+    recorded = _record(services, agent_id, task_id, result) if bids is not None else None
+    if recorded is None or bids is None:
         _count(services, agent_id, "unknown_tasks", 1, f"task_id={task_id} does not exist")
         raise UnknownParsingTask(f"task_id={task_id} does not exist")
     if recorded.status is TaskStatus.PENDING:
         services.parsing_queue.push(recorded.marketplace, [recorded.id])
-    receipt = ResultReceipt(recorded.id, recorded.status, recorded.retry_count, recorded.kept, recorded.refused)
+    receipt = ResultReceipt(
+        recorded.id, recorded.status, recorded.retry_count, recorded.kept, recorded.refused, bids[0], bids[1]
+    )
     if receipt.refused:
         _count(
             services, agent_id, "refused_prices", len(receipt.refused), f"task {task_id}: {receipt.refused[-1].error}"
         )
+    if receipt.bids_refused:
+        last = receipt.bids_refused[-1].error
+        _count(services, agent_id, "refused_bids", len(receipt.bids_refused), f"task {task_id}: {last}")
     return receipt
+
+
+def _hand_bids(
+    services: WatcherServices, agent_id: str, task_id: int, raw: object
+) -> tuple[int | None, tuple[RefusedBids, ...]] | None:
+    """The result's competitor bids handed to Marketing: (keywords stored, refusals); None
+    for an unknown task; ``TaskNotHeld`` (nothing stored) unless the agent holds it."""
+    with services.uow() as uow:
+        task = uow.watcher_tasks.get(task_id)
+    if task is None:
+        return None
+    ensure_held(task, agent_id)
+    kept, refused = read_bids(raw)
+    stored = (
+        services.marketing_handoff.competitor_bids_observed(task.marketplace, kept, services.clock.now()) if kept else 0
+    )
+    return stored, tuple(refused)
 
 
 @dataclass(frozen=True, slots=True)

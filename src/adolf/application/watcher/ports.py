@@ -207,9 +207,16 @@ class DumpingHandoff:
 
 class MarketingHandoff(Protocol):
     """Marketing as Watcher sees it: told of dumping, it recommends for the campaigns that
-    advertise the product; returns how many campaigns it touched."""
+    advertise the product (returns how many campaigns it touched); given the competitor bids
+    the agents saw on the search pages, it keeps them for its bid cycle."""
 
     def dumping_detected(self, handoff: DumpingHandoff) -> int: ...
+
+    def competitor_bids_observed(
+        self, marketplace: Marketplace, bids: Mapping[str, Sequence[Decimal]], observed_at: datetime
+    ) -> int:
+        """Replace the bids of the keywords given (keyword external id → bids, highest
+        first), leaving the others as they were; idempotent. How many keywords were stored."""
 
 
 class WatcherServices(Services, Protocol):
