@@ -60,6 +60,11 @@ def test_one_simulated_day_runs_the_schedule_and_reports(adolf: Run, tmp_path: P
     strategies = set(report["per_strategy"])
     assert strategies <= {"manual", "target_drr", "target_cpo", "target_position"} and len(strategies) >= 3
     assert sum(Decimal(r["spent"]) for r in report["per_strategy"].values()) == Decimal(day["spent"])
+    # Watcher ran beside it: the agents over HTTP (in process inline, a real server under workers)
+    watcher = report["watcher"]
+    assert watcher["agents"]["by_status"] == {"online": 4, "offline": 1, "panic": 1}
+    assert watcher["tasks"]["done"] > 0 and watcher["tasks"]["pending"] == watcher["tasks"]["in_progress"] == 0
+    assert watcher["competitor_bids"]["held_by_marketing"] == watcher["competitor_bids"]["keywords"] == 36
 
 
 def test_the_same_seed_gives_the_same_report(adolf: Run, tmp_path: Path) -> None:
@@ -94,7 +99,7 @@ def test_a_bad_option_is_refused_naming_it(adolf: Run) -> None:
 def test_the_report_shows_each_target_campaign_against_its_target(adolf: Run, tmp_path: Path) -> None:
     database = tmp_path / "sim.sqlite3"
     out = adolf(
-        "simulate", "--days", "3", "--campaigns", "12", "--keywords", "6", "--seed", "3",
+        "simulate", "--days", "3", "--campaigns", "12", "--keywords", "6", "--seed", "3", "--modules", "marketing",
         "--json", "--database", f"sqlite:///{database}", timeout=300,
     ).stdout  # fmt: skip
     report = json.loads(out[out.index("{") :])

@@ -1,4 +1,4 @@
-"""`adolf simulate`: the main job — a simulated week of Marketing, ending with a report."""
+"""`adolf simulate`: the main job — a simulated week of Marketing and Watcher, ending with a report."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adolf.entrypoints.cli.context import console, fail
-from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, SimulationOptions
+from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, MODULES, SimulationOptions
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -31,11 +31,18 @@ def simulate(
         "redis://127.0.0.1:6379/9", help="Redis for celery/rq runs (its queues are purged: not a deployment's)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    modules: str = typer.Option(
+        ",".join(MODULES), help="Modules to simulate, comma-separated: marketing, watcher (default both)."
+    ),
 ) -> None:
-    """Run the Marketing schedule over simulated days against the simulated marketplace and
-    print what the bid engine did: bids, pauses and why, alerts, spend, orders, revenue, DRR."""
+    """Run the schedule of Marketing and Watcher over simulated days against the simulated
+    marketplace and print what they did: bids, pauses and why, alerts, spend, orders, revenue,
+    DRR; Watcher's parsing tasks, agents, price alerts, priorities and hand-offs to Marketing."""
     if backend not in ("inline", "celery", "rq"):
         fail(f"--backend={backend!r} must be inline, celery or rq", 2)
+    chosen = tuple(dict.fromkeys(m.strip().lower() for m in modules.split(",") if m.strip()))
+    if not chosen or any(m not in MODULES for m in chosen):
+        fail(f"--modules={modules!r} must name {' and/or '.join(MODULES)}, comma-separated", 2)
     try:
         first_day = date.fromisoformat(start)
     except ValueError:
@@ -50,6 +57,7 @@ def simulate(
         start=first_day,
         workers=workers,
         redis_url=redis,
+        modules=tuple(m for m in MODULES if m in chosen),
     )
     _log_to_file()
     report = _run(options, quiet=as_json)
@@ -94,16 +102,25 @@ def _run(options: SimulationOptions, quiet: bool) -> dict[str, Any]:
 
         def progress(at: datetime, name: str) -> None:
             local = at.astimezone(MOSCOW)
-            bar.update(job, advance=1, description=f"{local:%a %d %b %H:%M} MSK {name.split('.', 1)[1]:<24}")
+            bar.update(job, advance=1, description=f"{local:%a %d %b %H:%M} MSK {name:<32}")
 
         return runner(options, progress)
 
 
 def render(report: dict[str, Any]) -> None:
-    setup = report["setup"]
     console.rule(
         f"[bold]ADOLF simulation — {report['period']['start']} … {report['period']['end']} ({report['backend']})"
     )
+    if "per_day" in report:
+        render_marketing(report)
+    else:
+        console.print(f"dead letters: {report['dead_letters']}")
+    if "watcher" in report:
+        render_watcher(report["watcher"], report["setup"].get("watcher", {}))
+
+
+def render_marketing(report: dict[str, Any]) -> None:
+    setup = report["setup"]
     console.print(
         f"campaigns: {report['campaigns']} ({', '.join(f'{k} {v}' for k, v in setup['campaigns'].items())}), "
         f"marketplace API calls: {sum(report['api_calls'].values()) if report['api_calls'] else 'n/a'}, "
@@ -172,3 +189,83 @@ def _cells(r: dict[str, Any]) -> list[str]:
         f"{round(Decimal(r['revenue'])):,}",
         r["drr"],
     ]
+
+
+def render_watcher(found: dict[str, Any], setup: dict[str, Any]) -> None:
+    """Tasks, agents, alerts, priorities and the hand-offs to Marketing."""
+    console.rule("[bold]Watcher")
+    catalogue = found["catalogue"]
+    console.print(
+        f"watching: {catalogue['products']} products of ours, {catalogue['competitor_products']} competitor "
+        f"products of {catalogue['competitors']} competitors, {catalogue['subscriptions']} active subscriptions "
+        f"({setup.get('paused_subscriptions', 0)} paused), {setup.get('agents', 0)} parsing agents"
+    )
+    tasks, moved = found["tasks"], found["tasks"]["redistributed"]
+    console.print(
+        f"parsing tasks over {len(found['nights'])} nights (the night before the run included): "
+        f"generated {tasks['generated']:,}, done {tasks['done']:,}, failed {tasks['failed']}, "
+        f"pending {tasks['pending']}, in progress {tasks['in_progress']}"
+        + (
+            f"; {found['agents']['page_errors']} results reported a page that did not load (the 3rd fails a task)"
+            if found["agents"]["page_errors"]
+            else ""
+        )
+    )
+    console.print(
+        f"redistributed: {moved['given_back']} held by the silent and the panicked agent, given back to the head "
+        f"of the queue; {moved['finished_by_another_agent']} finished by another agent"
+        + (f" ({_pairs(moved['by'])})" if moved["by"] else "")
+    )
+    agents = found["agents"]
+    table = Table(
+        title="agents: "
+        + ", ".join(f"{k} {v}" for k, v in agents["by_status"].items())
+        + f" ({agents['requests']:,} HTTP requests)",
+        title_justify="left",
+    )
+    for column in ("agent", "mp", "status", "last heartbeat", "tasks done", "log events", "refused"):
+        table.add_column(column, justify="right" if column == "tasks done" else "left")
+    for row in agents["each"]:
+        refused = [f"{row['refused_prices']} price" if row["refused_prices"] else ""]
+        refused += [f"{row['unknown_tasks']} unknown task" if row["unknown_tasks"] else ""]
+        table.add_row(
+            row["id"],
+            row["marketplace"] or "any",
+            row["status"],
+            row["last_heartbeat"] or "—",
+            f"{row['tasks_done']:,}",
+            _pairs(row["events"]),
+            ", ".join(r for r in refused if r) or "—",
+        )
+    console.print(table)
+    for lost in agents["silent"]:
+        console.print(f"silent: {lost['agent']} stopped at {_local(lost['at'])} holding {lost['held']} tasks")
+    for panic in agents["panics"]:
+        console.print(f"panic: {panic['agent']} met a captcha at {_local(panic['at'])} (task {panic['task']})")
+    console.print("IPs blocked: " + (", ".join(agents["ip_blocked"]) or "none"))
+    alerts = Table(title="price alerts by type and severity", title_justify="left")
+    severities = ("info", "warning", "critical")
+    for column in ("type", *severities):
+        alerts.add_column(column, justify="left" if column == "type" else "right")
+    for kind, counts in found["alerts"].items():
+        alerts.add_row(kind, *(f"{counts.get(level, 0):,}" for level in severities))
+    console.print(alerts)
+    scores = found["priorities"]
+    console.print(
+        f"priorities ({scores['competitor_products']} competitor products, average {scores['average']}): "
+        + ", ".join(f"{band}: {n}" for band, n in scores["bands"].items())
+    )
+    handed = found["handoffs"]
+    console.print(
+        f"dumping hand-offs: {handed['dumping_alerts']} dumping alerts, {handed['handed_to_marketing']} handed to "
+        f"Marketing → {handed['recommendations']} recommendations for {handed['campaigns']} campaigns"
+    )
+    bids = found["competitor_bids"]
+    console.print(
+        f"competitor bids: {bids['reported']:,} keyword ladders reported by the agents; Marketing's bid cycle reads "
+        f"Watcher-observed bids for {bids['held_by_marketing']:,} of {bids['keywords']:,} keywords"
+    )
+
+
+def _local(instant: str) -> str:
+    return f"{datetime.fromisoformat(instant).astimezone(MOSCOW):%a %d %b %H:%M:%S}"

@@ -1,14 +1,21 @@
-"""`adolf simulate`: the Marketing schedule on a simulated clock against the simulated market.
+"""`adolf simulate`: the schedule of the selected modules (Marketing, Watcher) on a simulated
+clock against the simulated market.
 
 Inline runs everything in this process, jumping the clock from fire to fire. Celery and RQ
 run the same fires through real worker processes: the driver publishes the simulated time
 in Redis, queues each fire, and waits for the queue to drain before moving the clock on.
+
+With Watcher, the run's events are its fires (``watcher_run.drives``) and the parsing
+agents' minutes (``watcher_agents``); the fleet works the night before the first day at the
+start (``watcher_run.night_zero``), and the competitor bids Marketing reads are the ones the
+agents observed. Without Watcher the setup seeds them from the market, standing in for it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -19,7 +26,6 @@ from dependency_injector import providers
 from sqlalchemy.engine import make_url
 
 from adolf.adapters.clocks import ManualClock
-from adolf.adapters.queues.inline_scheduler import InlineScheduler
 from adolf.adapters.queues.waiting import wait_for
 from adolf.adapters.sqlalchemy import migrate
 from adolf.application.catalogue import TaskSpec
@@ -31,6 +37,7 @@ from adolf.settings import Settings, load_settings
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 DEFAULT_DATABASE = "sqlite:///var/simulation.sqlite3"
+MODULES = ("marketing", "watcher")
 Progress = Callable[[datetime, str], None]
 
 
@@ -47,6 +54,22 @@ class SimulationOptions:
     # Its own Redis database by default: the run purges its queues and owns the clock key,
     # which must never touch a deployment's ADOLF_REDIS_URL.
     redis_url: str = "redis://127.0.0.1:6379/9"
+    # `adolf simulate` runs both; code that drives the schedule itself (tests, benchmarks)
+    # gets Marketing alone unless it asks.
+    modules: tuple[str, ...] = ("marketing",)
+
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.modules if m not in MODULES]
+        if unknown or not self.modules:
+            raise ValueError(f"modules={','.join(self.modules)!r}: choose from {', '.join(MODULES)}")
+
+    @property
+    def marketing(self) -> bool:
+        return "marketing" in self.modules
+
+    @property
+    def watcher(self) -> bool:
+        return "watcher" in self.modules
 
     @property
     def per_marketplace(self) -> int:
@@ -63,6 +86,13 @@ class SimulationOptions:
 
 def is_marketing(spec: TaskSpec) -> bool:
     return spec.module == "marketing"
+
+
+def drives(options: SimulationOptions, spec: TaskSpec, at: datetime) -> bool:
+    """Whether the run fires ``spec`` at ``at``: a selected module's, as Watcher's rule says."""
+    from adolf.entrypoints.simulation.watcher_run import drives as watcher_drives
+
+    return spec.module in options.modules and watcher_drives(spec, at)
 
 
 def simulation_settings(options: SimulationOptions, **extra: Any) -> Settings:
@@ -96,16 +126,21 @@ def fresh_database(url: str, container: Container) -> None:
 
 
 def planned_fires(options: SimulationOptions) -> list[tuple[datetime, str]]:
-    """Every marketing fire of the run, (time, task), in order — the progress bar's total."""
+    """Every event of the run, (time, task), in order — the progress bar's total: the fires
+    of the selected modules and, with Watcher, the agents' minutes (``FLEET``)."""
     from adolf.adapters.queues.schedules import fire_times
     from adolf.application.tasks_catalogue import build_catalogue
+    from adolf.entrypoints.simulation.watcher_agents import events
 
     found = [
         (at, spec.name)
         for spec in build_catalogue().scheduled()
-        if is_marketing(spec) and spec.schedule is not None
+        if spec.module in options.modules and spec.schedule is not None
         for at in fire_times(spec.schedule, options.start_at, options.end_at)
+        if drives(options, spec, at)
     ]
+    if options.watcher:
+        found += events(options.start_at, options.end_at)
     return sorted(found)
 
 
@@ -116,37 +151,75 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
 
 
 def prepare(container: Container, options: SimulationOptions) -> dict[str, Any]:
+    """A fresh database with the seller's users and campaigns (Watcher's world, when
+    selected, is ``watcher_run.prepare_watcher``'s). Competitor bids are seeded from the
+    market only when Watcher is not there to observe them."""
     fresh_database(options.database_url, container)
     services = container.services()
     brands = container.settings().brands
     users = seed_users(services, brands)
-    campaigns = seed_campaigns(services, brands, container.sim_market())
+    campaigns = seed_campaigns(services, brands, container.sim_market(), competitor_bids=not options.watcher)
     return {"users": users, "campaigns": campaigns}
 
 
+@contextmanager
+def watcher_fleet(
+    container: Container, options: SimulationOptions, setup: dict[str, Any], wait: Callable[[str], object]
+) -> Iterator[Any]:
+    """Watcher's world and its agent fleet, the night before worked through; None without Watcher."""
+    if not options.watcher:
+        yield None
+        return
+    from adolf.entrypoints.simulation.watcher_run import agent_fleet, night_zero, prepare_watcher
+
+    world = prepare_watcher(container, options)
+    setup["watcher"] = world.summary()
+    with agent_fleet(container, container.settings(), options, world, wait) as fleet:
+        setup["watcher"]["night_before"] = night_zero(container, options, fleet)["created"]
+        yield fleet
+
+
 def run_inline(options: SimulationOptions, progress: Progress | None = None) -> dict[str, Any]:
+    from adolf.application.tasks_catalogue import build_catalogue
+    from adolf.entrypoints.simulation.watcher_agents import FLEET
+
     container = build_container(simulation_settings(options))
     clock = ManualClock(options.start_at)
     container.clock.override(providers.Object(clock))
     setup = prepare(container, options)
     queue = container.task_queue()
-    scheduler = InlineScheduler(queue, only=is_marketing)
+    catalogue = build_catalogue()
+    with watcher_fleet(container, options, setup, wait=lambda job_id: None) as fleet:
+        # InlineScheduler.run_until's loop, with the fleet's minutes among the fires
+        for at, name in planned_fires(options):
+            queue.drain(advance=True, until=at)
+            if clock.now() < at:
+                clock.set(at)
+            if progress is not None:
+                progress(at, name)
+            if name == FLEET:
+                fleet.tick(at)
+            else:
+                queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
+            queue.drain(advance=False)
+        queue.drain(advance=True, until=options.end_at)
+        if clock.now() < options.end_at:
+            clock.set(options.end_at)
+        return finish(container, options, setup, fleet)
 
-    def on_fire(at: datetime, spec: TaskSpec) -> None:
-        if progress is not None:
-            progress(at, spec.name)
 
-    scheduler.run_until(options.end_at, on_fire)
-    return finish(container, options, setup)
-
-
-def finish(container: Container, options: SimulationOptions, setup: dict[str, Any]) -> dict[str, Any]:
+def finish(
+    container: Container, options: SimulationOptions, setup: dict[str, Any], fleet: Any = None
+) -> dict[str, Any]:
     """Aggregate the last day (its 00:30 run falls after the end) and build the report."""
     last_day = options.start + timedelta(days=options.days - 1)
-    outcome = _run(container, "marketing.aggregate_daily_stats", {"day": last_day.isoformat()})
-    report = _run(
-        container, "marketing.generate_report", {"start": options.start.isoformat(), "end": last_day.isoformat()}
-    )
+    outcome = None
+    report: dict[str, Any] = {"period": {"start": options.start.isoformat(), "end": last_day.isoformat()}}
+    if options.marketing:
+        outcome = _run(container, "marketing.aggregate_daily_stats", {"day": last_day.isoformat()})
+        report = _run(
+            container, "marketing.generate_report", {"start": options.start.isoformat(), "end": last_day.isoformat()}
+        )
     with container.uow() as uow:
         letters = uow.dead_letters.list(limit=1000)
     report["dead_letters"] = len(letters)
@@ -154,7 +227,12 @@ def finish(container: Container, options: SimulationOptions, setup: dict[str, An
     report["backend"] = options.backend
     # Worker processes count their own calls; only an in-process run sees them all.
     report["api_calls"] = _api_calls(container) if options.backend == "inline" else {}
-    report["last_day_aggregated"] = outcome
+    if options.marketing:
+        report["last_day_aggregated"] = outcome
+    if fleet is not None:
+        from adolf.entrypoints.simulation.watcher_report import watcher_report
+
+        report["watcher"] = watcher_report(container, options, fleet)
     return report
 
 

@@ -81,8 +81,12 @@ def history(model: Any) -> tuple[Decimal, Decimal]:
     return drr, cpo
 
 
-def seed_campaigns(services: MarketingServices, brands: Sequence[str], market: Any) -> dict[str, int]:
-    """Register every campaign of the simulated account, configured; returns counts per marketplace."""
+def seed_campaigns(
+    services: MarketingServices, brands: Sequence[str], market: Any, *, competitor_bids: bool = True
+) -> dict[str, int]:
+    """Register every campaign of the simulated account, configured; returns counts per
+    marketplace. ``competitor_bids``: copy each keyword's competitor bids from the market (a
+    run without Watcher; with it, Watcher's agents report them)."""
     counts: dict[str, int] = {}
     now = services.clock.now()
     index = 0
@@ -138,7 +142,8 @@ def seed_campaigns(services: MarketingServices, brands: Sequence[str], market: A
             index += 1
         with services.uow() as uow:
             uow.campaigns.add_many(configured)
-            uow.competitor_bids.replace(marketplace, competitor, now)
+            if competitor_bids:
+                uow.competitor_bids.replace(marketplace, competitor, now)
             uow.commit()
         counts[marketplace.value] = len(configured)
     return counts

@@ -3,6 +3,11 @@
 The driver owns the simulated clock (published in Redis, read by every worker through
 ADOLF_CLOCK=simulated) and moves it to each fire in turn, queues the fire and waits for its
 result before moving on, so the run stays deterministic whatever the worker count.
+
+With Watcher the workers also serve its queues, the driver serves the agents' HTTP routes
+(``watcher_run.serve``) and moves the clock to the agents' minutes too; jobs that other jobs
+or the agents queue (a panic, an alert's notification and hand-off) are waited for before
+the clock moves on (``settle``).
 """
 
 from __future__ import annotations
@@ -28,10 +33,14 @@ from adolf.entrypoints.simulation.run import (
     planned_fires,
     prepare,
     simulation_settings,
+    watcher_fleet,
 )
+from adolf.entrypoints.simulation.watcher_agents import FLEET
 
 LOG = Path("var/simulation-workers.log")
 QUEUES = ("marketing_high", "marketing_default", "marketing_low")
+WATCHER_QUEUES = ("watcher.critical", "watcher.default", "watcher.heavy")
+SETTLES_AFTER = frozenset({"watcher.check_alerts"})  # fires whose follow-up jobs the run waits for
 
 
 class WorkersDidNotStart(RuntimeError):
@@ -46,23 +55,31 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
     clock = RedisSimulatedClock(redis)
     clock.set(options.start_at)
     workers: list[subprocess.Popen[bytes]] = []
+    queues = QUEUES + (WATCHER_QUEUES if options.watcher else ())
     try:
         setup = prepare(container, options)
         queue = container.task_queue()
-        for name in QUEUES:
+        for name in queues:
             queue.purge(name)  # jobs left by an interrupted run would act on this one's data
         catalogue = build_catalogue()
         _forget_interrupted_run(container, catalogue)
-        workers = _start_workers(options, _worker_env(settings))
+        workers = _start_workers(options, _worker_env(settings), queues)
         _wait_until_up(container, expected=1)
-        for at, name in planned_fires(options):
-            clock.set(at)
-            task_id = queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
-            wait_for(queue, task_id, timeout=600)
-            if progress is not None:
-                progress(at, name)
-        clock.set(options.end_at)
-        return finish(container, options, setup)
+        with watcher_fleet(container, options, setup, wait=lambda job_id: wait_for(queue, job_id)) as fleet:
+            for at, name in planned_fires(options):
+                clock.set(at)
+                if name == FLEET:
+                    fleet.tick(at)
+                else:
+                    task_id = queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
+                    status = wait_for(queue, task_id, timeout=600)
+                    if name in SETTLES_AFTER and isinstance(status.result, dict) and status.result.get("jobs_enqueued"):
+                        settle(queue)
+                if progress is not None:
+                    progress(at, name)
+            clock.set(options.end_at)
+            settle(queue)
+            return finish(container, options, setup, fleet)
     finally:
         _stop(workers)
         clock.clear()
@@ -76,6 +93,24 @@ def _forget_interrupted_run(container: Container, catalogue: Any) -> None:
     names = [lock.key(spec.lock) for spec in catalogue if spec.lock]
     redis = container.redis()
     redis.delete(*names, DEAD_LETTER_SPOOL)
+    # Watcher's queues, IP blocks and stats of an interrupted run: its tasks are gone with its database
+    stale = list(redis.scan_iter(match="watcher:*", count=1000))
+    if stale:
+        redis.delete(*stale)
+
+
+def settle(queue: Any, timeout: float = 300.0, poll: float = 0.1) -> None:
+    """Wait until no job is waiting, reserved, running or scheduled on any queue (twice in a
+    row: a running job may queue another as it ends)."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while quiet < 2:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the workers were still busy after {timeout:.0f} s")
+        jobs = queue.jobs()
+        busy = any(queue.queue_lengths().values()) or any(jobs.get(k) for k in ("active", "reserved", "scheduled"))
+        quiet = 0 if busy else quiet + 1
+        time.sleep(poll)
 
 
 def _worker_env(settings: Any) -> dict[str, str]:
@@ -93,7 +128,9 @@ def _worker_env(settings: Any) -> dict[str, str]:
     return {**os.environ, **env}
 
 
-def _start_workers(options: SimulationOptions, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+def _start_workers(
+    options: SimulationOptions, env: dict[str, str], queues: tuple[str, ...] = QUEUES
+) -> list[subprocess.Popen[bytes]]:
     LOG.parent.mkdir(parents=True, exist_ok=True)
     log = LOG.open("ab")
     try:
@@ -107,7 +144,7 @@ def _start_workers(options: SimulationOptions, env: dict[str, str]) -> list[subp
                     "adolf.entrypoints.celery_app",
                     "worker",
                     "-Q",
-                    ",".join(QUEUES),
+                    ",".join(queues),
                     "-c",
                     str(options.workers),
                     "--pool",
@@ -121,14 +158,14 @@ def _start_workers(options: SimulationOptions, env: dict[str, str]) -> list[subp
                 ]
             ]
         else:
-            queues = [arg for q in QUEUES for arg in ("-q", q)]
+            listen = [arg for q in queues for arg in ("-q", q)]
             commands = [
                 [
                     sys.executable,
                     "-m",
                     "adolf.entrypoints.rq_worker",
                     "worker",
-                    *queues,
+                    *listen,
                     "--name",
                     f"simulation-{os.getpid()}-{n}",
                 ]
