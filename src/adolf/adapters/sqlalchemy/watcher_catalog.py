@@ -5,13 +5,15 @@
 runs four per competitor), the same SQL on PostgreSQL and SQLite. Per active competitor
 product (its competitor is active), with our product's price:
 
-- over the window's observations, in one pass: price changes (``LAG(price)`` over the
-  product's non-null prices in time order, partitioned by ``(product, price IS NULL)`` so a
-  missing price neither counts nor breaks a pair: the seed's consecutive pairs of non-null
-  prices), the sum and count of non-null discounts, summed as whole cents
-  (``CAST(ROUND(discount × 100) AS INTEGER)``) so SQLite's floats and PostgreSQL's numerics
-  give the same exact average, and the window's latest non-null price (the row whose
-  ``LEAD(price)`` over the same window is NULL: the last of its non-null partition);
+- over the window's priced observations, in one pass in ``ix_watcher_prices_product_observed``
+  order (no sort): price changes (``LAG(price)`` over the product's non-null prices in
+  ``(observed_at, id)`` order — a missing price neither counts nor breaks a pair: the seed's
+  consecutive pairs of non-null prices), the sum and count of discounts, summed as whole
+  cents (``CAST(ROUND(discount × 100) AS INTEGER)``) so SQLite's floats and PostgreSQL's
+  numerics give the same exact average, and the window's latest price (the row whose
+  ``LEAD(price)`` is NULL);
+- the discounts of the window's unpriced (out-of-stock) observations, added to those
+  (``ix_watcher_prices_unpriced``, a partial index over those few rows);
 - the latest non-null price ever (the seed's query has no date filter): the window's latest
   when there is one — every later observation is inside the window — else a correlated
   ``… ORDER BY observed_at DESC, id DESC LIMIT 1`` on ``ix_watcher_prices_product_observed``,
@@ -21,8 +23,10 @@ product (its competitor is active), with our product's price:
 
 On PostgreSQL 15 (100 000 products, 2 000 000 window rows of 3 000 000) this replaced four
 queries (a window pass, a ``ROW_NUMBER`` pass over all 3 000 000 rows for the latest price, our
-prices, the alerts: 2.4 s) by one of about 1.7 s; most of it is the window pass's sort by
-``(product, price IS NULL, observed_at, id)`` and its ``WindowAgg`` (``EXPLAIN ANALYZE``).
+prices, the alerts: 2.4 s) by one of about 1.7 s. Partitioning by ``(product, price IS NULL)``
+instead of leaving unpriced rows out cost a sort of the 2 000 000 rows (~0.3 s of the pass);
+JIT, which the planner turns on for a pass this size, cost ~0.4 s of compiling and is off for
+it (``SET LOCAL jit = off``).
 
 With ``ids`` (``adolf watcher priorities`` explains a few products' scores) the query is
 restricted to those products, in chunks of ``IN_CHUNK``.
@@ -41,7 +45,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, cast, func, insert, select, true, update
+from sqlalchemy import Integer, and_, bindparam, case, cast, func, insert, select, text, true, update
 from sqlalchemy.orm import Session
 
 from adolf.adapters.sqlalchemy.marketing_bulk import bulk_update, chunks, dialect_name
@@ -189,9 +193,15 @@ class SqlCatalogRepository:
 
     def _inputs(self, at: datetime, ids: Sequence[int] | None) -> dict[int, PriorityInputs]:
         found = {}
+        if ids is None and dialect_name(self.session) == "postgresql":
+            # Over the whole catalogue the planner's cost estimate turns JIT on, and compiling
+            # the plan (~0.4 s) costs more than it saves on this one pass over the window.
+            # LOCAL: for this transaction only.
+            self.session.execute(text("SET LOCAL jit = off"))
+        # all(): one fetch of every row; iterating the result would fetch them one by one.
         for item_id, our_price, changes, discount_cents, discounts, latest, dumping in self.session.execute(
             self._inputs_query(at, ids)
-        ):
+        ).all():
             found[item_id] = PriorityInputs(
                 changes_30d=int(changes or 0),
                 avg_discount=Decimal(int(discount_cents)).scaleb(-2) / int(discounts) if discounts else None,
@@ -207,8 +217,8 @@ class SqlCatalogRepository:
             return true() if ids is None else column.in_(ids)
 
         p = watcher_prices.c
-        partition, order = (p.competitor_product_id, p.price.is_(None)), (p.observed_at, p.id)
-        seen = (
+        partition, order = p.competitor_product_id, (p.observed_at, p.id)
+        priced = (
             select(
                 p.competitor_product_id,
                 p.price,
@@ -216,20 +226,35 @@ class SqlCatalogRepository:
                 func.lag(p.price).over(partition_by=partition, order_by=order).label("previous"),
                 func.lead(p.price).over(partition_by=partition, order_by=order).label("following"),
             )
-            .where(p.observed_at >= since, only(p.competitor_product_id))
+            .where(p.observed_at >= since, p.price.is_not(None), only(p.competitor_product_id))
             .subquery()
         )
-        changed = case((and_(seen.c.previous.is_not(None), seen.c.previous != seen.c.price), 1), else_=0)
-        last = case((and_(seen.c.price.is_not(None), seen.c.following.is_(None)), seen.c.price))
+        changed = case((and_(priced.c.previous.is_not(None), priced.c.previous != priced.c.price), 1), else_=0)
         per_product = (
             select(
-                seen.c.competitor_product_id.label("product"),
+                priced.c.competitor_product_id.label("product"),
                 func.sum(changed).label("changes"),
-                func.sum(cast(func.round(seen.c.discount_percent * 100), Integer)).label("discount_cents"),
-                func.count(seen.c.discount_percent).label("discounts"),
-                func.max(last).label("latest"),
+                func.sum(_whole_cents(priced.c.discount_percent)).label("discount_cents"),
+                func.count(priced.c.discount_percent).label("discounts"),
+                func.max(case((priced.c.following.is_(None), priced.c.price))).label("latest"),
             )
-            .group_by(seen.c.competitor_product_id)
+            .group_by(priced.c.competitor_product_id)
+            .subquery()
+        )
+        # An out-of-stock page may still show a discount; those rows count for the average.
+        unpriced = (
+            select(
+                p.competitor_product_id.label("product"),
+                func.sum(_whole_cents(p.discount_percent)).label("discount_cents"),
+                func.count().label("discounts"),
+            )
+            .where(
+                p.observed_at >= since,
+                p.price.is_(None),
+                p.discount_percent.is_not(None),
+                only(p.competitor_product_id),
+            )
+            .group_by(p.competitor_product_id)
             .subquery()
         )
         earlier = watcher_prices.alias("earlier")
@@ -252,14 +277,15 @@ class SqlCatalogRepository:
                 _items.id,
                 _products.price,
                 per_product.c.changes,
-                per_product.c.discount_cents,
-                per_product.c.discounts,
+                (func.coalesce(per_product.c.discount_cents, 0) + func.coalesce(unpriced.c.discount_cents, 0)),
+                (func.coalesce(per_product.c.discounts, 0) + func.coalesce(unpriced.c.discounts, 0)),
                 func.coalesce(per_product.c.latest, latest_ever, type_=Price).label("latest"),
                 dumping.c.alerts,
             )
             .select_from(
                 _ACTIVE_ITEMS.outerjoin(watcher_products, _products.id == _items.our_product_id)
                 .outerjoin(per_product, per_product.c.product == _items.id)
+                .outerjoin(unpriced, unpriced.c.product == _items.id)
                 .outerjoin(dumping, dumping.c.product == _items.id)
             )
             .where(only(_items.id))
@@ -311,3 +337,8 @@ class SqlCatalogRepository:
             )
         ).one()
         return {name: int(value) for name, value in row._mapping.items()}
+
+
+def _whole_cents(percent: Any) -> Any:
+    """A percentage as whole hundredths, so SQLite's floats and PostgreSQL's numerics sum the same."""
+    return cast(func.round(percent * 100), Integer)

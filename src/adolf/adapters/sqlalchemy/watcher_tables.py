@@ -21,10 +21,13 @@ refuses bad values first, with a message. ``watcher_prices.price`` is NULL when 
 showed none (out of stock); the seed's scoring skips such rows.
 
 Indexes, by the query each serves (all set-based, over every competitor at once):
-- prices (competitor_product_id, observed_at): price changes in 30 days (LAG over each
-  product's observations in time order), the average discount, the latest price per product
-  (each product's newest row); each competitor product is scored on its own (its
-  ``priority``, the seed's per-"competitor" score: the seed's competitor is one listing).
+- prices (competitor_product_id, observed_at, id): price changes in 30 days (LAG over each
+  product's priced observations in ``(observed_at, id)`` order, read in index order with no
+  sort), the average discount, the latest price per product (each product's newest row);
+  each competitor product is scored on its own (its ``priority``, the seed's
+  per-"competitor" score: the seed's competitor is one listing). Migration 0007 added ``id``.
+- prices (observed_at) WHERE price IS NULL: the discounts of out-of-stock observations
+  (a few percent of rows), added to the scoring pass's (migration 0007).
 - prices (observed_at): ``check_alerts``' "observed in the last 20 minutes" without reading
   every product's history, and deletes by age.
 - alerts (kind, created_at): dumping alerts in 30 days, counted per competitor product;
@@ -182,8 +185,14 @@ watcher_prices = Table(
     CheckConstraint("price > 0", name="price_positive"),
     CheckConstraint("old_price > 0", name="old_price_positive"),
     CheckConstraint("discount_percent >= 0 AND discount_percent <= 100", name="discount_range"),
-    Index("ix_watcher_prices_product_observed", "competitor_product_id", "observed_at"),
+    Index("ix_watcher_prices_product_observed", "competitor_product_id", "observed_at", "id"),
     Index("ix_watcher_prices_observed_at", "observed_at"),
+    Index(
+        "ix_watcher_prices_unpriced",
+        "observed_at",
+        postgresql_where=text("price IS NULL"),
+        sqlite_where=text("price IS NULL"),
+    ),
 )
 
 watcher_agents = Table(

@@ -75,8 +75,10 @@ def test_the_score_is_the_specs_formula(
     changes: int, discount: Decimal | None, prices: tuple[Decimal | None, Decimal | None], dumping: int
 ) -> None:
     latest, ours = prices
-    got = priority(PriorityInputs(changes, discount, latest, ours, dumping))
+    facts = PriorityInputs(changes, discount, latest, ours, dumping)
+    got = priority(facts)
     assert got == spec_priority(changes, discount, latest, ours, dumping)
+    assert score_priority(facts).value == got  # the breakdown the CLI shows sums to the same score
 
 
 @PROPERTY
