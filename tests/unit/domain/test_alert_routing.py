@@ -44,6 +44,10 @@ def ids(people: tuple[User, ...]) -> list[str]:
         ("marketing", "info", ["m1", "m3"]),
         ("marketing", "warning", ["m1", "m3", "s1", "d1", "a1"]),
         ("marketing", "critical", ["m1", "m3", "s1", "d1", "a1"]),
+        ("logistic", "info", ["m1", "m3"]),
+        ("logistic", "warning", ["m1", "m3", "s1", "d1", "a1"]),
+        ("logistic", "critical", ["m1", "m3", "s1", "d1", "a1"]),
+        ("reputation", "warning", ["m1", "m3", "s1"]),
     ],
 )
 def test_each_cell_of_the_routing_table(module: str, severity: str, expected: list[str]) -> None:
@@ -75,9 +79,12 @@ def test_a_person_listed_twice_is_notified_once() -> None:
     assert ids(recipients("watcher", "info", "ohana", twice)) == ["m1"]
 
 
-def test_logistic_severities_route_like_the_ladder() -> None:
+def test_logistic_routes_its_seeds_severity_words_like_marketing() -> None:
     assert Severity.parse("HIGH") is Severity.CRITICAL
     assert ids(recipients("logistic", "high", "ohana", STAFF)) == ["m1", "m3", "s1", "d1", "a1"]
+    assert ids(recipients("logistic", "medium", "ohana", STAFF)) == ["m1", "m3", "s1", "d1", "a1"]  # TASK_OVERDUE
+    assert ids(recipients("logistic", "low", "forest", STAFF)) == ["m2", "m3"]  # TASKS_GENERATED of forest
+    assert POLICIES[AlertModule.LOGISTIC] == POLICIES[AlertModule.MARKETING]
 
 
 def test_unknown_module_severity_and_role_are_named_errors() -> None:

@@ -5,6 +5,7 @@ Rule (SPEC §4.5):
     module      info                    warning                             critical
     Watcher     managers of the brand   + senior                            + senior, director, admin
     Marketing   managers of the brand   + senior, director, administrator   same as warning
+    Logistic    managers of the brand   + senior, director, administrator   same as warning   (choice)
 
 Only active users; a manager whose brand is ``all`` gets every brand; each recipient once.
 
@@ -13,8 +14,13 @@ Choices where SPEC and seeds are silent (both seeds behave this way):
   receive whatever their role is routed, whatever their own brand field says;
 - an alert whose brand is ``all`` concerns every brand, so every routed manager receives it;
 - brands compare ignoring case and surrounding spaces;
-- Reputation and Logistic, not in the table, use Watcher's escalation (the general
-  info → warning → critical ladder); an unlisted module is an ``UnknownModule`` error;
+- Logistic (seed 003 sends its alerts through an alert service but names no recipients) routes
+  like Marketing: a low alert (``TASKS_GENERATED``, ``STOCK_RECOVERED``) to the brand's managers,
+  a medium or high one (``LOW_STOCK``, ``TASK_OVERDUE``; ``OUT_OF_STOCK``, ``WAREHOUSE_LOW``,
+  ``DATA_STALE``) also to senior, director and admin — a stock-out or an overdue supply costs
+  sales now and needs whoever can ship or buy, as an overspent campaign costs money now;
+- Reputation, not in the table, uses Watcher's escalation (the general info → warning →
+  critical ladder); an unlisted module is an ``UnknownModule`` error;
 - recipients come back in the order of the ``users`` given (stable for tests and
   notification logs), the first record of a repeated id wins.
 """
@@ -51,13 +57,14 @@ _ESCALATING: Policy = MappingProxyType(
 _MARKETING: Policy = MappingProxyType(
     {Severity.INFO: _MANAGERS, Severity.WARNING: _EVERYONE, Severity.CRITICAL: _EVERYONE}
 )
+_LOGISTIC: Policy = _MARKETING  # choice: see the module docstring
 
 POLICIES: Mapping[AlertModule, Policy] = MappingProxyType(
     {
         AlertModule.WATCHER: _ESCALATING,
         AlertModule.MARKETING: _MARKETING,
         AlertModule.REPUTATION: _ESCALATING,
-        AlertModule.LOGISTIC: _ESCALATING,
+        AlertModule.LOGISTIC: _LOGISTIC,
     }
 )
 
