@@ -1,7 +1,7 @@
 """The application's unit of work: every repository bound to one session.
 
-It satisfies ``SystemUnitOfWork``, ``MarketingUnitOfWork`` and ``WatcherUnitOfWork`` alike
-(``users`` serves both modules). The attributes are
+It satisfies ``SystemUnitOfWork``, ``MarketingUnitOfWork``, ``WatcherUnitOfWork`` and
+``LogisticUnitOfWork`` alike (``users`` serves them all). The attributes are
 annotated with the port types, not the SQL classes: a protocol's attributes are invariant,
 so ``alerts: SqlAlertStore`` would not match ``alerts: AlertStore`` for a type checker.
 """
@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from adolf.adapters.sqlalchemy.logistic_alerts import SqlLogisticAlertRepository
+from adolf.adapters.sqlalchemy.logistic_articles import SqlArticleRepository, SqlClusterRepository
+from adolf.adapters.sqlalchemy.logistic_stock import SqlFboStockRepository, SqlVelocityRepository
+from adolf.adapters.sqlalchemy.logistic_tasks import SqlSupplyTaskRepository
+from adolf.adapters.sqlalchemy.logistic_warehouse import SqlBrainRepository, SqlWarehouseRepository
 from adolf.adapters.sqlalchemy.marketing_alert_queries import SqlAlertQueries
 from adolf.adapters.sqlalchemy.marketing_campaigns import SqlCampaignRepository
 from adolf.adapters.sqlalchemy.marketing_competitor_bids import SqlCompetitorBids
@@ -30,6 +35,16 @@ from adolf.adapters.sqlalchemy.watcher_alerts import SqlWatcherAlertRepository
 from adolf.adapters.sqlalchemy.watcher_catalog import SqlCatalogRepository
 from adolf.adapters.sqlalchemy.watcher_prices import SqlPriceRepository
 from adolf.adapters.sqlalchemy.watcher_tasks import SqlParsingTaskRepository
+from adolf.application.logistic.ports import (
+    ArticleRepository,
+    BrainRepository,
+    ClusterRepository,
+    FboStockRepository,
+    LogisticAlertRepository,
+    SupplyTaskRepository,
+    VelocityRepository,
+    WarehouseRepository,
+)
 from adolf.application.marketing.ports import (
     AlertQueries,
     BidHistoryRepository,
@@ -70,6 +85,14 @@ class AppSqlUnitOfWork(SqlUnitOfWork):
     watcher_tasks: ParsingTaskRepository
     watcher_agents: AgentRepository
     watcher_alerts: WatcherAlertRepository
+    logistic_articles: ArticleRepository
+    logistic_clusters: ClusterRepository
+    logistic_stock: FboStockRepository
+    logistic_velocity: VelocityRepository
+    logistic_brain: BrainRepository
+    logistic_warehouse: WarehouseRepository
+    logistic_tasks: SupplyTaskRepository
+    logistic_alerts: LogisticAlertRepository
 
     def _attach(self, session: Session) -> None:
         self.dead_letters = SqlDeadLetters(session)
@@ -89,3 +112,11 @@ class AppSqlUnitOfWork(SqlUnitOfWork):
         self.watcher_tasks = SqlParsingTaskRepository(session)
         self.watcher_agents = SqlAgentRepository(session)
         self.watcher_alerts = SqlWatcherAlertRepository(session)
+        self.logistic_articles = SqlArticleRepository(session)
+        self.logistic_clusters = SqlClusterRepository(session)
+        self.logistic_stock = SqlFboStockRepository(session)
+        self.logistic_velocity = SqlVelocityRepository(session)
+        self.logistic_brain = SqlBrainRepository(session)
+        self.logistic_warehouse = SqlWarehouseRepository(session)
+        self.logistic_tasks = SqlSupplyTaskRepository(session)
+        self.logistic_alerts = SqlLogisticAlertRepository(session)
