@@ -7,7 +7,7 @@ from importlib.metadata import version as dist_version
 
 import typer
 
-from adolf.entrypoints.cli import campaigns, config, db, journal, ops, rq, simulate, tasks, watcher
+from adolf.entrypoints.cli import campaigns, config, db, journal, logistic, ops, rq, simulate, tasks, watcher
 from adolf.entrypoints.cli.context import console
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.add_typer(ops.deadletters_app, name="deadletters")
 app.add_typer(rq.app, name="rq")
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(watcher.app, name="watcher")
+app.add_typer(logistic.app, name="logistic")
 app.command()(journal.alerts)
 app.command()(journal.recommendations)
 app.command()(ops.workers)
