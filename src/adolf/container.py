@@ -24,6 +24,7 @@ from adolf.adapters.services import AppServices
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
 from adolf.application.catalogue import Catalogue
+from adolf.application.logistic.policy_config import policy_from_text
 from adolf.application.marketing.adviser import RuleBasedAdviser
 from adolf.application.marketing.calendar import Calendar
 from adolf.application.marketing.severities import AlertSeverities
@@ -168,6 +169,19 @@ def _sim_market(settings: Settings, clock: Any, engine: Any) -> Any:
     return build_simulated_market(settings.sim_seed, settings.sim_campaigns, settings.sim_keywords, clock, state)
 
 
+def _ozon_fbo(settings: Settings, clock: Any) -> Any:
+    """Logistic's Ozon FBO: the simulated one (in this process's memory: its shipments are
+    not shared between worker processes — the simulation runs the inline runtime)."""
+    if settings.marketplace != "simulated":
+        raise ContainerError(
+            f"ADOLF_MARKETPLACE={settings.marketplace!r}: the live Ozon FBO client is not in this release; "
+            "use ADOLF_MARKETPLACE=simulated"
+        )
+    from adolf.adapters.marketplaces.simulated.ozon_fbo import SimulatedOzonFbo
+
+    return SimulatedOzonFbo(settings.sim_seed, settings.sim_fbo_articles, clock)
+
+
 def _marketplaces(settings: Settings, market: Any) -> Any:
     if settings.marketplace != "simulated":
         raise ContainerError(
@@ -232,6 +246,7 @@ class Container(containers.DeclarativeContainer):
     language_model = providers.Singleton(_language_model, settings)
     sim_market = providers.Singleton(_sim_market, settings, clock, engine)
     marketplaces = providers.Singleton(_marketplaces, settings, sim_market.provider)
+    ozon_fbo = providers.Singleton(_ozon_fbo, settings, clock)
     lock = providers.Singleton(_lock, redis)
     notifier = providers.Singleton(LogNotifier)
     catalogue = providers.Singleton(_catalogue, settings)
@@ -272,6 +287,8 @@ class Container(containers.DeclarativeContainer):
         ip_blocks=watcher_state.provided.ip_blocks,
         watcher_stats=watcher_state.provided.stats,
         maintenance=maintenance,
+        ozon_fbo_factory=ozon_fbo.provider,
+        supply_policy=providers.Callable(policy_from_text, settings.provided.logistic_policy),
     )
     # The same services, as the Watcher entrypoints (the agents' HTTP routes) ask for them.
     watcher_services = services

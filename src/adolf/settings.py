@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         description="Watcher's alert thresholds and severities over the defaults, e.g. "
         "'dumping_margin_percent=12,sharp_drop_percent=25,price_drop=critical'.",
     )
+    logistic_policy: str | None = Field(
+        default=None,
+        description="Logistic's thresholds over the defaults (SupplyPolicy): a JSON object or name=value list, e.g. "
+        '\'{"target_days": 35, "urgent_days": 5, "stale_after": "30h"}\'.',
+    )
     brands: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("ohana_market", "ohana_kids"), description="Comma-separated brand names."
     )
@@ -97,6 +102,9 @@ class Settings(BaseSettings):
     sim_seed: int = Field(default=7, description="Seed of the simulated market.")
     sim_campaigns: int = Field(default=17, ge=1, description="Simulated campaigns per marketplace.")
     sim_keywords: int = Field(default=20, ge=1, le=1000, description="Simulated keywords per campaign.")
+    sim_fbo_articles: int = Field(
+        default=200, ge=1, le=1_000_000, description="Articles (SKUs) of the simulated Ozon FBO (Logistic)."
+    )
     sim_state: str = Field(
         default="database",
         pattern="^(database|memory)$",
@@ -169,6 +177,15 @@ class Settings(BaseSettings):
             from adolf.application.watcher.alert_config import alert_rules_from_text
 
             alert_rules_from_text(value)  # a bad entry fails at load, naming it
+        return value
+
+    @field_validator("logistic_policy")
+    @classmethod
+    def _logistic_policy(cls, value: str | None) -> str | None:
+        if value:
+            from adolf.application.logistic.policy_config import policy_from_text
+
+            policy_from_text(value)  # a bad entry fails at load, naming it
         return value
 
     @field_validator("database_url")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
+from adolf.application.logistic.ozon_fbo import OzonFbo
+from adolf.application.logistic.ports import SupplyShipments
 from adolf.application.marketing.calendar import Calendar
 from adolf.application.marketing.ports import LanguageModel, StatusBoard
 from adolf.application.marketing.severities import AlertSeverities
@@ -19,12 +23,26 @@ from adolf.application.ports.services import HealthProbe
 from adolf.application.ports.tasks import TaskQueue
 from adolf.application.watcher.ports import MarketingHandoff
 from adolf.application.watcher.state_ports import IpBlocks, ParsingQueue, WatcherStatsStore
+from adolf.domain.logistic.policy import SupplyPolicy
+from adolf.domain.logistic.supply_tasks import SupplyTask
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.watcher.alert_rules import AlertRules
 
 
 class MarketplaceNotConfigured(LookupError):
     pass
+
+
+class SimulatedShipments:
+    """Logistic's ``SupplyShipments`` over the simulated Ozon's ``ship`` hook: a shipped
+    task's allocated units leave for its cluster (keyed by the task, so shipping it twice ships
+    once)."""
+
+    def __init__(self, ozon: Any) -> None:
+        self.ozon = ozon  # the simulated Ozon: only it has ``ship``
+
+    def shipped(self, task: SupplyTask, sku: int, at: datetime) -> None:
+        self.ozon.ship(sku, task.cluster_id, task.allocated, at, key=f"supply_task:{task.id}")
 
 
 @dataclass
@@ -49,6 +67,11 @@ class AppServices:
     watcher_stats: WatcherStatsStore = field(kw_only=True)
     maintenance: DatabaseMaintenance = field(kw_only=True)
     alert_rules: AlertRules = field(default_factory=AlertRules, kw_only=True)
+    # Logistic (``LogisticServices``): Ozon's FBO (built late, as the marketplaces), the
+    # supply policy (``ADOLF_LOGISTIC_POLICY``).
+    ozon_fbo_factory: Callable[[], OzonFbo] | None = field(default=None, kw_only=True)
+    supply_policy: SupplyPolicy = field(default_factory=SupplyPolicy, kw_only=True)
+    _ozon: OzonFbo | None = field(default=None, repr=False)
     _apis: Mapping[Marketplace, AdsMarketplace] | None = field(default=None, repr=False)
 
     @property
@@ -64,6 +87,20 @@ class AppServices:
         """Watcher's dumping alerts and observed competitor bids reach Marketing in this
         process: its recommendations and its competitor bids store."""
         return WatcherHandoff(self)
+
+    @property
+    def ozon_fbo(self) -> OzonFbo:
+        if self._ozon is None:
+            if self.ozon_fbo_factory is None:
+                raise MarketplaceNotConfigured("Ozon FBO (Logistic) is not configured")
+            self._ozon = self.ozon_fbo_factory()
+        return self._ozon
+
+    @property
+    def supply_shipments(self) -> SupplyShipments | None:
+        """The simulated Ozon's shipment hook when Ozon is the simulated one; else nobody."""
+        ozon = self.ozon_fbo if self.ozon_fbo_factory is not None else None
+        return SimulatedShipments(ozon) if ozon is not None and hasattr(ozon, "ship") else None
 
     def _marketplaces(self) -> Mapping[Marketplace, AdsMarketplace]:
         # Late too: a no-op task never builds marketplace clients.

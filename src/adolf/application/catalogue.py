@@ -147,6 +147,10 @@ class TaskSpec:
     idempotent: bool = False
     description: str = ""
     scheduled_payload: Mapping[str, Any] = field(default_factory=dict)
+    #: True: a person may run it by hand over HTTP (``POST /{module}/tasks/{task}/run``,
+    #: roles admin and director). False: only its schedule and other jobs start it (the
+    #: Logistic seed's allow-list leaves out ``cleanup_stock_history``; 003 §8.9).
+    manual: bool = True
 
     def __post_init__(self) -> None:
         module, _, task = self.name.partition(".")

@@ -36,9 +36,15 @@ ENQUEUE, NOTIFY = "enqueue", "notify"
 LEFTOVER_AGE = timedelta(minutes=2)
 
 
-def enqueue(topic: str, key: str, name: str, payload: dict[str, Any], now: datetime) -> OutboxEntry:
-    """Run the task ``name`` with ``payload`` once the caller's transaction has committed."""
-    return OutboxEntry(key, topic, ENQUEUE, {"name": name, "payload": payload}, now)
+def enqueue(
+    topic: str, key: str, name: str, payload: dict[str, Any], now: datetime, *, countdown: float | None = None
+) -> OutboxEntry:
+    """Run the task ``name`` with ``payload`` once the caller's transaction has committed (and
+    ``countdown`` seconds after it is sent, when given: a job continuing after a quota)."""
+    body: dict[str, Any] = {"name": name, "payload": payload}
+    if countdown:
+        body["countdown"] = countdown
+    return OutboxEntry(key, topic, ENQUEUE, body, now)
 
 
 def notify(topic: str, key: str, people: Sequence[User], subject: str, body: str, now: datetime) -> OutboxEntry:
@@ -120,7 +126,11 @@ def flush_into(
 def _send(services: Services, entry: OutboxEntry, report: R, send_own: SendOwn[R] | None) -> None:
     body = entry.payload
     if entry.kind == ENQUEUE:
-        services.queue.enqueue(body["name"], body["payload"])
+        countdown = body.get("countdown")
+        if countdown:
+            services.queue.enqueue(body["name"], body["payload"], countdown=float(countdown))
+        else:
+            services.queue.enqueue(body["name"], body["payload"])
         report.enqueued += 1
     elif entry.kind == NOTIFY:
         people = [str(person) for person in body["recipients"]]

@@ -86,7 +86,8 @@ class NewSupplyTask:
 @dataclass(frozen=True, slots=True)
 class NewLogisticAlert:
     """An alert to store. ``open`` alerts (the stock alerts OUT_OF_STOCK, URGENT_STOCK,
-    LOW_STOCK, OZON_URGENT) stay open until resolved; the others are events, stored closed."""
+    LOW_STOCK, OZON_URGENT, and STOCK_RECOVERED) stay open until resolved; the others are
+    events, stored closed."""
 
     kind: StockAlertKind
     severity: Severity
