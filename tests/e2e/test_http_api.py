@@ -390,3 +390,24 @@ def test_no_body_gets_a_500(client: TestClient, body: str, task: str) -> None:
 
     assert ran.status_code in (202, 422), (body, ran.text)
     assert changed.status_code in (200, 422), (body, changed.text)
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("adm-0123456789", 202), ("dir-0123456789", 202), ("snr-0123456789", 403), ("mgr-0123456789", 403)],
+)
+def test_logistics_manual_run_is_for_admins_and_directors(client: TestClient, token: str, expected: int) -> None:
+    answer = client.post("/logistic/tasks/auto_cancel_expired/run", headers=auth(token), json={"max_age_hours": 48})
+    assert answer.status_code == expected, answer.text
+    if expected == 202:
+        body = answer.json()
+        assert body["task_name"] == "logistic.auto_cancel_expired" and body["status"] == "queued"
+        status = client.get(f"/logistic/tasks/{body['task_id']}/status", headers=auth("mgr-0123456789")).json()
+        assert status["status"] == "succeeded", status
+
+
+def test_a_task_off_the_manual_run_allow_list_is_404_and_not_run(client: TestClient) -> None:
+    # cleanup_stock_history runs on its schedule only (the seed's manual-run list leaves it out).
+    refused = client.post("/logistic/tasks/cleanup_stock_history/run", headers=auth("adm-0123456789"))
+    assert refused.status_code == 404 and "logistic.cleanup_stock_history" in refused.json()["detail"]
+    assert client.post("/logistic/tasks/nope/run", headers=auth("adm-0123456789")).status_code == 404

@@ -201,6 +201,10 @@ def create_app(
     async def run(name: str, request: Request) -> dict[str, Any]:
         payload = await json_object(request)
         try:
+            # Off the allow-list (``TaskSpec.manual``) is "no such task" here, as in the seed's
+            # manual-run API: the CLI, run by an operator on the host, may still run it.
+            if not container.catalogue().get(name).manual:
+                raise UnknownTask(f"task {name!r} cannot be run by hand over HTTP")
             # Every queue validates the payload before it queues it: refused at the door.
             task_id = await run_in_threadpool(container.task_queue().enqueue, name, payload)
         except UnknownTask as exc:
