@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -31,8 +32,10 @@ from adolf.adapters.queues.rq_jobs import FAILURE_TTL, SERIALIZER, RunnerNotInst
 from adolf.adapters.queues.rq_queue import RqTaskQueue
 from adolf.adapters.queues.rq_workers import (
     MAX_REDELIVERIES,
+    PUBSUB_POLL,
     REDELIVERIES,
     AdolfWorker,
+    build_worker,
     ordered_queues,
     recover_failed_abandoned,
     redeliver_abandoned,
@@ -211,6 +214,30 @@ def test_the_heartbeat_lapses_seconds_after_a_worker_dies_not_a_minute() -> None
     assert worker.get_heartbeat_ttl(job) == 15
     job.timeout = 2
     assert worker.get_heartbeat_ttl(job, working_time=1.5) == 10
+
+
+def test_a_worker_stops_its_command_thread_within_a_poll_even_when_the_thread_saw_the_unsubscribe_first(
+    redis: Redis,
+) -> None:
+    # The interleaving that hung 1 burst worker in 5 for a minute at teardown: the pub/sub
+    # thread handles the UNSUBSCRIBE reply before the worker tells it to stop, so it goes
+    # back to waiting for a subscription for its whole poll (RQ's 60 s) while redis-py's
+    # stop() joins it without a bound.
+    worker = build_worker(redis, [QUEUE])
+    worker.subscribe()
+    worker.pubsub.unsubscribe()
+    deadline = time.monotonic() + 5
+    while worker.pubsub.subscribed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not worker.pubsub.subscribed, "the pub/sub thread never handled the UNSUBSCRIBE reply"
+    time.sleep(0.1)  # the thread is back in get_message, waiting for a subscription
+    stopping = threading.Thread(target=worker.unsubscribe, daemon=True)
+    started = time.monotonic()
+    stopping.start()
+    stopping.join(timeout=PUBSUB_POLL + 4)
+    assert not stopping.is_alive(), "unsubscribe() still waiting for the pub/sub thread"
+    assert time.monotonic() - started < PUBSUB_POLL + 1
+    assert not worker.pubsub_thread.is_alive()
 
 
 def test_a_job_whose_worker_stopped_heartbeating_is_requeued_at_the_head(tasks: RqTaskQueue, redis: Redis) -> None:

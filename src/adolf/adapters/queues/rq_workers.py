@@ -33,6 +33,16 @@ once, never retried.
 
 Deployers running this entrypoint get the same guarantee; only busy workers delay it (a
 worker runs maintenance between jobs).
+
+A worker listens for RQ's commands (shutdown, stop/kill a job) on a pub/sub thread that
+RQ 3.0 starts with a 60 s poll; at teardown it sends UNSUBSCRIBE, counting on the reply to
+wake the thread, and then stops it. When the thread handles that reply before the stop
+flag is down (a busy machine makes this 1 teardown in 5), it goes back to waiting up to
+60 s for a subscription, and redis-py 8's ``PubSubWorkerThread.stop()`` joins it with no
+bound (RQ's own ``join(timeout=1)`` comes after it): every burst worker so caught sat a
+minute before exiting, a stopped worker likewise. ``AdolfWorker`` polls every
+``PUBSUB_POLL`` s instead, so a teardown that loses this race waits at most that long.
+Commands still arrive at once (the thread blocks on the socket between polls).
 """
 
 from __future__ import annotations
@@ -59,6 +69,9 @@ from adolf.application.catalogue import Catalogue
 JOB_MONITORING_INTERVAL = 5
 ABANDON_GRACE = 10
 MAINTENANCE_INTERVAL = 10
+#: Seconds between the command thread's checks of its stop flag (RQ's: 60): the bound on a
+#: teardown that loses the unsubscribe race (module docstring).
+PUBSUB_POLL = 1.0
 WORKER_TTL = 20  # the idle dequeue wakes every WORKER_TTL - 15 s to heartbeat and maintain
 #: Executions lapsing within this many seconds are taken too, so RQ's cleanup that runs
 #: right after ours never finds one first. A live worker's execution is always scored at
@@ -109,6 +122,15 @@ class AdolfWorker(Worker):
     def fork_work_horse(self, job: Job, queue: Queue) -> None:
         self._parent_pid = os.getpid()
         super().fork_work_horse(job, queue)  # type: ignore[no-untyped-call]
+
+    def subscribe(self) -> None:
+        """RQ's, with the command thread polling every ``PUBSUB_POLL`` s, not 60 s."""
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
+            sleep_time=PUBSUB_POLL, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
 
     def clean_registries(self) -> None:
         for queue in self.queues:
