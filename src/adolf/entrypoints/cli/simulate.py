@@ -1,4 +1,4 @@
-"""`adolf simulate`: the main job — a simulated week of Marketing and Watcher, ending with a report."""
+"""`adolf simulate`: the main job — a simulated week of Marketing, Watcher and Logistic, ending with a report."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adolf.entrypoints.cli.context import console, fail
-from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, MODULES, SimulationOptions
+from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, LOGISTIC_BACKENDS, MODULES, SimulationOptions
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -31,18 +31,34 @@ def simulate(
         "redis://127.0.0.1:6379/9", help="Redis for celery/rq runs (its queues are purged: not a deployment's)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    modules: str = typer.Option(
-        ",".join(MODULES), help="Modules to simulate, comma-separated: marketing, watcher (default both)."
+    modules: str | None = typer.Option(
+        None,
+        help="Modules to simulate, comma-separated: marketing, watcher, logistic (default all three; "
+        "on celery/rq marketing and watcher: Logistic's simulated Ozon runs inline only).",
     ),
+    articles: int = typer.Option(40, min=1, max=10_000, help="Logistic: articles on Ozon FBO (× 10 clusters)."),
 ) -> None:
-    """Run the schedule of Marketing and Watcher over simulated days against the simulated
-    marketplace and print what they did: bids, pauses and why, alerts, spend, orders, revenue,
-    DRR; Watcher's parsing tasks, agents, price alerts, priorities and hand-offs to Marketing."""
+    """Run the schedule of Marketing, Watcher and Logistic over simulated days against the
+    simulated marketplace and print what they did: bids, pauses and why, alerts, spend, orders,
+    revenue, DRR; Watcher's parsing tasks, agents, price alerts, priorities and hand-offs to
+    Marketing; Logistic's supply tasks, deficits, warehouse allocation, 1C imports, stock alerts
+    and the stock-outs and lost sales against the same run without supply tasks."""
     if backend not in ("inline", "celery", "rq"):
         fail(f"--backend={backend!r} must be inline, celery or rq", 2)
-    chosen = tuple(dict.fromkeys(m.strip().lower() for m in modules.split(",") if m.strip()))
+    if modules is None:
+        chosen = tuple(m for m in MODULES if m != "logistic" or backend in LOGISTIC_BACKENDS)
+        if len(chosen) < len(MODULES):
+            console.print(f"logistic left out: its simulated Ozon FBO runs inline only, not on --backend={backend}")
+    else:
+        chosen = tuple(dict.fromkeys(m.strip().lower() for m in modules.split(",") if m.strip()))
     if not chosen or any(m not in MODULES for m in chosen):
-        fail(f"--modules={modules!r} must name {' and/or '.join(MODULES)}, comma-separated", 2)
+        fail(f"--modules={modules!r} must name {', '.join(MODULES)} (one or more), comma-separated", 2)
+    if "logistic" in chosen and backend not in LOGISTIC_BACKENDS:
+        fail(
+            f"--modules={modules!r} with --backend={backend}: Logistic's simulated Ozon FBO keeps its stock and "
+            "shipments in the simulating process, which worker processes do not share; use --backend inline",
+            2,
+        )
     try:
         first_day = date.fromisoformat(start)
     except ValueError:
@@ -58,6 +74,7 @@ def simulate(
         workers=workers,
         redis_url=redis,
         modules=tuple(m for m in MODULES if m in chosen),
+        articles=articles,
     )
     _log_to_file()
     report = _run(options, quiet=as_json)
@@ -117,6 +134,8 @@ def render(report: dict[str, Any]) -> None:
         console.print(f"dead letters: {report['dead_letters']}")
     if "watcher" in report:
         render_watcher(report["watcher"], report["setup"].get("watcher", {}))
+    if "logistic" in report:
+        render_logistic(report["logistic"])
 
 
 def render_marketing(report: dict[str, Any]) -> None:
@@ -269,3 +288,104 @@ def render_watcher(found: dict[str, Any], setup: dict[str, Any]) -> None:
 
 def _local(instant: str) -> str:
     return f"{datetime.fromisoformat(instant).astimezone(MOSCOW):%a %d %b %H:%M:%S}"
+
+
+def render_logistic(found: dict[str, Any]) -> None:
+    """Supply tasks, deficits and coverage, the days against the run without supply tasks, the
+    1C mornings, the seller, alerts."""
+    console.rule("[bold]Logistic")
+    catalogue = found["catalogue"]
+    console.print(
+        f"catalogue: {catalogue['articles']} articles of {catalogue['brands']} brands × {catalogue['clusters']} "
+        f"Ozon clusters; 1C warehouse holds {catalogue['warehouse_articles']} of them "
+        f"({catalogue['warehouse_empty']} with none), {catalogue['unmapped_codes']} 1C codes not ours"
+    )
+    tasks = Table(
+        title="supply tasks by priority and status, their deficit units and the units allocated", title_justify="left"
+    )
+    statuses = ("new", "accepted", "shipped", "cancelled")
+    for column in ("priority", *statuses, "tasks", "units", "alloc."):
+        tasks.add_column(column, justify="left" if column == "priority" else "right")
+    for priority, counts in found["tasks"].items():
+        deficit = found["deficits"][priority]
+        tasks.add_row(
+            priority,
+            *(f"{counts.get(s, 0):,}" for s in statuses),
+            f"{deficit['tasks']:,}",
+            f"{deficit['units']:,}",
+            f"{deficit['allocated']:,}",
+        )
+    console.print(tasks)
+    console.print("coverage from the 1C warehouse: " + ", ".join(f"{k} {v:,}" for k, v in found["coverage"].items()))
+    days = Table(
+        title="per day: deficit units, allocated of the warehouse's available, shipped; stock-outs and lost "
+        "sales with supply tasks (without any)",
+        title_justify="left",
+    )
+    for column in ("day", "tasks", "deficit", "alloc.", "avail.", "shipped", "stock-outs", "lost sales"):
+        days.add_column(column, justify="left" if column == "day" else "right")
+    for row in found["per_day"]:
+        days.add_row(
+            _weekday(row["day"]),
+            f"{row['tasks']:,}",
+            f"{row['deficit_units']:,}",
+            f"{row['allocated']:,}",
+            "—" if row["warehouse_available"] is None else f"{row['warehouse_available']:,}",
+            f"{row['shipped_units']:,}",
+            f"{row['stockouts']} ({row['stockouts_baseline']})",
+            f"{row['lost_sales']:,} ({row['lost_sales_baseline']:,})",
+        )
+    console.print(days)
+    outcome = found["outcome"]
+    console.print(
+        f"Ozon FBO over the run: {outcome['stockouts']} stock-outs vs {outcome['stockouts_baseline']} without supply "
+        f"tasks ({outcome['stockouts_avoided']} avoided), {outcome['lost_sales']:,} units of lost sales vs "
+        f"{outcome['lost_sales_baseline']:,} ({outcome['lost_sales_avoided']:,} avoided); "
+        f"{outcome['shipments']} supplies shipped ({outcome['units_shipped']:,} units, "
+        f"{outcome['units_arrived']:,} arrived by the last day)"
+    )
+    seller = found["seller"]
+    console.print(
+        f"the seller: accepted {seller['accepted']}, shipped {seller['shipped']} ({seller['shipped_units']:,} units), "
+        f"cancelled {seller['cancelled']} with nothing allocated, ignored {seller['ignored']} recommended; "
+        f"auto_cancel_expired cancelled {seller['auto_cancelled']} after 48 h"
+    )
+    one_c = found["one_c"]
+    mornings = Table(
+        title="1C mornings: the export (rows loaded), sync_brain_stocks, check_brain_freshness (stale tables)",
+        title_justify="left",
+    )
+    for column in ("day", "export", "rows", "validated", "unmapped", "anomaly", "invalid", "stale"):
+        mornings.add_column(column, justify="left" if column in ("day", "export") else "right")
+    for row in one_c["mornings"]:
+        mornings.add_row(
+            _weekday(row["day"]),
+            row["export"],
+            f"{row['rows_loaded']:,}",
+            f"{row['validated']}",
+            f"{row['unmapped']}",
+            f"{row['anomalies']}",
+            f"{row['invalid']}",
+            f"{len(row['stale'])}" if row["stale"] else "—",
+        )
+    console.print(mornings)
+    skipped = one_c["totals"]["rows_skipped"]
+    console.print(
+        f"1C imports over the run: validated {one_c['totals']['validated']}, unmapped {one_c['totals']['unmapped']}, "
+        f"anomalies kept aside {one_c['totals']['anomalies']}, invalid {one_c['totals']['invalid']}; the loader "
+        f"skipped {skipped} malformed line{'s' if skipped != 1 else ''}; missing exports: "
+        f"{', '.join(one_c['missing']) or 'none'} (DATA_STALE on {', '.join(one_c['stale_days']) or 'no day'})"
+    )
+    codes = [f"{u['code']} {u['name'] or '(no name)'} ×{u['times']}" for u in one_c["unmapped_codes"]]
+    console.print("unmapped 1C codes, for a person to map: " + (", ".join(codes) or "none"))
+    alerts = Table(title="Logistic alerts by type and severity", title_justify="left")
+    severities = ("info", "warning", "critical")
+    for column in ("type", *severities):
+        alerts.add_column(column, justify="left" if column == "type" else "right")
+    for kind, counts in found["alerts"].items():
+        alerts.add_row(kind, *(f"{counts.get(level, 0):,}" for level in severities))
+    console.print(alerts)
+
+
+def _weekday(day: str) -> str:
+    return f"{date.fromisoformat(day):%a %d}"

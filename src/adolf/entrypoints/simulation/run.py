@@ -1,5 +1,5 @@
-"""`adolf simulate`: the schedule of the selected modules (Marketing, Watcher) on a simulated
-clock against the simulated market.
+"""`adolf simulate`: the schedule of the selected modules (Marketing, Watcher, Logistic) on a
+simulated clock against the simulated market.
 
 Inline runs everything in this process, jumping the clock from fire to fire. Celery and RQ
 run the same fires through real worker processes: the driver publishes the simulated time
@@ -9,11 +9,16 @@ With Watcher, the run's events are its fires (``watcher_run.drives``) and the pa
 agents' minutes (``watcher_agents``); the fleet works the night before the first day at the
 start (``watcher_run.night_zero``), and the competitor bids Marketing reads are the ones the
 agents observed. Without Watcher the setup seeds them from the market, standing in for it.
+
+With Logistic, the run's events add the seller's 1C exports and the seller working the supply
+tasks (``logistic_run.events``); the simulated Ozon FBO and 1C live in this process
+(``logistic_run.prepare_logistic``), so Logistic runs inline only (``LOGISTIC_BACKENDS``).
 """
 
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,7 +42,10 @@ from adolf.settings import Settings, load_settings
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 DEFAULT_DATABASE = "sqlite:///var/simulation.sqlite3"
-MODULES = ("marketing", "watcher")
+MODULES = ("marketing", "watcher", "logistic")
+#: Logistic's simulated Ozon FBO keeps its stock and shipments in this process's memory; worker
+#: processes would each hold another Ozon (see ``container._ozon_fbo``), so it runs inline only.
+LOGISTIC_BACKENDS = ("inline",)
 Progress = Callable[[datetime, str], None]
 
 
@@ -54,14 +62,20 @@ class SimulationOptions:
     # Its own Redis database by default: the run purges its queues and owns the clock key,
     # which must never touch a deployment's ADOLF_REDIS_URL.
     redis_url: str = "redis://127.0.0.1:6379/9"
-    # `adolf simulate` runs both; code that drives the schedule itself (tests, benchmarks)
-    # gets Marketing alone unless it asks.
+    # `adolf simulate` runs all of them; code that drives the schedule itself (tests,
+    # benchmarks) gets Marketing alone unless it asks.
     modules: tuple[str, ...] = ("marketing",)
+    articles: int = 40  # Logistic: articles on Ozon FBO (× the simulated Ozon's 10 clusters)
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.modules if m not in MODULES]
         if unknown or not self.modules:
             raise ValueError(f"modules={','.join(self.modules)!r}: choose from {', '.join(MODULES)}")
+        if self.logistic and self.backend not in LOGISTIC_BACKENDS:
+            raise ValueError(
+                f"modules=logistic with backend={self.backend!r}: Logistic's simulated Ozon FBO lives in this "
+                f"process (worker processes do not share its stock and shipments); use --backend inline"
+            )
 
     @property
     def marketing(self) -> bool:
@@ -70,6 +84,10 @@ class SimulationOptions:
     @property
     def watcher(self) -> bool:
         return "watcher" in self.modules
+
+    @property
+    def logistic(self) -> bool:
+        return "logistic" in self.modules
 
     @property
     def per_marketplace(self) -> int:
@@ -89,10 +107,12 @@ def is_marketing(spec: TaskSpec) -> bool:
 
 
 def drives(options: SimulationOptions, spec: TaskSpec, at: datetime) -> bool:
-    """Whether the run fires ``spec`` at ``at``: a selected module's, as Watcher's rule says."""
+    """Whether the run fires ``spec`` at ``at``: a selected module's, as Watcher's and
+    Logistic's rules say."""
+    from adolf.entrypoints.simulation.logistic_run import drives as logistic_drives
     from adolf.entrypoints.simulation.watcher_run import drives as watcher_drives
 
-    return spec.module in options.modules and watcher_drives(spec, at)
+    return spec.module in options.modules and watcher_drives(spec, at) and logistic_drives(spec, at)
 
 
 def simulation_settings(options: SimulationOptions, **extra: Any) -> Settings:
@@ -127,9 +147,11 @@ def fresh_database(url: str, container: Container) -> None:
 
 def planned_fires(options: SimulationOptions) -> list[tuple[datetime, str]]:
     """Every event of the run, (time, task), in order — the progress bar's total: the fires
-    of the selected modules and, with Watcher, the agents' minutes (``FLEET``)."""
+    of the selected modules and, with Watcher, the agents' minutes (``FLEET``), with Logistic
+    the 1C exports and the seller's rounds (``logistic_run.events``)."""
     from adolf.adapters.queues.schedules import fire_times
     from adolf.application.tasks_catalogue import build_catalogue
+    from adolf.entrypoints.simulation import logistic_run
     from adolf.entrypoints.simulation.watcher_agents import events
 
     found = [
@@ -141,6 +163,8 @@ def planned_fires(options: SimulationOptions) -> list[tuple[datetime, str]]:
     ]
     if options.watcher:
         found += events(options.start_at, options.end_at)
+    if options.logistic:
+        found += logistic_run.events(options.start_at, options.end_at)
     return sorted(found)
 
 
@@ -189,8 +213,12 @@ def run_inline(options: SimulationOptions, progress: Progress | None = None) -> 
     setup = prepare(container, options)
     queue = container.task_queue()
     catalogue = build_catalogue()
-    with watcher_fleet(container, options, setup, wait=lambda job_id: None) as fleet:
-        # InlineScheduler.run_until's loop, with the fleet's minutes among the fires
+    with (
+        watcher_fleet(container, options, setup, wait=lambda job_id: None) as fleet,
+        tempfile.TemporaryDirectory(prefix="adolf-1c-") as extracts,
+    ):
+        logistic = logistic_world(container, options, setup, clock, Path(extracts))
+        # InlineScheduler.run_until's loop, with the fleet's minutes and Logistic's events among the fires
         for at, name in planned_fires(options):
             queue.drain(advance=True, until=at)
             if clock.now() < at:
@@ -199,17 +227,36 @@ def run_inline(options: SimulationOptions, progress: Progress | None = None) -> 
                 progress(at, name)
             if name == FLEET:
                 fleet.tick(at)
+            elif logistic is not None and logistic.handles(name):
+                logistic.tick(at, name)
             else:
-                queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
+                if logistic is not None:
+                    logistic.before(name, at)
+                task_id = queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
+                if logistic is not None:
+                    logistic.enqueued(name, at, task_id)
             queue.drain(advance=False)
         queue.drain(advance=True, until=options.end_at)
         if clock.now() < options.end_at:
             clock.set(options.end_at)
-        return finish(container, options, setup, fleet)
+        return finish(container, options, setup, fleet, logistic)
+
+
+def logistic_world(
+    container: Container, options: SimulationOptions, setup: dict[str, Any], clock: Any, extracts: Path
+) -> Any:
+    """Logistic's world and its driver (``logistic_run``); None without Logistic."""
+    if not options.logistic:
+        return None
+    from adolf.entrypoints.simulation.logistic_run import prepare_logistic
+
+    driver = prepare_logistic(container, options, clock, extracts)
+    setup["logistic"] = driver.world.summary()
+    return driver
 
 
 def finish(
-    container: Container, options: SimulationOptions, setup: dict[str, Any], fleet: Any = None
+    container: Container, options: SimulationOptions, setup: dict[str, Any], fleet: Any = None, logistic: Any = None
 ) -> dict[str, Any]:
     """Aggregate the last day (its 00:30 run falls after the end) and build the report."""
     last_day = options.start + timedelta(days=options.days - 1)
@@ -233,6 +280,10 @@ def finish(
         from adolf.entrypoints.simulation.watcher_report import watcher_report
 
         report["watcher"] = watcher_report(container, options, fleet)
+    if logistic is not None:
+        from adolf.entrypoints.simulation.logistic_report import logistic_report
+
+        report["logistic"] = logistic_report(container, options, logistic)
     return report
 
 
