@@ -104,6 +104,6 @@ def test_watcher_alone(adolf: Run, tmp_path: Path) -> None:
 
 
 def test_an_unknown_module_is_refused_naming_it(adolf: Run) -> None:
-    result = adolf("simulate", "--modules", "marketing,logistic", check=False)
+    result = adolf("simulate", "--modules", "marketing,payroll", check=False)
     assert result.returncode == 2
-    assert "--modules='marketing,logistic'" in result.stderr
+    assert "--modules='marketing,payroll'" in result.stderr
