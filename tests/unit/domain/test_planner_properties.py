@@ -3,6 +3,7 @@ campaign, its keywords, their windows and the competitors bid, a plan keeps the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from decimal import Decimal
 
@@ -144,11 +145,12 @@ def test_one_cycle_moves_a_bid_by_at_most_its_dampening_factor_or_one_bid_step(w
         # A smaller move is not sent — unless it wins or gives up a place among the
         # competitor bids (bid_steps: a hundredth over a tied leader is not a drift).
         rivals = world.item(kp.keyword).competitor_bids
+        assert abs(new - current) >= step or _rank(new, rivals) != _rank(current, rivals), (current, new, rivals)
 
-        def rank(bid: Decimal) -> int:
-            return sorted([*rivals, bid], reverse=True).index(bid) + sum(1 for r in rivals if r == bid)
 
-        assert abs(new - current) >= step or rank(new) != rank(current), (current, new, step, rivals)
+def _rank(bid: Decimal, rivals: Sequence[Decimal]) -> int:
+    """How many competitor bids are at or above ``bid`` (written apart from ladder.position_of)."""
+    return sorted([*rivals, bid], reverse=True).index(bid) + sum(1 for r in rivals if r == bid)
 
 
 @st.composite
