@@ -438,18 +438,20 @@ def test_unmapped_codes_are_counted_per_load_and_keep_a_name(db: Db) -> None:
 
 def test_supply_tasks_are_created_once_per_day_article_and_cluster(db: Db) -> None:
     a, b = catalogue(db, [article("00-001"), article("00-002", KIDS)])
+    given = [new_task(a, 1), new_task(b, 2, brand=KIDS), new_task(a, 1, quantity=99)]
     with db.uow() as uow:
-        first = uow.logistic_tasks.create_many(
-            [new_task(a, 1), new_task(b, 2, brand=KIDS), new_task(a, 1, quantity=99)]
-        )
+        inserted = uow.logistic_tasks.create_many(given)
         uow.commit()
+    first = list(inserted)
+    assert list(inserted.values()) == given[:2]  # what was inserted, as given, in order
     assert len(first) == 2 and first[0] != first[1]
+    later = [new_task(a, 2), new_task(a, 1), new_task(a, 1, DAY + timedelta(days=1))]
     with db.uow() as uow:
-        again = uow.logistic_tasks.create_many(
-            [new_task(a, 2), new_task(a, 1), new_task(a, 1, DAY + timedelta(days=1))]
-        )
-        assert uow.logistic_tasks.create_many([new_task(a, 1), new_task(b, 2, brand=KIDS)]) == []
+        inserted = uow.logistic_tasks.create_many(later)
+        assert uow.logistic_tasks.create_many([new_task(a, 1), new_task(b, 2, brand=KIDS)]) == {}
         uow.commit()
+    again = list(inserted)
+    assert list(inserted.values()) == [later[0], later[2]]  # the existing key skipped
     assert len(again) == 2 and not set(again) & set(first)
     with db.uow() as uow:
         tasks = uow.logistic_tasks.get_many([*first, *again, 999])
@@ -496,14 +498,16 @@ def test_many_tasks_are_saved_per_status_and_listed_by_status_brand_and_day(db: 
     a, b = catalogue(db, [article("00-001"), article("00-002", KIDS)])
     tomorrow = DAY + timedelta(days=1)
     with db.uow() as uow:
-        ids = uow.logistic_tasks.create_many(
-            [
-                new_task(a, 1, at=T0),
-                new_task(a, 2, at=T0 + timedelta(minutes=1), priority=SupplyPriority.RECOMMENDED),
-                new_task(b, 1, at=T0 + timedelta(minutes=2), brand=KIDS),
-                new_task(b, 2, at=T0 + timedelta(minutes=3), brand=KIDS),
-                new_task(a, 1, tomorrow, at=T0 + timedelta(days=1)),
-            ]
+        ids = list(
+            uow.logistic_tasks.create_many(
+                [
+                    new_task(a, 1, at=T0),
+                    new_task(a, 2, at=T0 + timedelta(minutes=1), priority=SupplyPriority.RECOMMENDED),
+                    new_task(b, 1, at=T0 + timedelta(minutes=2), brand=KIDS),
+                    new_task(b, 2, at=T0 + timedelta(minutes=3), brand=KIDS),
+                    new_task(a, 1, tomorrow, at=T0 + timedelta(days=1)),
+                ]
+            )
         )
         uow.commit()
     at = T0 + timedelta(hours=5)
@@ -544,7 +548,7 @@ def test_many_tasks_are_saved_per_status_and_listed_by_status_brand_and_day(db: 
 def test_finished_tasks_are_deleted_in_batches_and_open_ones_stay(db: Db) -> None:
     (a,) = catalogue(db, [article("00-001")], clusters=(1, 2, 3, 4))
     with db.uow() as uow:
-        ids = uow.logistic_tasks.create_many([new_task(a, c) for c in (1, 2, 3, 4)])
+        ids = list(uow.logistic_tasks.create_many([new_task(a, c) for c in (1, 2, 3, 4)]))
         tasks = uow.logistic_tasks.get_many(ids)
         uow.logistic_tasks.save_many([with_status(tasks[i], CANCELLED, T0) for i in ids[:3]], T0)
         accepted = with_status(tasks[ids[3]], ACCEPTED, T0)

@@ -285,10 +285,10 @@ class FakeSupplyTaskRepository:
     def __init__(self, tables: FakeLogisticTables) -> None:
         self.tables = tables
 
-    def create_many(self, tasks: Sequence[NewSupplyTask]) -> list[int]:
+    def create_many(self, tasks: Sequence[NewSupplyTask]) -> dict[int, NewSupplyTask]:
         self.tables.count("tasks.create_many")
         taken = {(r.task.task_date, r.task.article_id, r.task.cluster_id) for r in self.tables.tasks.values()}
-        ids = []
+        created: dict[int, NewSupplyTask] = {}
         for new in tasks:
             key = (new.task_date, new.article_id, new.cluster_id)
             if key in taken:
@@ -310,8 +310,8 @@ class FakeSupplyTaskRepository:
                 days_of_cover=new.days_of_cover,
             )
             self.tables.tasks[task_id] = TaskRow(task, _utc(new.created_at))
-            ids.append(task_id)
-        return ids
+            created[task_id] = new
+        return created
 
     def get(self, task_id: int) -> SupplyTask | None:
         row = self.tables.tasks.get(task_id)

@@ -1,12 +1,15 @@
 """``SqlSupplyTaskRepository``: supply tasks, one per day × article × cluster.
 
-``create_many`` is one ``INSERT … ON CONFLICT (task_date, article_id, cluster_id) DO NOTHING
-RETURNING id, task_date, article_id, cluster_id`` per ``PG_CHUNK`` tasks (SQLite: one
-"insertmanyvalues" batch per 1 000): ``generate_supply_tasks`` run twice on a day (a retry, a
-manual run after the 07:00 one) creates nothing twice and leaves the tasks a person has
-already accepted as they are. A key given twice in one call is created once, the first given
-(as a second run would). The ids come back in the order the tasks were given, the skipped
-ones left out.
+``create_many`` is one ``INSERT … SELECT … FROM unnest(arrays) ON CONFLICT (task_date,
+article_id, cluster_id) DO NOTHING RETURNING id, task_date, article_id, cluster_id`` per
+``PG_CHUNK`` tasks (SQLite: one "insertmanyvalues" batch per 1 000): ``generate_supply_tasks``
+run twice on a day (a retry, a manual run after the 07:00 one) creates nothing twice and leaves
+the tasks a person has already accepted as they are. A key given twice in one call is created
+once, the first given (as a second run would). It answers id → the task given for the rows
+inserted now, in the order given, the skipped ones left out: the caller's summary needs nothing
+read back (a morning creates ~100 000 tasks). On PostgreSQL the arrays are built a column at a
+time straight from the tasks, each distinct text, day or timestamp encoded once (a column
+holds a handful: one day, one ``created_at``, three priorities), not through a dict per row.
 
 ``save_many`` writes what a transition changes: the status, ``updated_at`` and the status' own
 time (``accepted_at``, ``shipped_at``, ``cancelled_at``), as one UPDATE per status
@@ -22,11 +25,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from adolf.adapters.sqlalchemy.logistic_rows import TENTH, first_per_key, insert_returning, rounded, update_ids
+from adolf.adapters.sqlalchemy.logistic_rows import TENTH, insert_returning, rounded, update_ids
 from adolf.adapters.sqlalchemy.logistic_tables import logistic_supply_tasks
-from adolf.adapters.sqlalchemy.marketing_bulk import chunks
+from adolf.adapters.sqlalchemy.marketing_bulk import PG_CHUNK, chunks, dialect_name
+from adolf.adapters.sqlalchemy.marketing_pg_arrays import array_literal, unnest_source
 from adolf.adapters.sqlalchemy.timestamps import as_utc, utc
 from adolf.adapters.sqlalchemy.watcher_rows import delete_batch
 from adolf.application.logistic.ports import NewSupplyTask
@@ -43,6 +48,76 @@ _STAMP = {
     SupplyTaskStatus.SHIPPED: "shipped_at",
     SupplyTaskStatus.CANCELLED: "cancelled_at",
 }
+
+
+_COLUMNS = (
+    "article_id",
+    "cluster_id",
+    "brand",
+    "task_date",
+    "status",
+    "priority",
+    "coverage",
+    "quantity",
+    "allocated",
+    "days_of_cover",
+    "created_at",
+    "updated_at",
+)
+_SOURCE = unnest_source(logistic_supply_tasks, _COLUMNS)
+_PG_INSERT = (
+    postgresql.insert(logistic_supply_tasks)
+    .from_select(list(_COLUMNS), select(*(_SOURCE.c[name] for name in _COLUMNS)))
+    .on_conflict_do_nothing(index_elements=list(_KEY))
+    .returning(_t.id, _t.task_date, _t.article_id, _t.cluster_id)
+)
+
+
+def _row(task: NewSupplyTask) -> dict[str, Any]:
+    return {
+        "article_id": task.article_id,
+        "cluster_id": task.cluster_id,
+        "brand": task.brand,
+        "task_date": task.task_date,
+        "status": SupplyTaskStatus.NEW.value,
+        "priority": task.priority.value,
+        "coverage": task.coverage.value,
+        "quantity": task.quantity,
+        "allocated": task.allocated,
+        "days_of_cover": rounded(task.days_of_cover, TENTH),
+        "created_at": utc(task.created_at),
+        "updated_at": utc(task.created_at),
+    }
+
+
+def _ints(values: Sequence[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _repeated(values: Sequence[Any]) -> str:
+    """``array_literal(values)`` encoding each distinct value once (a column of few values)."""
+    codes = {value: array_literal([value])[1:-1] for value in dict.fromkeys(values)}
+    return "{" + ",".join([codes[value] for value in values]) + "}"
+
+
+def _arrays(tasks: Sequence[NewSupplyTask]) -> dict[str, str]:
+    """The parameters of ``_PG_INSERT`` for ``tasks``, a column at a time."""
+    created = _repeated([utc(task.created_at) for task in tasks])
+    covers = [task.days_of_cover for task in tasks]
+    return {
+        "_article_id": _ints([task.article_id for task in tasks]),
+        "_cluster_id": _ints([task.cluster_id for task in tasks]),
+        "_brand": _repeated([task.brand for task in tasks]),
+        "_task_date": _repeated([task.task_date for task in tasks]),
+        "_status": _repeated([SupplyTaskStatus.NEW.value] * len(tasks)),
+        "_priority": _repeated([task.priority.value for task in tasks]),
+        "_coverage": _repeated([task.coverage.value for task in tasks]),
+        "_quantity": _ints([task.quantity for task in tasks]),
+        "_allocated": _ints([task.allocated for task in tasks]),
+        "_days_of_cover": array_literal(rounded(cover, TENTH) for cover in covers),
+        "_created_at": created,
+        "_updated_at": created,
+    }
 
 
 def task_from(row: Any) -> SupplyTask:
@@ -69,28 +144,22 @@ class SqlSupplyTaskRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def create_many(self, tasks: Sequence[NewSupplyTask]) -> list[int]:
-        rows = [
-            {
-                "article_id": t.article_id,
-                "cluster_id": t.cluster_id,
-                "brand": t.brand,
-                "task_date": t.task_date,
-                "status": SupplyTaskStatus.NEW.value,
-                "priority": t.priority.value,
-                "coverage": t.coverage.value,
-                "quantity": t.quantity,
-                "allocated": t.allocated,
-                "days_of_cover": rounded(t.days_of_cover, TENTH),
-                "created_at": utc(t.created_at),
-                "updated_at": utc(t.created_at),
-            }
-            for t in tasks
-        ]
-        unique = first_per_key(rows, _KEY)
-        inserted = insert_returning(self.session, logistic_supply_tasks, unique, _KEY, ("id", *_KEY))
+    def create_many(self, tasks: Sequence[NewSupplyTask]) -> dict[int, NewSupplyTask]:
+        unique: dict[tuple[date, int, int], NewSupplyTask] = {}
+        for task in tasks:
+            unique.setdefault((task.task_date, task.article_id, task.cluster_id), task)
+        if not unique:
+            return {}
+        given = list(unique.values())
+        if dialect_name(self.session) == "sqlite":
+            rows = [_row(task) for task in given]
+            inserted = insert_returning(self.session, logistic_supply_tasks, rows, _KEY, ("id", *_KEY))
+        else:
+            inserted = []
+            for chunk in chunks(given, PG_CHUNK):
+                inserted.extend(self.session.execute(_PG_INSERT, _arrays(chunk)))
         ids = {(day, int(article), int(cluster)): int(task_id) for task_id, day, article, cluster in inserted}
-        return [ids[key] for key in (tuple(row[c] for c in _KEY) for row in unique) if key in ids]
+        return {ids[key]: task for key, task in unique.items() if key in ids}
 
     def get(self, task_id: int) -> SupplyTask | None:
         return self.get_many([task_id]).get(task_id)

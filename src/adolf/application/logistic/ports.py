@@ -233,10 +233,11 @@ class WarehouseRepository(Protocol):
 class SupplyTaskRepository(Protocol):
     """Supply tasks (``logistic_supply_tasks``), one per article × cluster × day."""
 
-    def create_many(self, tasks: Sequence[NewSupplyTask]) -> list[int]:
+    def create_many(self, tasks: Sequence[NewSupplyTask]) -> dict[int, NewSupplyTask]:
         """Insert the tasks as ``new`` (``updated_at`` = ``created_at``), skipping any whose
-        (task_date, article_id, cluster_id) exists (ON CONFLICT DO NOTHING): one statement
-        per chunk. The ids of the rows inserted now."""
+        (task_date, article_id, cluster_id) exists (ON CONFLICT DO NOTHING; a key given twice:
+        the first): one statement per chunk. What was inserted now: id → the task as given, in
+        the order given (the caller counts what it created without reading it back)."""
 
     def get(self, task_id: int) -> SupplyTask | None: ...
 

@@ -13,19 +13,22 @@ tasks, set-based over every article × cluster:
 3. the internal warehouse's units, less those allocated to open tasks (reserved until shipped
    or cancelled: 1C's balance drops only when the goods leave), are shared by the domain's
    ``allocate`` (urgent first, never more than is there) → coverage full / partial / none;
-4. the tasks are created in one call (``create_many``; existing ones skipped);
+4. the tasks are created in one call (``create_many``; existing ones skipped), which says
+   which it inserted: the summary counts those, nothing is read back;
 5. alerts: ``WAREHOUSE_LOW`` (high) per article with new needs and no warehouse stock left to
    give ("требуется закупка"), once a day per article; ``TASKS_GENERATED`` (low) per brand
    in scope, the day's summary, once a day per brand (a later run the same day adds tasks but
    no second summary). Both routed and notified through the outbox (``alert_raising``).
 
-Everything is read in a handful of bulk reads and written in one transaction; nothing runs a
-query per article.
+Steps 1–3 are ``plan_supply``, read-only, which ``adolf logistic deficits`` calls too (the
+CLI shows what 07:00 would do, computed by the same code). Everything is read in a handful of
+bulk reads and written in one transaction; nothing runs a query per article.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -33,37 +36,66 @@ from adolf.application.logistic import dispatch
 from adolf.application.logistic.alert_raising import raise_alerts
 from adolf.application.logistic.alert_text import new_alert
 from adolf.application.logistic.cluster_velocity import blend
-from adolf.application.logistic.ports import LogisticServices, NewLogisticAlert, NewSupplyTask
+from adolf.application.logistic.ports import LogisticServices, LogisticUnitOfWork, NewLogisticAlert, NewSupplyTask, Pair
 from adolf.application.logistic.scope import BrandField, brand_filter, brand_label
 from adolf.domain.logistic.alerts import StockAlertKind, dedupe_key
 from adolf.domain.logistic.allocation import Allocation, allocate
 from adolf.domain.logistic.articles import Article
-from adolf.domain.logistic.deficit import SupplyPriority, needs
+from adolf.domain.logistic.deficit import Need, SupplyPriority, needs
+from adolf.domain.logistic.policy import SupplyPolicy
+from adolf.domain.logistic.stock import FboStock
+from adolf.domain.logistic.supply_tasks import SupplyTask
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyPlan:
+    """What ``generate_supply_tasks`` would do now (steps 1–3), nothing written."""
+
+    articles: dict[int, Article]  # active articles in scope, by id
+    stocks: list[FboStock]  # the cache, at the blended velocity
+    needs: list[Need]  # every need of those articles, those with an open task too
+    open_tasks: dict[Pair, SupplyTask]  # new or accepted, any day; the newest of a pair
+    warehouse: dict[int, int]  # article id → units in the 1C warehouse
+    reserved: Counter[int]  # article id → units allocated to its open tasks
+    fresh: list[Need]  # the needs with no open task: a task each
+    allocations: list[Allocation]  # the fresh needs' share of the unreserved units, in serving order
+
+    @property
+    def available(self) -> dict[int, int]:
+        """The warehouse's units less those reserved, per article."""
+        return _available(self.warehouse, self.reserved)
+
+
+def _available(warehouse: dict[int, int], reserved: Counter[int]) -> dict[int, int]:
+    return {article: max(0, units - reserved[article]) for article, units in warehouse.items()}
+
+
+def plan_supply(uow: LogisticUnitOfWork, policy: SupplyPolicy, scope: str | None) -> SupplyPlan:
+    """Steps 1–3 on ``uow``'s reads, read-only: the task and ``adolf logistic deficits`` both
+    call it, so what the CLI shows is what 07:00 does."""
+    articles = {article.id: article for article in uow.logistic_articles.all(scope)}
+    velocity = {a: v.avg_daily_sales for a, v in uow.logistic_velocity.all().items()}
+    stocks = blend(uow.logistic_stock.current(scope), velocity)
+    open_tasks = uow.logistic_tasks.open_tasks(scope)
+    busy = {(task.article_id, task.cluster_id): task for task in open_tasks}  # by id: the newest wins
+    reserved = Counter[int]()
+    for task in open_tasks:
+        reserved[task.article_id] += task.allocated
+    warehouse = uow.logistic_warehouse.quantities(scope)
+    found = [need for need in needs(stocks, policy) if need.article_id in articles]
+    fresh = [need for need in found if (need.article_id, need.cluster_id) not in busy]
+    allocations = allocate(fresh, _available(warehouse, reserved))
+    return SupplyPlan(articles, stocks, found, busy, warehouse, reserved, fresh, allocations)
 
 
 def generate_supply_tasks(services: LogisticServices, brand: BrandField = "all") -> dict[str, Any]:
     scope = brand_filter(brand)
     now = services.clock.now()
     day = services.calendar.day(now)
-    policy = services.supply_policy
     with services.uow() as uow:
-        articles = {article.id: article for article in uow.logistic_articles.all(scope)}
-        velocity = {a: v.avg_daily_sales for a, v in uow.logistic_velocity.all().items()}
-        stocks = blend(uow.logistic_stock.current(scope), velocity)
-        open_tasks = uow.logistic_tasks.open_tasks(scope)
-        busy = {(task.article_id, task.cluster_id) for task in open_tasks}
-        reserved = Counter[int]()
-        for task in open_tasks:
-            reserved[task.article_id] += task.allocated
-        available = {a: max(0, units - reserved[a]) for a, units in uow.logistic_warehouse.quantities(scope).items()}
-        fresh = [
-            need
-            for need in needs(stocks, policy)
-            if (need.article_id, need.cluster_id) not in busy and need.article_id in articles
-        ]
-        allocations = allocate(fresh, available)
-        ids = uow.logistic_tasks.create_many([_task(a, articles[a.need.article_id], day, now) for a in allocations])
-        created = uow.logistic_tasks.get_many(ids)
+        plan = plan_supply(uow, services.supply_policy, scope)
+        articles, allocations, available = plan.articles, plan.allocations, plan.available
+        created = uow.logistic_tasks.create_many([_task(a, articles[a.need.article_id], day, now) for a in allocations])
         brands = [scope] if scope is not None else uow.logistic_articles.brands()
         alerts = _warehouse_low(allocations, available, articles, day, now)
         alerts += _summaries(brands, list(created.values()), day, now)
@@ -74,8 +106,8 @@ def generate_supply_tasks(services: LogisticServices, brand: BrandField = "all")
     return {
         "brand": brand_label(scope),
         "date": day.isoformat(),
-        "needs": len(fresh),
-        "already_open": len(busy),
+        "needs": len(plan.fresh),
+        "already_open": len(plan.open_tasks),
         "total_tasks": len(created),
         "total_quantity": sum(task.quantity for task in created.values()),
         "allocated": sum(task.allocated for task in created.values()),
@@ -128,7 +160,7 @@ def _warehouse_low(
     return alerts
 
 
-def _summaries(brands: list[str], created: list[Any], day: date, now: datetime) -> list[NewLogisticAlert]:
+def _summaries(brands: list[str], created: list[NewSupplyTask], day: date, now: datetime) -> list[NewLogisticAlert]:
     alerts = []
     for name in brands:
         mine = [task for task in created if task.brand == name]

@@ -2,8 +2,8 @@
 
 - ``deficits``: the deficits per article × cluster as of now (SPEC §4.4), each with what
   ``generate_supply_tasks`` would do with it: its open task, or the units the warehouse would
-  allocate. Read-only; computed by the same functions the task calls (``cluster_velocity.blend``,
-  the domain's ``needs``, ``service_order`` and ``allocate``), on the same reads.
+  allocate. Read-only; computed by the task's own ``supply_generation.plan_supply`` (the same
+  reads, ``blend``, ``needs`` and ``allocate``), shown in the order the warehouse serves them.
 - ``tasks``: supply tasks, newest first; ``accept`` / ``ship`` / ``cancel`` ID move one through
   ``supply_actions`` (the domain's status machine: a refused move exits 2 naming both statuses,
   an unknown id exits 2).
@@ -17,7 +17,6 @@ could not be read or written.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -41,14 +40,14 @@ from adolf.adapters.sqlalchemy.logistic_brain_load import (
 )
 from adolf.adapters.sqlalchemy.logistic_tables import BRAIN_TABLES
 from adolf.application.logistic import supply_actions
-from adolf.application.logistic.cluster_velocity import blend
 from adolf.application.logistic.ports import LogisticServices
 from adolf.application.logistic.scope import brand_filter, brand_label
 from adolf.application.logistic.supply_actions import UnknownSupplyTask
+from adolf.application.logistic.supply_generation import plan_supply
 from adolf.application.payload import InvalidPayload
-from adolf.domain.logistic.allocation import Allocation, Coverage, allocate, service_order
+from adolf.domain.logistic.allocation import Allocation, Coverage, service_order
 from adolf.domain.logistic.articles import Article
-from adolf.domain.logistic.deficit import Need, SupplyPriority, needs, target_stock
+from adolf.domain.logistic.deficit import Need, SupplyPriority, target_stock
 from adolf.domain.logistic.errors import IllegalTransition
 from adolf.domain.logistic.stock import FboStock
 from adolf.domain.logistic.supply_tasks import SupplyTask, SupplyTaskStatus
@@ -179,45 +178,34 @@ class DeficitView:
 
 
 def deficit_view(services: LogisticServices, scope: str | None) -> DeficitView:
-    """The deficits as ``generate_supply_tasks`` would see them if it ran now.
-
-    The same reads and the same functions (``blend``, ``needs``, ``allocate``), nothing
-    written: the cover counts available + in transit at each cluster's blended velocity; a pair
-    with an open task (new or accepted, any day) gets no second one; the warehouse's units less
-    those reserved by open tasks are shared urgent first."""
+    """The deficits as ``generate_supply_tasks`` would see them if it ran now: its own
+    ``plan_supply`` (the cover counts available + in transit at each cluster's blended
+    velocity; a pair with an open task, new or accepted, any day, gets no second one; the
+    warehouse's units less those reserved by open tasks are shared urgent first), nothing
+    written."""
     policy = services.supply_policy
     with services.uow() as uow:
-        articles = {article.id: article for article in uow.logistic_articles.all(scope)}
+        plan = plan_supply(uow, policy, scope)
         clusters = {cluster.id: cluster.name for cluster in uow.logistic_clusters.all()}
-        velocity = {a: v.avg_daily_sales for a, v in uow.logistic_velocity.all().items()}
-        stocks = blend(uow.logistic_stock.current(scope), velocity)
-        open_tasks = uow.logistic_tasks.open_tasks(scope)
-        quantities = uow.logistic_warehouse.quantities(scope)
-    busy = {(task.article_id, task.cluster_id): task for task in open_tasks}  # by id: the newest wins
-    reserved = Counter[int]()
-    for task in open_tasks:
-        reserved[task.article_id] += task.allocated
-    available = {a: max(0, units - reserved[a]) for a, units in quantities.items()}
-    found = [need for need in needs(stocks, policy) if need.article_id in articles]
-    fresh = [need for need in found if (need.article_id, need.cluster_id) not in busy]
-    allocations = {(a.need.article_id, a.need.cluster_id): a for a in allocate(fresh, available)}
-    by_pair = {(stock.article_id, stock.cluster_id): stock for stock in stocks}
+    allocations = {(a.need.article_id, a.need.cluster_id): a for a in plan.allocations}
+    by_pair = {(stock.article_id, stock.cluster_id): stock for stock in plan.stocks}
     lines = []
-    for index in service_order(found):
-        need = found[index]
+    for index in service_order(plan.needs):
+        need = plan.needs[index]
         pair = (need.article_id, need.cluster_id)
         lines.append(
             DeficitLine(
                 need=need,
                 stock=by_pair[pair],
-                article=articles[need.article_id],
+                article=plan.articles[need.article_id],
                 cluster=clusters.get(need.cluster_id, str(need.cluster_id)),
                 target=target_stock(need.velocity, policy.target_days),
-                open_task=busy.get(pair),
+                open_task=plan.open_tasks.get(pair),
                 allocation=allocations.get(pair),
             )
         )
-    return DeficitView(lines, sum(quantities.values()), sum(min(reserved[a], q) for a, q in quantities.items()))
+    reserved = sum(min(plan.reserved[a], units) for a, units in plan.warehouse.items())
+    return DeficitView(lines, sum(plan.warehouse.values()), reserved)
 
 
 def _deficit_json(line: DeficitLine) -> dict[str, Any]:
