@@ -69,8 +69,8 @@ class FboStock:
     turnover_grade: str | None = None  # Ozon's ``turnover_grade``, as given
 
     def __post_init__(self) -> None:
-        # One expression for the usual valid row (300 000 snapshots a morning); the named checks
-        # below only run to say which field is wrong.
+        # One expression for the usual valid row, with or without Ozon's ``idc`` (300 000
+        # snapshots a morning); the named checks below only run to say which field is wrong.
         if (
             type(self.article_id) is int
             and self.article_id > 0
@@ -87,7 +87,10 @@ class FboStock:
             and self.avg_daily_sales >= _ZERO
             and self.observed_at.__class__ is datetime
             and self.observed_at.utcoffset() is not None
-            and self.days_left is None
+            and (
+                self.days_left is None
+                or (self.days_left.__class__ is Decimal and self.days_left.is_finite() and self.days_left >= _ZERO)
+            )
         ):
             return
         for field in ("article_id", "cluster_id"):

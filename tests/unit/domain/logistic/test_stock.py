@@ -46,6 +46,12 @@ def stock(**changes: object) -> FboStock:
         ({"avg_daily_sales": 2}, "avg_daily_sales=2"),
         ({"observed_at": datetime(2026, 2, 2, 4, 0)}, "observed_at=.*timezone-aware"),
         ({"days_left": Decimal(-1)}, "days_left=Decimal\\('-1'\\)"),
+        ({"days_left": Decimal("NaN")}, "days_left=Decimal\\('NaN'\\)"),
+        ({"days_left": 2.5}, "days_left=2.5"),
+        # with Ozon's idc given (the fast path's other branch) the other fields are still checked
+        ({"days_left": Decimal("3.5"), "available": -1}, "available=-1"),
+        ({"days_left": Decimal("3.5"), "avg_daily_sales": Decimal("-0.01")}, "avg_daily_sales=Decimal"),
+        ({"days_left": Decimal("3.5"), "observed_at": datetime(2026, 2, 2, 4, 0)}, "observed_at=.*timezone-aware"),
     ],
 )
 def test_a_snapshot_refuses_negative_or_fractional_units_bad_velocity_and_naive_times(
