@@ -44,6 +44,7 @@ from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
 from adolf.adapters.sqlalchemy.logistic_tables import logistic_supply_tasks
 from adolf.application.logistic.ports import ArticleVelocity, NewSupplyTask
+from adolf.application.logistic.supply_actions import UNPLACED_KEY
 from adolf.application.logistic.supply_generation import generate_supply_tasks
 from adolf.domain.logistic.allocation import Coverage
 from adolf.domain.logistic.articles import Article, Cluster
@@ -269,6 +270,47 @@ def test_a_task_is_accepted_then_shipped_and_the_simulated_ozon_is_told(world: W
     assert row.status == "shipped" and row.accepted_at is not None and row.shipped_at is not None
     ozon = context.container().services().ozon_fbo
     assert [(s.sku, s.cluster_id, s.units) for s in ozon.shipments()] == [(sku_of(0), MOSCOW, 51)]
+
+
+def _accepted_task(allocated: int) -> int:
+    generate_supply_tasks(context.container().services())
+    task_id: int = next(t["id"] for t in shown("tasks", "--status", "new") if t["allocated"] == allocated)
+    assert shown("accept", str(task_id))["status"] == "accepted"
+    return task_id
+
+
+def test_with_the_live_marketplace_ship_is_a_status_only_and_exits_0(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADOLF_MARKETPLACE", "live")  # no simulated Ozon: building one is refused
+    context.settings.cache_clear()
+    context.container.cache_clear()
+    task_id = _accepted_task(51)
+
+    result = run("ship", str(task_id), "--json")
+
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert (answer["status"], answer["shipment_told"], answer["shipment_error"]) == ("shipped", False, None)
+    assert world.tasks()[task_id].status == "shipped"
+
+
+def test_a_shipment_the_simulation_cannot_place_is_reported_not_a_crash_after_the_commit(world: World) -> None:
+    with AppSqlUnitOfWork(world.factory) as uow:  # A1's SKU changes to one the simulated Ozon does not sell
+        uow.logistic_articles.add([Article(0, "acme", "00-001", "Плед флисовый", 999_999)], datetime.now(UTC))
+        uow.commit()
+    task_id = _accepted_task(51)
+
+    result = run("ship", str(task_id), "--json")
+
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert (answer["status"], answer["shipment_told"]) == ("shipped", False)
+    assert answer["shipment_error"] == "ValueError: sku=999999 is not an article of this market"
+    assert world.tasks()[task_id].status == "shipped"
+    services = context.container().services()
+    assert services.ozon_fbo.shipments() == []
+    assert services.status_board.incr(UNPLACED_KEY, 0) == 1  # counted
 
 
 def test_cancel_frees_a_new_or_accepted_task(world: World) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,8 @@ from adolf.domain.logistic.policy import SupplyPolicy
 from adolf.domain.logistic.supply_tasks import SupplyTask
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.watcher.alert_rules import AlertRules
+
+_log = logging.getLogger(__name__)
 
 
 class MarketplaceNotConfigured(LookupError):
@@ -98,9 +101,18 @@ class AppServices:
 
     @property
     def supply_shipments(self) -> SupplyShipments | None:
-        """The simulated Ozon's shipment hook when Ozon is the simulated one; else nobody."""
-        ozon = self.ozon_fbo if self.ozon_fbo_factory is not None else None
-        return SimulatedShipments(ozon) if ozon is not None and hasattr(ozon, "ship") else None
+        """The simulated Ozon's shipment hook when Ozon is the simulated one; else nobody: no
+        Ozon configured, or one that cannot be built here (``ADOLF_MARKETPLACE=live``: the live
+        Ozon FBO client is not in this release), or one without ``ship`` (a real Ozon learns of
+        a supply from the seller's cabinet). Never raises: it is asked after a task is shipped."""
+        if self.ozon_fbo_factory is None:
+            return None
+        try:
+            ozon = self.ozon_fbo
+        except Exception as exc:  # noqa: BLE001 — the factory refuses (a live Ozon): no simulated one
+            _log.info("no supply shipments hook: Ozon FBO cannot be built here (%s)", exc)
+            return None
+        return SimulatedShipments(ozon) if hasattr(ozon, "ship") else None
 
     def _marketplaces(self) -> Mapping[Marketplace, AdsMarketplace]:
         # Late too: a no-op task never builds marketplace clients.

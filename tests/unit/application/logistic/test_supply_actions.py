@@ -3,12 +3,16 @@ transaction each, the simulated Ozon told of a shipment."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+from datetime import datetime
+
 import pytest
 
-from adolf.application.logistic.supply_actions import UnknownSupplyTask, accept, cancel, ship
+from adolf.application.logistic.supply_actions import UNPLACED_KEY, UnknownSupplyTask, accept, cancel, ship
 from adolf.application.logistic.supply_generation import generate_supply_tasks
 from adolf.domain.logistic.errors import IllegalTransition
-from adolf.domain.logistic.supply_tasks import SupplyTaskStatus
+from adolf.domain.logistic.supply_tasks import SupplyTask, SupplyTaskStatus
 from tests.support.fakes.logistic_services import FakeLogisticServices
 from tests.unit.application.logistic.world import add_articles, add_clusters, put_stock, stock
 
@@ -38,6 +42,7 @@ def test_accept_then_ship_tells_the_shipments_hook(services: FakeLogisticService
         "status": "shipped",
         "at": services.clock.now().isoformat(),
         "shipment_told": True,
+        "shipment_error": None,
     }
     assert services.supply_shipments is not None
     [(task, sku, at)] = services.supply_shipments.shipped_tasks
@@ -76,3 +81,63 @@ def test_an_illegal_move_names_both_statuses_and_stores_nothing(services: FakeLo
 def test_an_unknown_task_is_named(services: FakeLogisticServices) -> None:
     with pytest.raises(UnknownSupplyTask, match="task_id=404"):
         accept(services, 404)
+
+
+class RefusingShipments:
+    """A hook that cannot place the shipment (the simulated Ozon with a SKU it does not know)."""
+
+    def shipped(self, task: SupplyTask, sku: int, at: datetime) -> None:
+        raise ValueError(f"sku={sku} is not an article of this market")
+
+
+def test_a_hook_that_cannot_place_the_shipment_is_logged_and_counted_the_task_stays_shipped(
+    services: FakeLogisticServices, caplog: pytest.LogCaptureFixture
+) -> None:
+    task_id = one_task(services)
+    accept(services, task_id)
+    services.supply_shipments = RefusingShipments()  # type: ignore[assignment]
+
+    with caplog.at_level(logging.WARNING, logger="adolf.application.logistic.supply_actions"):
+        answer = ship(services, task_id)
+
+    sku = services.unit_of_work.logistic.articles[
+        services.unit_of_work.logistic.tasks[task_id].task.article_id
+    ].ozon_sku
+    assert answer["status"] == "shipped" and answer["shipment_told"] is False
+    assert answer["shipment_error"] == f"ValueError: sku={sku} is not an article of this market"
+    assert services.unit_of_work.logistic.tasks[task_id].task.status is SupplyTaskStatus.SHIPPED
+    assert services.status_board.counters == {UNPLACED_KEY: 1}
+    [record] = caplog.records
+    assert f"supply task {task_id} is shipped" in record.getMessage() and "28 units" in record.getMessage()
+
+
+def test_a_failing_counter_does_not_turn_the_shipped_task_into_an_error(services: FakeLogisticServices) -> None:
+    task_id = one_task(services)
+    accept(services, task_id)
+    services.supply_shipments = RefusingShipments()  # type: ignore[assignment]
+
+    def down(key: str, amount: int = 1, ttl: int | None = None) -> int:
+        raise ConnectionError("redis is away")
+
+    services.status_board.incr = down  # type: ignore[method-assign]
+
+    assert ship(services, task_id)["shipment_told"] is False
+    assert services.unit_of_work.logistic.tasks[task_id].task.status is SupplyTaskStatus.SHIPPED
+
+
+def test_a_task_whose_article_has_no_ozon_sku_is_shipped_untold(services: FakeLogisticServices) -> None:
+    task_id = one_task(services)
+    accept(services, task_id)
+    logistic = services.unit_of_work.logistic
+    article_id = logistic.tasks[task_id].task.article_id
+    logistic.articles[article_id] = replace(logistic.articles[article_id], ozon_sku=None)
+
+    assert ship(services, task_id) | {"at": None} == {
+        "task_id": task_id,
+        "from": "accepted",
+        "status": "shipped",
+        "at": None,
+        "shipment_told": False,
+        "shipment_error": None,
+    }
+    assert services.supply_shipments is not None and services.supply_shipments.shipped_tasks == []
