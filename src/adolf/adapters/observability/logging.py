@@ -119,11 +119,26 @@ def install_log_masking(known_secrets: Iterable[str] = ()) -> None:
     logging.setLogRecordFactory(_MaskingRecordFactory(tuple(s for s in known_secrets if s)))
 
 
+class _CurrentStderr:
+    """``sys.stderr`` as it is when a line is written, not when logging was configured: a
+    process that swaps it (a CLI run inside a test runner, a daemon redirecting its output)
+    keeps logging instead of writing to a stream that has since been closed."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure_logging(
     fmt: str = "auto", level: str = "INFO", known_secrets: Iterable[str] = (), stream: Any = None
 ) -> None:
     install_log_masking(known_secrets)
-    stream = stream or sys.stderr
+    stream = stream or _CurrentStderr()
     json_output = fmt == "json" or (fmt == "auto" and not stream.isatty())
     renderer: Any = (
         structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer(colors=stream.isatty())
