@@ -20,6 +20,13 @@ tasks, set-based over every article × cluster:
    in scope, the day's summary, once a day per brand (a later run the same day adds tasks but
    no second summary). Both routed and notified through the outbox (``alert_raising``).
 
+The cyclic garbage collector is paused while the job builds and writes its rows (choice,
+measured): ~1.5 million objects (snapshots, needs, allocations, tasks) are made here, none in a
+cycle — reference counting frees them all —, and the collector walking them again and again as
+they pile up cost a third of the job (``plan_supply`` on the bench's 300 000 cells: 4.2 s →
+2.5 s CPU). It is switched back on after, and only if it was on (a caller that paused it keeps
+it paused).
+
 Steps 1–3 are ``plan_supply``, read-only, which ``adolf logistic deficits`` calls too (the
 CLI shows what 07:00 would do, computed by the same code). Everything is read in a handful of
 bulk reads and written in one transaction; nothing runs a query per article.
@@ -27,7 +34,10 @@ bulk reads and written in one transaction; nothing runs a query per article.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -92,7 +102,7 @@ def generate_supply_tasks(services: LogisticServices, brand: BrandField = "all")
     scope = brand_filter(brand)
     now = services.clock.now()
     day = services.calendar.day(now)
-    with services.uow() as uow:
+    with _collector_paused(), services.uow() as uow:
         plan = plan_supply(uow, services.supply_policy, scope)
         articles, allocations, available = plan.articles, plan.allocations, plan.available
         created = uow.logistic_tasks.create_many([_task(a, articles[a.need.article_id], day, now) for a in allocations])
@@ -116,6 +126,18 @@ def generate_supply_tasks(services: LogisticServices, brand: BrandField = "all")
         "alerts_created": len(raised.alerts),
         "notified": flushed.notified,
     }
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic GC off for the block (see the module's docstring), back on after if it was."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _task(allocation: Allocation, article: Article, day: date, now: datetime) -> NewSupplyTask:

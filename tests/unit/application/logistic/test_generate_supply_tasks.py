@@ -3,10 +3,13 @@ urgent first (less what open tasks hold), WAREHOUSE_LOW and TASKS_GENERATED, ide
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -218,3 +221,46 @@ def test_tasks_never_allocate_more_than_the_warehouse_holds_and_exist_only_for_d
     for task in made:
         cell = cache[(task.article_id, task.cluster_id)]
         assert task.quantity == 28 * int(cell.avg_daily_sales) - cell.available > 0
+
+
+def _one_need(services: FakeLogisticServices) -> None:
+    services.clock.set(MORNING)
+    add_clusters(services, 1)
+    [a] = add_articles(services)
+    put_stock(services, stock(a.id, 1, 0, "1"))
+
+
+@pytest.mark.parametrize("was_on", [True, False])
+def test_the_cyclic_collector_is_paused_while_the_job_runs_and_left_as_it_was(
+    services: FakeLogisticServices, monkeypatch: pytest.MonkeyPatch, was_on: bool
+) -> None:
+    _one_need(services)
+    seen: list[bool] = []
+    create_many = services.unit_of_work.logistic_tasks.create_many
+
+    def watched(new: Any) -> Any:
+        seen.append(gc.isenabled())
+        return create_many(new)
+
+    monkeypatch.setattr(services.unit_of_work.logistic_tasks, "create_many", watched)
+    (gc.enable if was_on else gc.disable)()
+    try:
+        assert generate_supply_tasks(services)["total_tasks"] == 1
+        assert seen == [False] and gc.isenabled() is was_on
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_back_on_after_a_failure(
+    services: FakeLogisticServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _one_need(services)
+
+    def broken(new: Any) -> Any:
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(services.unit_of_work.logistic_tasks, "create_many", broken)
+    gc.enable()
+    with pytest.raises(RuntimeError, match="database away"):
+        generate_supply_tasks(services)
+    assert gc.isenabled()
