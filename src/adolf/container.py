@@ -169,9 +169,18 @@ def _sim_market(settings: Settings, clock: Any, engine: Any) -> Any:
     return build_simulated_market(settings.sim_seed, settings.sim_campaigns, settings.sim_keywords, clock, state)
 
 
-def _ozon_fbo(settings: Settings, clock: Any) -> Any:
-    """Logistic's Ozon FBO: the simulated one (in this process's memory: its shipments are
-    not shared between worker processes — the simulation runs the inline runtime)."""
+def _ozon_fbo_state(settings: Settings, engine: Any) -> Any:
+    """Where the simulated Ozon FBO keeps its first day and its shipments: beside the simulated
+    market's state (``ADOLF_SIM_STATE``), so every worker process sees the supplies shipped."""
+    from adolf.adapters.marketplaces.simulated.fbo_sql_state import SqlFboState
+    from adolf.adapters.marketplaces.simulated.fbo_state import InMemoryFboState
+
+    return SqlFboState(_sim_engine(settings, engine)) if settings.sim_state == "database" else InMemoryFboState()
+
+
+def _ozon_fbo(settings: Settings, clock: Any, state: Any) -> Any:
+    """Logistic's Ozon FBO: the simulated one, on the shared state above (its first day is the
+    one the first process to use it stored)."""
     if settings.marketplace != "simulated":
         raise ContainerError(
             f"ADOLF_MARKETPLACE={settings.marketplace!r}: the live Ozon FBO client is not in this release; "
@@ -179,7 +188,7 @@ def _ozon_fbo(settings: Settings, clock: Any) -> Any:
         )
     from adolf.adapters.marketplaces.simulated.ozon_fbo import SimulatedOzonFbo
 
-    return SimulatedOzonFbo(settings.sim_seed, settings.sim_fbo_articles, clock)
+    return SimulatedOzonFbo(settings.sim_seed, settings.sim_fbo_articles, clock, state=state())
 
 
 def _marketplaces(settings: Settings, market: Any) -> Any:
@@ -246,7 +255,8 @@ class Container(containers.DeclarativeContainer):
     language_model = providers.Singleton(_language_model, settings)
     sim_market = providers.Singleton(_sim_market, settings, clock, engine)
     marketplaces = providers.Singleton(_marketplaces, settings, sim_market.provider)
-    ozon_fbo = providers.Singleton(_ozon_fbo, settings, clock)
+    ozon_fbo_state = providers.Singleton(_ozon_fbo_state, settings, engine)
+    ozon_fbo = providers.Singleton(_ozon_fbo, settings, clock, ozon_fbo_state.provider)
     lock = providers.Singleton(_lock, redis)
     notifier = providers.Singleton(LogNotifier)
     catalogue = providers.Singleton(_catalogue, settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +19,11 @@ from adolf.adapters.marketplaces.simulated import (
     SqlSimState,
     build_simulated_market,
 )
+from adolf.adapters.marketplaces.simulated.fbo_model import sku_of
+from adolf.adapters.marketplaces.simulated.fbo_sql_state import SqlFboState
+from adolf.adapters.marketplaces.simulated.fbo_state import FboStateMismatch
+from adolf.adapters.marketplaces.simulated.ozon_fbo import SimulatedOzonFbo
+from adolf.application.logistic.ozon_fbo import QuotaExceeded
 from adolf.application.ports.ads_marketplace import BidChange
 from adolf.domain.marketplace import Marketplace
 from tests.support.services import require_postgres
@@ -200,3 +205,103 @@ def _stats(market: SimulatedMarket) -> list[object]:
     wb = market.adapter(Marketplace.WB)
     ids = [c.external_id for c in wb.list_campaigns().items]
     return [wb.campaign_stats(ids, market.today()), *(wb.keyword_stats(cid, market.today()) for cid in ids)]
+
+
+# -- the simulated Ozon FBO's state (``SqlFboState``) ------------------------------------------
+
+FBO_START = date(2026, 3, 10)
+
+
+def _fbo(engine: Engine, clock: FakeClock, *, start: date | None = FBO_START, seed: int = 7) -> SimulatedOzonFbo:
+    return SimulatedOzonFbo(seed, 8, clock, start=start, state=SqlFboState(engine))
+
+
+def _cells(market: SimulatedOzonFbo, days: int = 8) -> list[tuple[int, int, int, int]]:
+    """(available at the day's start, in transit then, sold, lost) of every cell and day."""
+    moments = [datetime.combine(FBO_START + timedelta(days=n), datetime.min.time(), UTC) for n in range(days)]
+    return [
+        (
+            market.available(sku, cluster, moment),
+            market.in_transit(sku, cluster, moment),
+            market.sold(sku, cluster, moment.date()),
+            market.lost(sku, cluster, moment.date()),
+        )
+        for moment in moments
+        for sku in market.skus
+        for cluster in market.cluster_ids
+    ]
+
+
+def test_fbo_instances_on_one_database_see_one_market(engine: Engine) -> None:
+    """As the simulating process (the seller ships) and a worker (the jobs read) would."""
+    clock = FakeClock(START + timedelta(hours=9))
+    seller = _fbo(engine, clock)
+    worker = _fbo(engine, FakeClock(START + timedelta(days=2)), start=None)  # wakes up later: takes the first day
+    assert worker.origin == seller.origin == FBO_START
+    worker.outcome(FBO_START + timedelta(days=7))  # its cache runs past the arrival before it is shipped
+    sku = seller.skus[2]
+    shipped = seller.ship(sku, 4003, 55, clock.current, key="task-7")
+    assert worker.shipments() == [shipped]  # read back exactly, the time in UTC to the microsecond
+    assert worker.ship(sku, 4003, 55, clock.current + timedelta(hours=1), key="task-7") == shipped
+    seller.ship(seller.skus[5], 4001, 9, clock.current + timedelta(hours=30))
+    alone = SimulatedOzonFbo(7, 8, clock, start=FBO_START)
+    alone.ship(sku, 4003, 55, clock.current, key="task-7")
+    alone.ship(seller.skus[5], 4001, 9, clock.current + timedelta(hours=30))
+    assert _cells(worker) == _cells(seller) == _cells(alone)
+    assert {r.cluster_id: r.in_transit for r in worker.stocks([sku]).rows}[4003] == 55
+
+
+def test_fbo_analytics_quota_is_shared_and_another_market_is_refused(engine: Engine) -> None:
+    clock = FakeClock(START + timedelta(hours=3))
+    one, other = _fbo(engine, clock), _fbo(engine, clock, start=None)
+    window = (FBO_START - timedelta(days=3), FBO_START - timedelta(days=1))
+    first = one.ordered_units(*window)
+    clock.current += timedelta(seconds=59, microseconds=500_000)
+    with pytest.raises(QuotaExceeded) as refused:
+        other.ordered_units(*window)
+    assert refused.value.retry_after == pytest.approx(0.5)
+    clock.current += timedelta(seconds=0.5)
+    assert other.ordered_units(*window) == first
+    with pytest.raises(FboStateMismatch, match="seed=7 articles=8 clusters=10 from 2026-03-10; asked for seed=9"):
+        _fbo(engine, clock, seed=9)
+    SqlFboState(engine).drop()
+    assert _fbo(engine, clock, seed=9).origin == FBO_START  # a fresh store after drop
+
+
+def _ship_from(url: str, schema: str | None, plan: list[tuple[int, int, int, int, str]]) -> None:
+    engine = create_engine(url)
+    if schema is not None:
+        engine = engine.execution_options(schema_translate_map={None: schema})
+    clock = FakeClock(START)
+    market = SimulatedOzonFbo(7, 8, clock, state=SqlFboState(engine))  # no first day: the store's
+    for article, cluster, units, hour, key in plan:
+        market.ship(sku_of(article), cluster, units, START + timedelta(hours=hour), key=key)
+    engine.dispose()
+
+
+def test_fbo_shipments_from_two_processes_at_once_ship_each_task_once(engine: Engine) -> None:
+    """Two processes ship at the same moment, half of their tasks the same: each task ships
+    once, and every instance answers as one market that shipped them all would."""
+    _fbo(engine, FakeClock(START))  # the market is bound before the workers start
+    common = [(n % 8, 4001 + n % 3, 5 + n, n, f"task-{n}") for n in range(15)]
+    own = [[(n % 8, 4004, 3 + n, n, f"{who}-{n}") for n in range(10)] for who in ("a", "b")]
+    url = engine.url.render_as_string(hide_password=False)
+    schema = (engine.get_execution_options().get("schema_translate_map") or {}).get(None)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_ship_from, args=(url, schema, common + mine)) for mine in own]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+
+    clock = FakeClock(START)
+    shared = _fbo(engine, clock, start=None)
+    alone = SimulatedOzonFbo(7, 8, clock, start=FBO_START)
+    for article, cluster, units, hour, key in common + own[0] + own[1]:
+        alone.ship(sku_of(article), cluster, units, START + timedelta(hours=hour), key=key)
+    assert len(shared.shipments()) == 15 + 10 + 10
+    assert sorted(map(repr, shared.shipments())) == sorted(map(repr, alone.shipments()))
+    ids = [ident for ident, _ in SqlFboState(engine).shipments_after(0)]
+    assert ids == sorted(ids) and len(set(ids)) == 35
+    assert _cells(shared) == _cells(alone)

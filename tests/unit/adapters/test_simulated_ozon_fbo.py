@@ -21,6 +21,7 @@ from adolf.adapters.marketplaces.simulated.fbo_model import (
     lead_days,
     sku_of,
 )
+from adolf.adapters.marketplaces.simulated.fbo_state import FboStateMismatch, InMemoryFboState
 from adolf.adapters.marketplaces.simulated.ozon_fbo import (
     ANALYTICS_DATA,
     ANALYTICS_STOCKS,
@@ -353,3 +354,96 @@ def test_malformed_sales_rows_are_skipped_and_counted() -> None:
     assert len(page.rows) + len(page.skipped) == len(clock_rows)
     assert page.skipped and all(s.reason.startswith("sales row: ") for s in page.skipped)
     assert set(page.rows) <= set(clock_rows)
+
+
+# -- one market over several instances (processes): the shared state ------------------------
+
+
+def on(state: InMemoryFboState, clock: ManualClock, *, start: date | None = START, articles: int = 10):
+    return SimulatedOzonFbo(7, articles, clock, start=start, state=state)
+
+
+def test_an_instance_binding_without_a_first_day_takes_the_one_stored() -> None:
+    state, clock = InMemoryFboState(), ManualClock(at(START, 9))
+    first = on(state, clock)
+    clock.set(at(START + timedelta(days=3), 9))  # a worker waking up days later
+    later = on(state, clock, start=None)
+    assert later.origin == first.origin == START
+    assert grid(later, days(5)) == grid(first, days(5))
+    alone = SimulatedOzonFbo(7, 10, clock)  # a store of its own: the first day is today
+    assert alone.origin == START + timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"seed": 8}, "seed=8"),
+        ({"articles": 11}, "articles=11"),
+        ({"clusters": 9}, "clusters=9"),
+        ({"start": START + timedelta(days=1)}, "from 2026-01-13"),
+    ],
+)
+def test_a_store_holding_another_market_is_refused_naming_both(change: dict[str, object], named: str) -> None:
+    state, clock = InMemoryFboState(), ManualClock(at(START, 9))
+    on(state, clock)
+    asked: dict[str, object] = {"seed": 7, "articles": 10, "clusters": 10, "start": START, **change}
+    with pytest.raises(FboStateMismatch, match="seed=7 articles=10 clusters=10 from 2026-01-12") as refused:
+        SimulatedOzonFbo(asked.pop("seed"), asked.pop("articles"), clock, state=state, **asked)  # type: ignore[arg-type]
+    assert named in str(refused.value)
+
+
+def test_a_shipment_made_by_one_instance_is_seen_by_every_other() -> None:
+    state, clock = InMemoryFboState(), ManualClock(at(START, 9))
+    seller, worker, twin = on(state, clock), on(state, clock, start=None), fbo(articles=10)[0]
+    sku, cluster = seller.skus[3], 4005
+    worker.outcome(START + timedelta(days=8))  # its cache runs past the arrival before it is shipped
+    shipped = seller.ship(sku, cluster, 70, clock.now(), key="task-9")
+    assert worker.shipments() == [shipped]
+    assert worker.in_transit(sku, cluster, clock.now()) == 70
+    arrival = at(shipped.arrives_on)
+    assert worker.available(sku, cluster, arrival) == twin.available(sku, cluster, arrival) + 70
+    assert {r.cluster_id: r.in_transit for r in worker.stocks([sku]).rows}[cluster] == 70
+    # the same task marked shipped again, in the other process: nothing more ships
+    assert worker.ship(sku, cluster, 70, clock.now() + timedelta(hours=2), key="task-9") == shipped
+    assert seller.in_transit(sku, cluster, clock.now()) == 70 and len(seller.shipments()) == 1
+    assert grid(worker, days(9)) == grid(seller, days(9))
+
+
+def test_the_analytics_minute_is_the_account_s_whichever_instance_calls() -> None:
+    state, clock = InMemoryFboState(), ManualClock(at(START, 5))
+    one, other = on(state, clock), on(state, clock, start=None)
+    frm, to = START - timedelta(days=3), START - timedelta(days=1)
+    first = one.ordered_units(frm, to)
+    clock.advance(30)
+    with pytest.raises(QuotaExceeded) as refused:
+        other.ordered_units(frm, to)
+    assert refused.value.retry_after == pytest.approx(30.0)
+    clock.advance(30)
+    assert other.ordered_units(frm, to) == first
+
+
+shipping = st.lists(
+    st.tuples(st.integers(0, 1), st.integers(0, 5), st.sampled_from([4001, 4002, 4007]), st.integers(1, 90),
+              st.integers(0, 6 * 24 - 1)),
+    max_size=12,
+)  # fmt: skip  # (which instance, article, cluster, units, hour of the run)
+
+
+@PROPERTY
+@given(plan=shipping, asked=st.lists(st.integers(0, 1), min_size=1, max_size=6))
+def test_instances_sharing_a_store_answer_as_one_market_does(
+    plan: list[tuple[int, int, int, int, int]], asked: list[int]
+) -> None:
+    """Shipments split over two instances, each asked in between in any order, leave both
+    answering exactly what a single market that made every shipment answers."""
+    state, clock = InMemoryFboState(), ManualClock(at(START))
+    pair = [on(state, clock, articles=6), on(state, clock, start=None, articles=6)]
+    single = SimulatedOzonFbo(7, 6, ManualClock(at(START)), start=START)
+    for n, (who, article, cluster, units, hour) in enumerate(sorted(plan, key=lambda p: p[4])):
+        moment = at(START) + timedelta(hours=hour)
+        pair[who].ship(sku_of(article), cluster, units, moment)
+        single.ship(sku_of(article), cluster, units, moment)
+        pair[asked[n % len(asked)]].outcome(START + timedelta(days=9))
+    for market in pair:
+        assert grid(market, days(10)) == grid(single, days(10))
+        assert market.shipments() == single.shipments()

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adolf.entrypoints.cli.context import console, fail
-from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, LOGISTIC_BACKENDS, MODULES, SimulationOptions
+from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, MODULES, SimulationOptions
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -33,8 +33,7 @@ def simulate(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     modules: str | None = typer.Option(
         None,
-        help="Modules to simulate, comma-separated: marketing, watcher, logistic (default all three; "
-        "on celery/rq marketing and watcher: Logistic's simulated Ozon runs inline only).",
+        help="Modules to simulate, comma-separated: marketing, watcher, logistic (default all three).",
     ),
     articles: int = typer.Option(40, min=1, max=10_000, help="Logistic: articles on Ozon FBO (× 10 clusters)."),
 ) -> None:
@@ -46,19 +45,11 @@ def simulate(
     if backend not in ("inline", "celery", "rq"):
         fail(f"--backend={backend!r} must be inline, celery or rq", 2)
     if modules is None:
-        chosen = tuple(m for m in MODULES if m != "logistic" or backend in LOGISTIC_BACKENDS)
-        if len(chosen) < len(MODULES):
-            console.print(f"logistic left out: its simulated Ozon FBO runs inline only, not on --backend={backend}")
+        chosen: tuple[str, ...] = MODULES
     else:
         chosen = tuple(dict.fromkeys(m.strip().lower() for m in modules.split(",") if m.strip()))
     if not chosen or any(m not in MODULES for m in chosen):
         fail(f"--modules={modules!r} must name {', '.join(MODULES)} (one or more), comma-separated", 2)
-    if "logistic" in chosen and backend not in LOGISTIC_BACKENDS:
-        fail(
-            f"--modules={modules!r} with --backend={backend}: Logistic's simulated Ozon FBO keeps its stock and "
-            "shipments in the simulating process, which worker processes do not share; use --backend inline",
-            2,
-        )
     try:
         first_day = date.fromisoformat(start)
     except ValueError:

@@ -28,7 +28,7 @@ from adolf.application.ports.tasks import TaskState
 from adolf.domain.logistic.allocation import Coverage
 from adolf.domain.logistic.deficit import SupplyPriority
 from adolf.domain.logistic.supply_tasks import SupplyTaskStatus
-from adolf.entrypoints.simulation.logistic_run import ALL, LogisticDriver
+from adolf.entrypoints.simulation.logistic_run import ALL, AUTO_CANCEL, LogisticDriver, SellerLedger
 
 IMPORT_COUNTS = ("rows", "validated", "unmapped", "anomalies", "invalid", "duplicates")
 
@@ -42,8 +42,8 @@ def logistic_report(container: Any, options: Any, driver: LogisticDriver) -> dic
         unmapped = uow.logistic_warehouse.unmapped(limit=100)
         warehouse = uow.logistic_warehouse.quantities()
     queue = container.task_queue()
-    results = {name: _results(queue, found) for name, found in driver.ledger.results.items()}
     ledger = driver.ledger
+    results = {name: _results(queue, ledger, found) for name, found in ledger.results.items()}
     return {
         "catalogue": driver.world.summary(),
         "tasks": _by_priority_and_status(tasks),
@@ -57,7 +57,9 @@ def logistic_report(container: Any, options: Any, driver: LogisticDriver) -> dic
             "shipped_units": sum(ledger.shipped_units.values()),
             "cancelled": ledger.cancelled,
             "ignored": ledger.ignored,
-            "auto_cancelled": sum(r.get("cancelled_count", 0) for r in _all(queue, "logistic.auto_cancel_expired")),
+            "auto_cancelled": sum(
+                r.get("cancelled_count", 0) for r in _all(queue, ledger, ledger.results.get(AUTO_CANCEL, []))
+            ),
             "ozon_not_told": ledger.not_told,
         },
         "one_c": _one_c(days, driver, results, unmapped, warehouse),
@@ -65,26 +67,27 @@ def logistic_report(container: Any, options: Any, driver: LogisticDriver) -> dic
     }
 
 
-def _results(queue: Any, found: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+def _result(queue: Any, ledger: SellerLedger, task_id: str) -> dict[str, Any] | None:
+    """The job's result if it succeeded: as the run saw it end (workers), else the queue's."""
+    status = ledger.statuses.get(task_id) or queue.status(task_id)
+    if status.state is TaskState.SUCCEEDED and isinstance(status.result, dict):
+        return status.result
+    return None
+
+
+def _results(queue: Any, ledger: SellerLedger, found: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
     """Moscow day → the job's result (the last run of that day, succeeded)."""
     out: dict[str, dict[str, Any]] = {}
     for day, task_id in found:
-        status = queue.status(task_id)
-        if status.state is TaskState.SUCCEEDED and isinstance(status.result, dict):
-            out[day] = status.result
+        result = _result(queue, ledger, task_id)
+        if result is not None:
+            out[day] = result
     return out
 
 
-def _all(queue: Any, name: str) -> list[dict[str, Any]]:
-    """Every recorded result of ``name`` the inline queue ran (scheduled and chained)."""
-    executed = getattr(queue, "executed", [])
-    found = []
-    for task_id, job, state in executed:
-        if job == name and state is TaskState.SUCCEEDED:
-            result = queue.status(task_id).result
-            if isinstance(result, dict):
-                found.append(result)
-    return found
+def _all(queue: Any, ledger: SellerLedger, found: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Every result of the run's jobs ``found`` that succeeded."""
+    return [result for _day, task_id in found if (result := _result(queue, ledger, task_id)) is not None]
 
 
 def _by_priority_and_status(tasks: list[Any]) -> dict[str, dict[str, int]]:

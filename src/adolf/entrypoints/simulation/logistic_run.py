@@ -59,7 +59,8 @@ SELLER = "logistic:seller"
 EXTRACT_AT = time(5, 30)
 SELLER_AT = time(9, 0)
 GENERATE = "logistic.generate_supply_tasks"
-RECORDED = frozenset({"logistic.sync_brain_stocks", GENERATE, "logistic.check_brain_freshness"})
+AUTO_CANCEL = "logistic.auto_cancel_expired"
+RECORDED = frozenset({"logistic.sync_brain_stocks", GENERATE, "logistic.check_brain_freshness", AUTO_CANCEL})
 HOURLY = frozenset({"logistic.sync_ozon_stocks"})  # on the hour, not every 30 minutes
 CHAINED_ONLY = frozenset({"logistic.generate_alerts"})  # run by the stock sync's chain, not its schedule
 RECOMMENDED_TAKEN = 3  # every third recommended task is taken, the rest ignored
@@ -101,6 +102,8 @@ class SellerLedger:
     missing: list[str] = field(default_factory=list)  # mornings without an export
     available: dict[str, int] = field(default_factory=dict)  # day → warehouse units to allocate at 07:00
     results: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # job → [(day, task id)]
+    # task id → its final status, noted as the run waits for it under Celery/RQ (their results expire)
+    statuses: dict[str, Any] = field(default_factory=dict)
 
 
 class LogisticDriver:
@@ -132,6 +135,10 @@ class LogisticDriver:
     def enqueued(self, name: str, at: datetime, task_id: str) -> None:
         if name in RECORDED:
             self.ledger.results.setdefault(name, []).append((at.astimezone(MOSCOW).date().isoformat(), task_id))
+
+    def finished(self, task_id: str, status: Any) -> None:
+        """The job's final status as the run saw it (workers: RQ forgets a result after a while)."""
+        self.ledger.statuses[task_id] = status
 
     # -- 1C ------------------------------------------------------------------------------
 
@@ -190,11 +197,14 @@ class LogisticDriver:
 
 def prepare_logistic(container: Any, options: Any, clock: Any, extracts: Path | None = None) -> LogisticDriver:
     """The world of the run, its Ozon the container's (``container.ozon_fbo`` overridden, so the
-    jobs and the seller's shipments reach the same simulated Ozon), seeded."""
+    jobs run here and the seller's shipments reach the same simulated Ozon) on the container's
+    Ozon state (``container.ozon_fbo_state``: in memory inline; in the database the workers'
+    own simulated Ozons read under Celery/RQ), seeded."""
     from dependency_injector import providers
 
     directory = extracts or Path(tempfile.mkdtemp(prefix="adolf-1c-"))
-    world = build_world(options.seed, options.articles, options.start, options.days, clock, directory)
+    state = container.ozon_fbo_state()
+    world = build_world(options.seed, options.articles, options.start, options.days, clock, directory, state)
     container.ozon_fbo.override(providers.Object(world.ozon))
     seed_logistic(container.services(), container.settings().brands, world)
     return LogisticDriver(container, world)

@@ -9,9 +9,13 @@ from Ozon's own list (``/v1/cluster/list``), as ``sync_ozon_warehouses`` would s
 Three simulated systems, all pure functions of the seed and of what the seller ships:
 
 * ``ozon`` — Ozon FBO (``SimulatedOzonFbo``) starting on the run's first day: what the
-  Logistic jobs read, and where the seller's shipped supplies go;
+  Logistic jobs read, and where the seller's shipped supplies go. Its first day and shipments
+  are kept in the container's store (``fbo_state``): this process's memory inline, the
+  simulated market's database under Celery/RQ, where the workers' own simulated Ozons read
+  them;
 * ``baseline`` — the same Ozon, same seed, same first day, that never gets a supply: the
-  "without supply tasks" run the report compares stock-outs and lost sales with;
+  "without supply tasks" run the report compares stock-outs and lost sales with (a store of
+  its own in this process's memory: nobody else reads it);
 * ``one_c`` — the seller's 1C warehouse (``SimulatedOneC``), sized by each article's Ozon
   demand (its popularity over every cluster), drained by what the seller ships to Ozon.
 
@@ -31,6 +35,7 @@ from typing import Any
 
 from adolf.adapters.marketplaces.simulated.brain_extract import SimulatedOneC, WarehouseArticle
 from adolf.adapters.marketplaces.simulated.fbo_model import popularity
+from adolf.adapters.marketplaces.simulated.fbo_state import FboState
 from adolf.adapters.marketplaces.simulated.ozon_fbo import SimulatedOzonFbo
 from adolf.application.logistic.ports import LogisticServices
 from adolf.domain.logistic.articles import Article, Cluster
@@ -74,9 +79,12 @@ def fault_days(start: date, days: int) -> tuple[date | None, date | None]:
     return missing, anomaly
 
 
-def build_world(seed: int, articles: int, start: date, days: int, clock: Any, extracts: Path) -> LogisticWorld:
-    """The simulated Ozon (and its baseline twin) and 1C of a run; nothing stored yet."""
-    ozon = SimulatedOzonFbo(seed, articles, clock, start=start)
+def build_world(
+    seed: int, articles: int, start: date, days: int, clock: Any, extracts: Path, state: FboState | None = None
+) -> LogisticWorld:
+    """The simulated Ozon (on ``state``; None: in memory) and its baseline twin, and 1C of a
+    run; nothing stored in the application's database yet."""
+    ozon = SimulatedOzonFbo(seed, articles, clock, start=start, state=state)
     baseline = SimulatedOzonFbo(seed, articles, clock, start=start)
     missing, anomaly = fault_days(start, days)
     stock = [

@@ -11,8 +11,10 @@ start (``watcher_run.night_zero``), and the competitor bids Marketing reads are 
 agents observed. Without Watcher the setup seeds them from the market, standing in for it.
 
 With Logistic, the run's events add the seller's 1C exports and the seller working the supply
-tasks (``logistic_run.events``); the simulated Ozon FBO and 1C live in this process
-(``logistic_run.prepare_logistic``), so Logistic runs inline only (``LOGISTIC_BACKENDS``).
+tasks (``logistic_run.events``), both in this process (``logistic_run.prepare_logistic``). The
+simulated Ozon FBO's first day and shipments are kept where the simulated market's state is:
+in memory inline, in the database under Celery/RQ, where the workers' simulated Ozons read the
+supplies this process's seller ships (``fbo_sql_state``).
 """
 
 from __future__ import annotations
@@ -43,9 +45,6 @@ from adolf.settings import Settings, load_settings
 MOSCOW = ZoneInfo("Europe/Moscow")
 DEFAULT_DATABASE = "sqlite:///var/simulation.sqlite3"
 MODULES = ("marketing", "watcher", "logistic")
-#: Logistic's simulated Ozon FBO keeps its stock and shipments in this process's memory; worker
-#: processes would each hold another Ozon (see ``container._ozon_fbo``), so it runs inline only.
-LOGISTIC_BACKENDS = ("inline",)
 Progress = Callable[[datetime, str], None]
 
 
@@ -71,11 +70,6 @@ class SimulationOptions:
         unknown = [m for m in self.modules if m not in MODULES]
         if unknown or not self.modules:
             raise ValueError(f"modules={','.join(self.modules)!r}: choose from {', '.join(MODULES)}")
-        if self.logistic and self.backend not in LOGISTIC_BACKENDS:
-            raise ValueError(
-                f"modules=logistic with backend={self.backend!r}: Logistic's simulated Ozon FBO lives in this "
-                f"process (worker processes do not share its stock and shipments); use --backend inline"
-            )
 
     @property
     def marketing(self) -> bool:
@@ -122,6 +116,7 @@ def simulation_settings(options: SimulationOptions, **extra: Any) -> Settings:
         sim_seed=options.seed,
         sim_campaigns=options.per_marketplace,
         sim_keywords=options.keywords,
+        sim_fbo_articles=options.articles,
         sim_state="memory" if options.backend == "inline" else "database",
         timezone="Europe/Moscow",  # the simulated marketplaces close their days at Moscow midnight
         anthropic_api_key=None,  # simulated campaigns are not worth a paid model's tokens
@@ -139,8 +134,10 @@ def fresh_database(url: str, container: Container) -> None:
             Path(f"{market}{suffix}").unlink(missing_ok=True)
     else:
         from adolf.adapters.marketplaces.simulated import SqlSimState
+        from adolf.adapters.marketplaces.simulated.fbo_sql_state import SqlFboState
 
         SqlSimState(container.engine()).drop()
+        SqlFboState(container.engine()).drop()
         migrate.downgrade(container.engine(), "base")
     migrate.upgrade(container.engine())
 

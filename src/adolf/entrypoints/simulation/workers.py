@@ -8,6 +8,15 @@ With Watcher the workers also serve its queues, the driver serves the agents' HT
 (``watcher_run.serve``) and moves the clock to the agents' minutes too; jobs that other jobs
 or the agents queue (a panic, an alert's notification and hand-off) are waited for before
 the clock moves on (``settle``).
+
+With Logistic the workers serve its queues too (``LOGISTIC_QUEUES``); its 1C exports and the
+simulated seller are events this process runs (``logistic_run``), and the supplies the seller
+ships reach the workers' simulated Ozons through the database (``fbo_sql_state``). Its chains
+are waited for as inline runs them: ``generate_alerts`` after a stock sync before the clock
+moves on (``settle``); the next analytics page, which Ozon's quota puts a minute later, at
+that minute (``_Continuation``): the clock is moved there before the first fire at or after
+it, and the page waited for — a real minute too, as its job's countdown is wall time (at the
+default 40 articles Ozon's 28 days fit one page: no chain).
 """
 
 from __future__ import annotations
@@ -16,20 +25,26 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from adolf.adapters.queues.waiting import wait_for
 from adolf.adapters.redis.dead_letter_spool import KEY as DEAD_LETTER_SPOOL
 from adolf.adapters.redis.sim_clock import RedisSimulatedClock
+from adolf.application.logistic.ozon_fbo import ANALYTICS_INTERVAL
+from adolf.application.ports.tasks import TaskStatus
 from adolf.application.tasks_catalogue import build_catalogue
 from adolf.container import Container, build_container
 from adolf.entrypoints.simulation.run import (
     Progress,
     SimulationOptions,
     finish,
+    logistic_world,
     planned_fires,
     prepare,
     simulation_settings,
@@ -40,7 +55,10 @@ from adolf.entrypoints.simulation.watcher_agents import FLEET
 LOG = Path("var/simulation-workers.log")
 QUEUES = ("marketing_high", "marketing_default", "marketing_low")
 WATCHER_QUEUES = ("watcher.critical", "watcher.default", "watcher.heavy")
+LOGISTIC_QUEUES = ("logistic.sync", "logistic.brain", "logistic.logic")
 SETTLES_AFTER = frozenset({"watcher.check_alerts"})  # fires whose follow-up jobs the run waits for
+STOCK_SYNC = "logistic.sync_ozon_stocks"  # chains generate_alerts (``chained``)
+ANALYTICS = "logistic.sync_ozon_analytics"  # chains its next page a minute later (``continuing``/``quota``)
 
 
 class WorkersDidNotStart(RuntimeError):
@@ -55,7 +73,7 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
     clock = RedisSimulatedClock(redis)
     clock.set(options.start_at)
     workers: list[subprocess.Popen[bytes]] = []
-    queues = QUEUES + (WATCHER_QUEUES if options.watcher else ())
+    queues = QUEUES + (WATCHER_QUEUES if options.watcher else ()) + (LOGISTIC_QUEUES if options.logistic else ())
     try:
         setup = prepare(container, options)
         queue = container.task_queue()
@@ -65,24 +83,91 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
         _forget_interrupted_run(container, catalogue)
         workers = _start_workers(options, _worker_env(settings), queues)
         _wait_until_up(container, expected=1)
-        with watcher_fleet(container, options, setup, wait=lambda job_id: wait_for(queue, job_id)) as fleet:
+        with (
+            watcher_fleet(container, options, setup, wait=lambda job_id: wait_for(queue, job_id)) as fleet,
+            tempfile.TemporaryDirectory(prefix="adolf-1c-") as extracts,
+        ):
+            logistic = logistic_world(container, options, setup, clock, Path(extracts))
+            pending: _Continuation | None = None
             for at, name in planned_fires(options):
+                while pending is not None and pending.due <= at:
+                    pending = pending.resolve(queue, clock, logistic)
                 clock.set(at)
                 if name == FLEET:
                     fleet.tick(at)
+                elif logistic is not None and logistic.handles(name):
+                    logistic.tick(at, name)
                 else:
+                    if logistic is not None:
+                        logistic.before(name, at)
                     task_id = queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
                     status = wait_for(queue, task_id, timeout=600)
-                    if name in SETTLES_AFTER and isinstance(status.result, dict) and status.result.get("jobs_enqueued"):
-                        settle(queue)
+                    if logistic is not None:
+                        logistic.enqueued(name, at, task_id)
+                        logistic.finished(task_id, status)
+                    if _chained_now(name, status):
+                        # not the analytics page held for its minute: that one runs at its minute
+                        settle(queue, scheduled=pending is None)
+                    pending = _Continuation.after(name, status, at, queue) or pending
                 if progress is not None:
                     progress(at, name)
+            while pending is not None:
+                pending = pending.resolve(queue, clock, logistic)
             clock.set(options.end_at)
             settle(queue)
-            return finish(container, options, setup, fleet)
+            return finish(container, options, setup, fleet, logistic)
     finally:
         _stop(workers)
         clock.clear()
+
+
+def _chained_now(name: str, status: TaskStatus) -> bool:
+    """Whether the job queued follow-up jobs that run at once (the run waits for them)."""
+    result = status.result if isinstance(status.result, dict) else {}
+    if name in SETTLES_AFTER:
+        return bool(result.get("jobs_enqueued"))
+    return name == STOCK_SYNC and bool(result.get("chained"))
+
+
+@dataclass(frozen=True)
+class _Continuation:
+    """The next page of ``sync_ozon_analytics``, queued with a countdown: due on the simulated
+    clock ``due``, its job ``task_id``."""
+
+    due: datetime
+    task_id: str
+
+    @classmethod
+    def after(cls, name: str, status: TaskStatus, at: datetime, queue: Any) -> _Continuation | None:
+        result = status.result if isinstance(status.result, dict) else {}
+        if name != ANALYTICS or result.get("status") not in ("continuing", "quota"):
+            return None
+        return cls(at + timedelta(seconds=ANALYTICS_INTERVAL), _find_job(queue, ANALYTICS, exclude=status.task_id))
+
+    def resolve(self, queue: Any, clock: Any, logistic: Any) -> _Continuation | None:
+        """Move the clock to the page's minute, wait for it; the page after it, if any."""
+        clock.set(self.due)
+        status = wait_for(queue, self.task_id, timeout=600)
+        if logistic is not None:
+            logistic.finished(self.task_id, status)
+        return _Continuation.after(ANALYTICS, status, self.due, queue)
+
+
+def _find_job(queue: Any, name: str, exclude: str, timeout: float = 30.0) -> str:
+    """The id of the job of task ``name`` waiting, held for its countdown or running (the
+    follow-up the job ``exclude`` queued). A job held for its countdown whose name the backend
+    does not tell yet (Celery's result backend knows a job once it starts) is taken for it:
+    the run queues nothing else with a countdown."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = queue.jobs()
+        for kind in ("scheduled", "reserved", "active"):
+            for task_id in jobs.get(kind, []):
+                known = queue.status(task_id).name
+                if task_id != exclude and (known == name or (known is None and kind == "scheduled")):
+                    return str(task_id)
+        time.sleep(0.2)
+    raise TimeoutError(f"{name}'s next page was not found queued within {timeout:.0f} s")
 
 
 def _forget_interrupted_run(container: Container, catalogue: Any) -> None:
@@ -99,16 +184,17 @@ def _forget_interrupted_run(container: Container, catalogue: Any) -> None:
         redis.delete(*stale)
 
 
-def settle(queue: Any, timeout: float = 300.0, poll: float = 0.1) -> None:
-    """Wait until no job is waiting, reserved, running or scheduled on any queue (twice in a
-    row: a running job may queue another as it ends)."""
+def settle(queue: Any, timeout: float = 300.0, poll: float = 0.1, *, scheduled: bool = True) -> None:
+    """Wait until no job is waiting, reserved, running or (``scheduled``) held for a countdown
+    on any queue (twice in a row: a running job may queue another as it ends)."""
+    kinds = ("active", "reserved", "scheduled") if scheduled else ("active", "reserved")
     deadline = time.monotonic() + timeout
     quiet = 0
     while quiet < 2:
         if time.monotonic() > deadline:
             raise TimeoutError(f"the workers were still busy after {timeout:.0f} s")
         jobs = queue.jobs()
-        busy = any(queue.queue_lengths().values()) or any(jobs.get(k) for k in ("active", "reserved", "scheduled"))
+        busy = any(queue.queue_lengths().values()) or any(jobs.get(k) for k in kinds)
         quiet = 0 if busy else quiet + 1
         time.sleep(poll)
 
@@ -122,6 +208,8 @@ def _worker_env(settings: Any) -> dict[str, str]:
         "ADOLF_SIM_SEED": str(settings.sim_seed),
         "ADOLF_SIM_CAMPAIGNS": str(settings.sim_campaigns),
         "ADOLF_SIM_KEYWORDS": str(settings.sim_keywords),
+        "ADOLF_SIM_FBO_ARTICLES": str(settings.sim_fbo_articles),
+        "ADOLF_TIMEZONE": settings.timezone,
         "ADOLF_SIM_STATE": "database",
         "ADOLF_LOG_FORMAT": "json",
     }

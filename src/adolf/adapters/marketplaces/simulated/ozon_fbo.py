@@ -28,9 +28,14 @@ a supply task accepted in ADOLF is not a request at Ozon until it ships (choice)
 cover complete days only (before today's Moscow day) and list a (SKU, day) only when something
 was ordered, ordered by day then SKU.
 
-State is in memory, one process (choice): the shipments and the ledger's cache. Everything
-else is recomputed from the seed, so two instances with the same seed, origin and shipments
-agree whatever order they are asked in. Thread-safe (one lock).
+What changes is kept in a store (``fbo_state``): the first day, the shipments and the
+analytics minute — in this process's memory by default, or in a database (``SqlFboState``)
+shared by the simulating process and the Celery/RQ workers. An instance binds to the store's
+market (the first to bind writes its first day; ``start=None`` takes the stored one) and,
+before each answer, applies the shipments recorded since it last looked, in any process.
+Everything else, the ledger included, is recomputed from the seed, so two instances with the
+same seed, first day and shipments agree whatever order they are asked in and whichever
+process asks. Thread-safe (one lock).
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ from .fbo_rows import (
     sales_item,
     stock_item,
 )
+from .fbo_state import FboMeta, FboState, InMemoryFboState, Shipment
 from .model import DAY_CURVE, DAY_FACTOR
 from .timeline import MOSCOW, day_of, step_at
 
@@ -91,16 +97,6 @@ class FboArticle:
     offer_id: str
     name: str
     price: int
-
-
-@dataclass(frozen=True, slots=True)
-class Shipment:
-    sku: int
-    cluster_id: int
-    units: int
-    shipped_at: datetime
-    arrives_on: date  # at the start of this Moscow day
-    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +136,11 @@ class SimulatedOzonFbo:
         clusters: int = DEFAULT_CLUSTERS,
         start: date | None = None,
         malformed_rate: float = MALFORMED_RATE,
+        state: FboState | None = None,
     ) -> None:
+        """``start``: the first simulated day (None: the store's, else today's on ``clock``);
+        ``state``: where the first day and the shipments are kept (None: a fresh store in
+        memory, this instance's own)."""
         if isinstance(articles, bool) or not isinstance(articles, int) or not 1 <= articles <= 1_000_000:
             raise ValueError(f"articles={articles!r} must be 1…1000000")
         if not 0.0 <= malformed_rate <= 1.0:
@@ -152,11 +152,14 @@ class SimulatedOzonFbo:
         self._skus = [sku_of(i) for i in range(articles)]
         self._article_of = {sku: i for i, sku in enumerate(self._skus)}
         self._cluster_of = {c.id: k for k, c in enumerate(self._clusters)}
-        self.origin = start if start is not None else day_of(step_at(clock.now()))
+        self.state = state if state is not None else InMemoryFboState()
+        first = start if start is not None else day_of(step_at(clock.now()))
+        meta = self.state.bind(FboMeta(seed, articles, clusters, first), fixed=start is not None)
+        self.origin = meta.origin
         self._ledger = FboLedger(seed, self._skus, self._clusters, self.origin)
         self._shipments: dict[int, list[Shipment]] = {}
         self._by_key: dict[str, Shipment] = {}
-        self._last_analytics: datetime | None = None
+        self._seen = 0  # the last shipment id of the store applied to the ledger
         self._lock = threading.RLock()
         self.calls: Counter[str] = Counter()
 
@@ -184,6 +187,16 @@ class SimulatedOzonFbo:
             raise ValueError(f"cluster_id={cluster_id} is not a cluster of this market")
         return self._ledger.cell(article, cluster)
 
+    def _catch_up(self) -> None:
+        """Apply the shipments recorded in the store since the last look (in any process)."""
+        for ident, shipment in self.state.shipments_after(self._seen):
+            cell = self._cell(shipment.sku, shipment.cluster_id)
+            self._shipments.setdefault(cell, []).append(shipment)
+            if shipment.key is not None:
+                self._by_key[shipment.key] = shipment
+            self._ledger.add_arrival(shipment.arrives_on, cell, shipment.units)
+            self._seen = ident
+
     # -- the server: Ozon's endpoints --------------------------------------------------------
 
     def post_cluster_list(self, body: Mapping[str, object]) -> dict[str, object]:
@@ -210,6 +223,7 @@ class SimulatedOzonFbo:
                     f"ozon {ANALYTICS_STOCKS}: 400 skus: {len(skus)} given, at most {STOCKS_BATCH}"
                 )
             wanted = self._id_filter(body.get("cluster_ids"), "cluster_ids", ANALYTICS_STOCKS)
+            self._catch_up()
             moment = self.clock.now()
             today = day_of(step_at(moment))
             ledger_day = self._ledger.day(today)
@@ -263,16 +277,15 @@ class SimulatedOzonFbo:
         with self._lock:
             moment = self.clock.now()
             self.calls[ANALYTICS_DATA] += 1
-            if self._last_analytics is not None:
-                wait = ANALYTICS_INTERVAL - (moment - self._last_analytics).total_seconds()
-                if wait > 0:
-                    raise QuotaExceeded(
-                        f"ozon {ANALYTICS_DATA}: 429 Too Many Requests (1 call per minute), "
-                        f"retry in {wait:g} s (simulated)",
-                        retry_after=wait,
-                    )
-            self._last_analytics = moment
+            wait = self.state.claim_analytics(moment, ANALYTICS_INTERVAL)
+            if wait is not None:
+                raise QuotaExceeded(
+                    f"ozon {ANALYTICS_DATA}: 429 Too Many Requests (1 call per minute), "
+                    f"retry in {wait:g} s (simulated)",
+                    retry_after=wait,
+                )
             date_from, date_to, metrics, limit, offset = self._analytics_request(body)
+            self._catch_up()
             yesterday = day_of(step_at(moment)) - timedelta(days=1)
             rows: list[dict[str, object]] = []
             totals = dict.fromkeys(metrics, Decimal(0))
@@ -420,50 +433,54 @@ class SimulatedOzonFbo:
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
             raise ValueError(f"units={units!r} must be a whole number >= 1")
         with self._lock:
+            self._catch_up()
             if key is not None and key in self._by_key:
                 return self._by_key[key]
-            cell = self._cell(sku, cluster_id)
+            self._cell(sku, cluster_id)
             shipped_on = day_of(step_at(now))
             if shipped_on < self.origin:
                 raise ValueError(f"now={now.isoformat()} is before the simulation's first day {self.origin}")
             arrives = shipped_on + timedelta(days=lead_days(self.seed, sku, cluster_id, shipped_on))
-            shipment = Shipment(sku, cluster_id, units, now, arrives, key)
-            self._shipments.setdefault(cell, []).append(shipment)
-            if key is not None:
-                self._by_key[key] = shipment
-            self._ledger.add_arrival(arrives, cell, units)
-            return shipment
+            stored = self.state.record(Shipment(sku, cluster_id, units, now, arrives, key))
+            self._catch_up()
+            return stored
 
     def shipments(self) -> list[Shipment]:
         with self._lock:
+            self._catch_up()
             return sorted((s for ss in self._shipments.values() for s in ss), key=lambda s: (s.shipped_at, s.sku))
 
     def available(self, sku: int, cluster_id: int, moment: datetime) -> int:
         """Units of ``sku`` available in the cluster at ``moment`` (what ``stocks`` reports,
         unbroken)."""
         with self._lock:
+            self._catch_up()
             cell = self._cell(sku, cluster_id)
             ld = self._ledger.day(day_of(step_at(moment)))
             return ld.start[cell] - int(ld.sold[cell] * share_of_day(moment))
 
     def in_transit(self, sku: int, cluster_id: int, moment: datetime) -> int:
         with self._lock:
+            self._catch_up()
             return self._transit(self._cell(sku, cluster_id), moment)
 
     def sold(self, sku: int, cluster_id: int, day: date) -> int:
         """Units of ``sku`` ordered in the cluster over the whole of ``day``."""
         with self._lock:
+            self._catch_up()
             return self._ledger.sold_on(day)[self._cell(sku, cluster_id)]
 
     def lost(self, sku: int, cluster_id: int, day: date) -> int:
         """Units of demand the cluster could not serve on ``day`` (0 before the first day)."""
         with self._lock:
+            self._catch_up()
             cell = self._cell(sku, cluster_id)
             return 0 if day < self.origin else self._ledger.day(day).lost(cell)
 
     def outcome(self, day: date) -> DayOutcome:
         """Totals of one day from the first simulated day on, for the simulation's report."""
         with self._lock:
+            self._catch_up()
             ld = self._ledger.day(day)
             sold = sum(ld.sold)
             wanted = sum(ld.demand)
