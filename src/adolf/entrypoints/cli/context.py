@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sys
 from typing import Any
 
 import typer
@@ -27,7 +26,7 @@ def settings() -> Settings:
     except SettingsError as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # one line, as fail()
         raise typer.Exit(2) from None
-    configure_logging(loaded.log_format.value, loaded.log_level, loaded.secret_values(), stream=sys.stderr)
+    configure_logging(loaded.log_format.value, loaded.log_level, loaded.secret_values())  # stderr, as it is at each line
     return loaded
 
 
