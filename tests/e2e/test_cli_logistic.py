@@ -387,3 +387,16 @@ def test_an_unmigrated_database_exits_1_with_a_hint(tmp_path: Path, monkeypatch:
         context.container().engine().dispose()
         context.settings.cache_clear()
         context.container.cache_clear()
+
+
+def test_the_table_form_of_ship_says_why_the_ozon_side_was_not_told(world: World) -> None:
+    with AppSqlUnitOfWork(world.factory) as uow:  # as above: A1's SKU is one the simulated Ozon does not sell
+        uow.logistic_articles.add([Article(0, "acme", "00-001", "Плед флисовый", 999_999)], datetime.now(UTC))
+        uow.commit()
+    task_id = _accepted_task(51)
+
+    result = run("ship", str(task_id))
+
+    assert result.exit_code == 0, result.output
+    assert "the Ozon side was not told: ValueError: sku=999999 is not an article of this market" in result.stdout
+    assert world.tasks()[task_id].status == "shipped"

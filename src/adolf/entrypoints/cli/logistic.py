@@ -444,6 +444,9 @@ def _move(action: Callable[[LogisticServices, int], dict[str, Any]], task_id: in
     console.print(f"supply task {task_id}: {summary['from']} → {summary['status']} at {at:%Y-%m-%d %H:%M:%S} UTC")
     if summary.get("shipment_told"):
         console.print("the Ozon side was told: the allocated units are on their way to the cluster")
+    elif summary.get("shipment_error"):
+        # The task is shipped all the same; say why the Ozon side did not hear of it.
+        console.print(f"the Ozon side was not told: {escape(str(summary['shipment_error']))}", soft_wrap=True)
 
 
 ID_HELP = "The supply task's id (`adolf logistic tasks`)."
