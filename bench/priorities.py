@@ -87,16 +87,17 @@ def say(line: str) -> None:
 
 
 @contextmanager
-def database() -> Iterator[str]:
+def database(name: str = DATABASE) -> Iterator[str]:
+    """A PostgreSQL database of the bench's own on ``PG``'s server, dropped before and after."""
     admin = create_engine(PG, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield make_url(PG).set(database=DATABASE).render_as_string(hide_password=False)
+        yield make_url(PG).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

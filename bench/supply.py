@@ -46,8 +46,6 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -55,8 +53,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dependency_injector import providers
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -73,10 +70,9 @@ from adolf.domain.logistic.deficit import needs
 from adolf.domain.logistic.policy import SupplyPolicy
 from adolf.domain.logistic.stock import FboStock
 from adolf.settings import load_settings
-from priorities import Statements
+from priorities import Statements, database
 from supply_world import World, load
 
-PG = os.environ.get("ADOLF_BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 DATABASE = "adolf_bench_supply"
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -87,20 +83,6 @@ def _load() -> str:
 
 def say(line: str) -> None:
     print(line, flush=True)
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    try:
-        yield make_url(PG).set(database=DATABASE).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def reset(engine: Engine, day: Any) -> None:
@@ -392,7 +374,7 @@ def main() -> None:
     started = time.perf_counter()
     world = World(args.articles, args.clusters, now)
     say(f"world built in {time.perf_counter() - started:.1f} s")
-    with database() as url:
+    with database(DATABASE) as url:
         settings = load_settings(database_url=url, queue_backend="inline", timezone="Europe/Moscow")
         container = build_container(settings)
         clock = ManualClock(now)
