@@ -17,7 +17,6 @@ from sqlalchemy import (
     CheckConstraint,
     Connection,
     Engine,
-    MetaData,
     Table,
     delete,
     func,
@@ -30,8 +29,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from adolf.adapters.sqlalchemy import migrate
-from adolf.adapters.sqlalchemy.engine import build_engine
 from adolf.adapters.sqlalchemy.logistic_tables import (
     BRAIN_TABLES,
     COVERAGES,
@@ -52,6 +49,7 @@ from adolf.adapters.sqlalchemy.logistic_tables import (
 )
 from adolf.adapters.sqlalchemy.tables import metadata
 from adolf.adapters.sqlalchemy.timestamps import as_utc
+from tests.support.migrations import assert_round_trip
 
 BEFORE = "0007_watcher_price_indexes"
 LOGISTIC = "0008_logistic"
@@ -60,37 +58,13 @@ DAY = date(2026, 3, 10)
 LOGISTIC_TABLES = {name for name in metadata.tables if name.startswith(("logistic_", "brain_"))}
 
 
-def _tables(engine: Engine) -> set[str]:
-    return set(inspect(engine).get_table_names())
-
-
 def test_the_tables_are_the_issues_list() -> None:
     assert set(BRAIN_TABLES) <= LOGISTIC_TABLES
     assert len(LOGISTIC_TABLES) == 14
 
 
 def test_logistic_migration_goes_up_down_and_up_again_on_its_own(database_url: str) -> None:
-    engine = build_engine(database_url)
-    try:
-        migrate.upgrade(engine, BEFORE)
-        before = _tables(engine)
-        assert not before & LOGISTIC_TABLES
-        migrate.upgrade(engine, LOGISTIC)
-        assert _tables(engine) == before | LOGISTIC_TABLES
-        migrate.downgrade(engine, BEFORE)
-        assert migrate.current(engine) == BEFORE
-        assert _tables(engine) == before
-        # What 0007 left is intact: its tables still match the code's.
-        earlier = MetaData()
-        for name in before - {"alembic_version"}:
-            metadata.tables[name].to_metadata(earlier)
-        with engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection), earlier) == []
-        migrate.upgrade(engine, LOGISTIC)
-        assert _tables(engine) == before | LOGISTIC_TABLES
-    finally:
-        migrate.downgrade(engine, "base")
-        engine.dispose()
+    assert_round_trip(database_url, BEFORE, LOGISTIC, LOGISTIC_TABLES)
 
 
 def test_logistic_tables_match_the_migration_with_defaults_checks_and_indexes(migrated_engine: Engine) -> None:

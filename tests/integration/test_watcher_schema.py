@@ -16,7 +16,6 @@ from sqlalchemy import (
     CheckConstraint,
     Connection,
     Engine,
-    MetaData,
     delete,
     func,
     insert,
@@ -28,8 +27,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from adolf.adapters.sqlalchemy import migrate
-from adolf.adapters.sqlalchemy.engine import build_engine
 from adolf.adapters.sqlalchemy.tables import metadata
 from adolf.adapters.sqlalchemy.timestamps import as_utc
 from adolf.adapters.sqlalchemy.watcher_tables import (
@@ -44,6 +41,7 @@ from adolf.adapters.sqlalchemy.watcher_tables import (
     watcher_products,
     watcher_subscriptions,
 )
+from tests.support.migrations import assert_round_trip
 
 BEFORE = "0005_bid_constraints"
 WATCHER = "0006_watcher"
@@ -52,32 +50,8 @@ NIGHT = date(2026, 3, 10)
 WATCHER_TABLES = {name for name in metadata.tables if name.startswith("watcher_")}
 
 
-def _tables(engine: Engine) -> set[str]:
-    return set(inspect(engine).get_table_names())
-
-
 def test_watcher_migration_goes_up_down_and_up_again_on_its_own(database_url: str) -> None:
-    engine = build_engine(database_url)
-    try:
-        migrate.upgrade(engine, BEFORE)
-        before = _tables(engine)
-        assert not before & WATCHER_TABLES
-        migrate.upgrade(engine, WATCHER)
-        assert _tables(engine) == before | WATCHER_TABLES
-        migrate.downgrade(engine, BEFORE)
-        assert migrate.current(engine) == BEFORE
-        assert _tables(engine) == before
-        # What 0005 left is intact: its tables still match the code's.
-        earlier = MetaData()
-        for name in before - {"alembic_version"}:
-            metadata.tables[name].to_metadata(earlier)
-        with engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection), earlier) == []
-        migrate.upgrade(engine, WATCHER)
-        assert _tables(engine) == before | WATCHER_TABLES
-    finally:
-        migrate.downgrade(engine, "base")
-        engine.dispose()
+    assert_round_trip(database_url, BEFORE, WATCHER, WATCHER_TABLES)
 
 
 def test_watcher_tables_match_the_migration_with_defaults_and_checks(migrated_engine: Engine) -> None:
