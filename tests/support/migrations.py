@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, inspect
@@ -36,6 +40,30 @@ def assert_round_trip(database_url: str, before: str, revision: str, tables: set
             assert compare_metadata(MigrationContext.configure(connection), earlier) == []
         migrate.upgrade(engine, revision)
         assert table_names(engine) == earlier_tables | tables
+    finally:
+        migrate.downgrade(engine, "base")
+        engine.dispose()
+
+
+CONTRACT_STORES = ["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def contract_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine | None]:
+    """For a repository contract fixture parametrised over ``CONTRACT_STORES``: None for the
+    in-memory fakes, else an engine migrated to head (SQLite in ``tmp_path`` or the suite's
+    PostgreSQL database), taken down to base after the test."""
+    if request.param == "fake":
+        yield None
+        return
+    url = (
+        f"sqlite:///{tmp_path / 'adolf.sqlite3'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = build_engine(url)
+    migrate.upgrade(engine)
+    try:
+        yield engine
     finally:
         migrate.downgrade(engine, "base")
         engine.dispose()

@@ -42,6 +42,7 @@ from adolf.domain.logistic.freshness import BRAIN_TABLES
 from adolf.domain.logistic.stock import FboStock
 from adolf.domain.logistic.supply_tasks import SupplyTask, SupplyTaskStatus, with_status
 from tests.support.fakes.logistic_repos import FakeLogisticUnitOfWork
+from tests.support.migrations import CONTRACT_STORES, contract_engine
 
 T0 = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 07:00 in Moscow: generate_supply_tasks
 MSK = timezone(timedelta(hours=3))
@@ -121,23 +122,10 @@ class Db:
         return sent, lambda: event.remove(self.engine, "before_cursor_execute", listener)
 
 
-@pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=CONTRACT_STORES)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
-    if request.param == "fake":
-        yield Db(None)
-        return
-    url = (
-        f"sqlite:///{tmp_path / 'adolf.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
-    engine = build_engine(url)
-    migrate.upgrade(engine)
-    try:
+    for engine in contract_engine(request, tmp_path):
         yield Db(engine)
-    finally:
-        migrate.downgrade(engine, "base")
-        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

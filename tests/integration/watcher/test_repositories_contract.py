@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from adolf.adapters.sqlalchemy import migrate
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
-from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
+from adolf.adapters.sqlalchemy.engine import build_session_factory
 from adolf.adapters.sqlalchemy.watcher_agents import SqlAgentRepository
 from adolf.adapters.sqlalchemy.watcher_tables import watcher_agents, watcher_competitor_products
 from adolf.application.watcher.ports import NewAlert
@@ -31,6 +30,7 @@ from adolf.domain.watcher.observations import PriceObservation
 from adolf.domain.watcher.priority import PriorityInputs
 from adolf.domain.watcher.tasks import ParsingTask, TaskStatus, claim, complete, fail
 from tests.support.fakes.watcher_repos import FakeWatcherUnitOfWork
+from tests.support.migrations import CONTRACT_STORES, contract_engine
 
 WB, OZON = Marketplace.WB, Marketplace.OZON
 T0 = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)
@@ -76,23 +76,10 @@ class Db:
             return {i: None if at is None else at.astimezone(UTC) for i, at in rows}
 
 
-@pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=CONTRACT_STORES)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
-    if request.param == "fake":
-        yield Db(None)
-        return
-    url = (
-        f"sqlite:///{tmp_path / 'adolf.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
-    engine = build_engine(url)
-    migrate.upgrade(engine)
-    try:
+    for engine in contract_engine(request, tmp_path):
         yield Db(engine)
-    finally:
-        migrate.downgrade(engine, "base")
-        engine.dispose()
 
 
 # --- builders -----------------------------------------------------------------------------
