@@ -11,7 +11,6 @@ a sequence of brand names, or None for every brand.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -24,37 +23,10 @@ from adolf.application.reputation.language_model import ReputationModel
 from adolf.application.reputation.marketplace import ReputationMarketplace
 from adolf.domain.alerts.users import User
 from adolf.domain.marketplace import Marketplace
+from adolf.domain.reputation.analytics import DailyAnalytics, ItemFact
 from adolf.domain.reputation.circuit import BreakerPolicy
-from adolf.domain.reputation.items import Analysis, Item, ItemType, Response, Sentiment
+from adolf.domain.reputation.items import Analysis, Item, Response
 from adolf.domain.reputation.lifecycle import ItemStatus
-
-
-@dataclass(frozen=True, slots=True)
-class ItemFact:
-    """What the daily analytics count of one item (an item created that day)."""
-
-    platform: Marketplace
-    brand: str
-    item_type: ItemType
-    rating: int | None
-    sentiment: Sentiment | None  # None while not analysed
-    published: bool
-
-
-@dataclass(frozen=True, slots=True)
-class DailyAnalytics:
-    """One platform × brand × day (SPEC §3 ``calculate_daily_analytics``)."""
-
-    day: date
-    platform: Marketplace
-    brand: str
-    total: int
-    reviews: int
-    questions: int
-    positive: int
-    negative: int
-    avg_rating: Decimal | None  # 2 places; None with no rated review that day
-    published: int
 
 
 class ItemRepository(Protocol):
