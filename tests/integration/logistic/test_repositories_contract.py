@@ -287,6 +287,17 @@ def test_stock_is_snapshotted_and_cached_per_article_and_cluster(db: Db) -> None
         assert [s.available for s in uow.logistic_stock.current(KIDS)] == [7]
 
 
+def test_current_selling_only_leaves_out_the_cells_that_sell_nothing(db: Db) -> None:
+    (a,) = catalogue(db, [article("00-001")])
+    with db.uow() as uow:
+        idle = stock(a, 2, 0, avg_daily_sales=Decimal("0.00"))
+        uow.logistic_stock.record([stock(a, 1, avg_daily_sales=Decimal("0.01")), idle], T0)
+        uow.commit()
+    with db.uow() as uow:
+        assert [s.cluster_id for s in uow.logistic_stock.current()] == [1, 2]
+        assert [s.cluster_id for s in uow.logistic_stock.current(selling_only=True)] == [1]
+
+
 def test_old_snapshots_are_deleted_in_batches_bounded_by_the_limit(db: Db) -> None:
     (a,) = catalogue(db, [article("00-001")])
     with db.uow() as uow:

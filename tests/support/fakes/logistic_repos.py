@@ -192,10 +192,14 @@ class FakeFboStockRepository:
             self.tables.cache[(stock.article_id, stock.cluster_id)] = kept
         return len(stocks)
 
-    def current(self, brand: str | None = None) -> list[FboStock]:
+    def current(self, brand: str | None = None, selling_only: bool = False) -> list[FboStock]:
         self.tables.count("stock.current")
         ids = self.tables.active_ids(brand)
-        return [stock for key, stock in sorted(self.tables.cache.items()) if key[0] in ids]
+        return [
+            stock
+            for key, stock in sorted(self.tables.cache.items())
+            if key[0] in ids and (stock.avg_daily_sales > 0 or not selling_only)
+        ]
 
     def delete_snapshots_before(self, cutoff: datetime, limit: int) -> int:
         old = [i for i, s in sorted(self.tables.snapshots.items()) if s.observed_at < cutoff][:limit]

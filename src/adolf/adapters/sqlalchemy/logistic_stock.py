@@ -82,7 +82,7 @@ class SqlFboStockRepository:
         upsert(self.session, logistic_stock_cache, cached, ("article_id", "cluster_id"), (*_CACHED, "updated_at"))
         return len(snapshots)
 
-    def current(self, brand: str | None = None) -> list[FboStock]:
+    def current(self, brand: str | None = None, selling_only: bool = False) -> list[FboStock]:
         a = logistic_articles.c
         query = (
             select(*_CURRENT)
@@ -90,13 +90,15 @@ class SqlFboStockRepository:
             .where(a.active.is_(True), of_brand(a.brand, brand))
             .order_by(_c.article_id, _c.cluster_id)
         )
+        if selling_only:
+            query = query.where(_c.avg_daily_sales > 0)
         # Rows unpacked as tuples, the driver's ints and Decimals as they come (the columns'
         # types), each distinct observed_at made UTC once (a sync stamps thousands of rows
         # alike): 300 000 rows a morning.
         moments: dict[datetime, datetime] = {}
         stocks: list[FboStock] = []
         append = stocks.append
-        rows = self.session.execute(query)
+        rows = self.session.execute(query).all()  # fetched in one go, not a fetchone a row
         for article, cluster, available, transit, requested, speed, observed, days, grade in rows:
             when = moments.get(observed)
             if when is None:

@@ -175,9 +175,11 @@ class FboStockRepository(Protocol):
         = ``at``): a bulk INSERT and a bulk upsert (ON CONFLICT (article_id, cluster_id)),
         chunked; never a statement per row. How many rows recorded."""
 
-    def current(self, brand: str | None = None) -> list[FboStock]:
+    def current(self, brand: str | None = None, selling_only: bool = False) -> list[FboStock]:
         """The cache of active articles (of ``brand``), by (article id, cluster id): one
-        query (a join on articles for the brand and ``active``)."""
+        query (a join on articles for the brand and ``active``). ``selling_only``: only the
+        cells with ``avg_daily_sales`` > 0 (a cell that sells nothing has no target, so no
+        deficit: planning skips a fifth of the cells unread)."""
 
     def delete_snapshots_before(self, cutoff: datetime, limit: int) -> int:
         """Delete at most ``limit`` snapshots observed before ``cutoff``; how many went."""

@@ -85,7 +85,9 @@ def plan_supply(uow: LogisticUnitOfWork, policy: SupplyPolicy, scope: str | None
     call it, so what the CLI shows is what 07:00 does."""
     articles = {article.id: article for article in uow.logistic_articles.all(scope)}
     velocity = {a: v.avg_daily_sales for a, v in uow.logistic_velocity.all().items()}
-    stocks = blend(uow.logistic_stock.current(scope), velocity)
+    # Only the cells that sell: one that sells nothing has no target and no deficit, and
+    # its ads add 0 to the article's total the blend shares the velocity by.
+    stocks = blend(uow.logistic_stock.current(scope, selling_only=True), velocity)
     open_tasks = uow.logistic_tasks.open_tasks(scope)
     busy = {(task.article_id, task.cluster_id): task for task in open_tasks}  # by id: the newest wins
     reserved = Counter[int]()
