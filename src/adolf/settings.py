@@ -119,7 +119,8 @@ class Settings(BaseSettings):
     api_tokens: SecretStr | None = Field(
         default=None,
         description="HTTP API bearer tokens and their roles: 'token:role,token:role' "
-        "(roles: admin, director, senior, manager). Unset: the API refuses every request.",
+        "(roles: admin, director, senior, manager); a manager's token may name the brands the manager "
+        "answers for: 'token:manager:brand|brand' (or 'all'). Unset: the API refuses every request.",
     )
     api_public_docs: bool = Field(
         default=False,
@@ -243,6 +244,32 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise SettingsError(f"ADOLF_API_TOKENS: {exc}") from None
 
+    def api_brands(self) -> dict[str, tuple[str, ...]]:
+        """Token → the brands its manager answers for (``token:manager:brand|brand``, ``all``
+        for every brand); tokens that name no brands are not in it."""
+        if self.api_tokens is None:
+            return {}
+        try:
+            grants = _parse_api_grants(self.api_tokens.get_secret_value())
+        except ValueError as exc:
+            raise SettingsError(f"ADOLF_API_TOKENS: {exc}") from None
+        return {token: brands for token, (_, brands) in grants.items() if brands}
+
+    @model_validator(mode="after")
+    def _token_brands_known(self) -> Settings:
+        # A misspelt brand would leave its manager an empty queue without a word: refused at load.
+        if self.api_tokens is None:
+            return self
+        entries = _parse_api_grants(self.api_tokens.get_secret_value()).values()
+        for number, (_, brands) in enumerate(entries, 1):
+            unknown = [b for b in brands if b != "all" and b not in self.brands]
+            if unknown:
+                raise ValueError(
+                    f"ADOLF_API_TOKENS: entry {number} of {len(entries)} names brand(s) "
+                    f"{', '.join(map(repr, unknown))} not in ADOLF_BRANDS ({','.join(self.brands)}) nor 'all'"
+                )
+        return self
+
     def secret_values(self) -> list[str]:
         """Every configured secret, for the log masker."""
         values = [getattr(self, name) for name in type(self).model_fields]
@@ -261,17 +288,31 @@ _ROLES = ("admin", "director", "senior", "manager")
 
 def _parse_api_tokens(text: str) -> dict[str, str]:
     """'token:role,token:role' → {token: role}; the error says which entry, never its token."""
+    return {token: role for token, (role, _) in _parse_api_grants(text).items()}
+
+
+def _parse_api_grants(text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """'token:role,token:manager:brand|brand' → {token: (role, brands)}, brands () when the
+    entry names none. A token may hold ':' itself: the role is the last part, or the one before
+    a manager's brands."""
     entries = [p.strip() for p in text.split(",") if p.strip()]
-    roles = {}
+    grants = {}
     for number, entry in enumerate(entries, 1):
         token, _, role = entry.rpartition(":")
+        brands: tuple[str, ...] = ()
+        if role not in _ROLES:
+            listed = role
+            token, _, role = token.rpartition(":")
+            brands = tuple(dict.fromkeys(b.strip() for b in listed.split("|")))
+            if role != "manager" or not all(brands):
+                token = ""
         if not token or role not in _ROLES:
             raise ValueError(
-                f"entry {number} of {len(entries)} is not 'token:role' with role {'|'.join(_ROLES)} "
-                "(entries are comma-separated)"
+                f"entry {number} of {len(entries)} is not 'token:role' with role {'|'.join(_ROLES)}, "
+                "nor 'token:manager:brand|brand' (entries are comma-separated)"
             )
-        roles[token] = role
-    return roles
+        grants[token] = (role, brands)
+    return grants
 
 
 #: Everything from the scheme (or what was meant as one) to the last ``@``: the credentials
