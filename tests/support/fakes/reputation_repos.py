@@ -9,8 +9,9 @@ containers only.
 
 The same rules as the SQL repositories (the contract suite runs both):
 - an item is one per (platform, item_type, external_id); ``add_new`` keeps the first of a key
-  given twice in one page and answers the ids of the items inserted now, in the order given;
-  ids are never reused;
+  given twice in one page, takes an archived key as known, and answers the ids of the items
+  inserted now, in the order given; ids are never reused;
+- a fact is ``published`` when its item is, or its answer is;
 - ``move`` is a compare-and-set on the status, stamping ``status_changed_at``;
 - listings are oldest first (``created_at``, ties on id); an analysis and an answer are one per
   item, replaced by ``save``, and need their item;
@@ -123,7 +124,7 @@ class FakeItemRepository:
         self.tables.count("items.add_new")
         ids = []
         for item in items:
-            if item.key in self.tables.keys:
+            if item.key in self.tables.keys or item.key in self.tables.archive:
                 continue
             item_id = self.tables.next_id("items")
             stored = replace(
@@ -192,7 +193,8 @@ class FakeItemRepository:
                     item_type=item.item_type,
                     rating=item.rating,
                     sentiment=None if analysis is None else analysis.sentiment,
-                    published=response is not None and response.status is ResponseStatus.PUBLISHED,
+                    published=item.status is ItemStatus.PUBLISHED
+                    or (response is not None and response.status is ResponseStatus.PUBLISHED),
                 )
             )
         return facts
@@ -294,8 +296,8 @@ class FakeArchiveRepository:
                     id=self.tables.next_id("archive"),
                     item=item,
                     status_changed_at=row.status_changed_at,
-                    analysis=self.tables.analyses.pop(item.id, None),
-                    response=self.tables.responses.pop(item.id, None),
+                    analysis=self.tables.analyses.get(item.id),
+                    response=self.tables.responses.get(item.id),
                     archived_at=now,
                 ),
             )

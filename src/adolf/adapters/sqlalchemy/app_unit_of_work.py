@@ -1,7 +1,7 @@
 """The application's unit of work: every repository bound to one session.
 
 It satisfies ``SystemUnitOfWork``, ``MarketingUnitOfWork``, ``WatcherUnitOfWork`` and
-``LogisticUnitOfWork`` alike (``users`` serves them all). The attributes are
+``LogisticUnitOfWork``, ``ReputationUnitOfWork`` alike (``users`` serves them all). The attributes are
 annotated with the port types, not the SQL classes: a protocol's attributes are invariant,
 so ``alerts: SqlAlertStore`` would not match ``alerts: AlertStore`` for a type checker.
 """
@@ -23,6 +23,11 @@ from adolf.adapters.sqlalchemy.marketing_recommendations import SqlRecommendatio
 from adolf.adapters.sqlalchemy.marketing_stats import SqlStatsRepository
 from adolf.adapters.sqlalchemy.marketing_users import SqlUserDirectory
 from adolf.adapters.sqlalchemy.outbox import SqlOutbox
+from adolf.adapters.sqlalchemy.reputation_analyses import SqlAnalysisRepository
+from adolf.adapters.sqlalchemy.reputation_analytics import SqlReputationAnalyticsRepository
+from adolf.adapters.sqlalchemy.reputation_archive import SqlArchiveRepository
+from adolf.adapters.sqlalchemy.reputation_items import SqlItemRepository
+from adolf.adapters.sqlalchemy.reputation_responses import SqlResponseRepository
 from adolf.adapters.sqlalchemy.system_repositories import (
     SqlAlertStore,
     SqlDeadLetters,
@@ -58,6 +63,13 @@ from adolf.application.ports.alerts import AlertStore
 from adolf.application.ports.dead_letters import DeadLetters
 from adolf.application.ports.idempotency import IdempotencyKeys
 from adolf.application.ports.outbox import Outbox
+from adolf.application.reputation.ports import (
+    AnalysisRepository,
+    ArchiveRepository,
+    ItemRepository,
+    ReputationAnalyticsRepository,
+    ResponseRepository,
+)
 from adolf.application.watcher.ports import (
     AgentRepository,
     CatalogRepository,
@@ -93,6 +105,11 @@ class AppSqlUnitOfWork(SqlUnitOfWork):
     logistic_warehouse: WarehouseRepository
     logistic_tasks: SupplyTaskRepository
     logistic_alerts: LogisticAlertRepository
+    reputation_items: ItemRepository
+    reputation_analyses: AnalysisRepository
+    reputation_responses: ResponseRepository
+    reputation_analytics: ReputationAnalyticsRepository
+    reputation_archive: ArchiveRepository
 
     def _attach(self, session: Session) -> None:
         self.dead_letters = SqlDeadLetters(session)
@@ -120,3 +137,8 @@ class AppSqlUnitOfWork(SqlUnitOfWork):
         self.logistic_warehouse = SqlWarehouseRepository(session)
         self.logistic_tasks = SqlSupplyTaskRepository(session)
         self.logistic_alerts = SqlLogisticAlertRepository(session)
+        self.reputation_items = SqlItemRepository(session)
+        self.reputation_analyses = SqlAnalysisRepository(session)
+        self.reputation_responses = SqlResponseRepository(session)
+        self.reputation_analytics = SqlReputationAnalyticsRepository(session)
+        self.reputation_archive = SqlArchiveRepository(session)

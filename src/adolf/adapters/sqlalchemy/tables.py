@@ -295,4 +295,5 @@ recommendations = Table(
 )
 
 from adolf.adapters.sqlalchemy import logistic_tables as _logistic_tables  # noqa: E402, F401  Logistic's tables join this metadata
+from adolf.adapters.sqlalchemy import reputation_tables as _reputation_tables  # noqa: E402, F401  Reputation's tables join this metadata
 from adolf.adapters.sqlalchemy import watcher_tables as _watcher_tables  # noqa: E402, F401  Watcher's tables join this metadata
