@@ -99,7 +99,7 @@ def on_acquire(snapshot: BreakerSnapshot, policy: BreakerPolicy, now: datetime) 
     """Closed lets everyone through. Open refuses until ``cool_down`` has passed, then the asker
     that finds it so turns it half-open and is the probe. Half-open refuses while the probe is
     live and makes the next asker the probe once ``probe_timeout`` has run out."""
-    _aware(now)
+    check_aware(now)
     if snapshot.state is BreakerState.CLOSED:
         return Grant(snapshot, allowed=True)
     if snapshot.state is BreakerState.OPEN:
@@ -128,7 +128,7 @@ def on_failure(snapshot: BreakerSnapshot, policy: BreakerPolicy, *, probe: bool,
     Half-open: the probe's failure opens it again for a fresh ``cool_down``. A failure reported
     while open (a straggler from before the opening) must not restart the cool-down, and a
     non-probe's failure cannot speak for the probe: both change nothing."""
-    _aware(now)
+    check_aware(now)
     if snapshot.state is BreakerState.CLOSED:
         failures = snapshot.failures + 1
         if failures < policy.failure_threshold:
@@ -145,7 +145,8 @@ def check_reportable(key: str, *, allowed: bool) -> None:
         raise InvalidReputation(f"permit for {key!r} has allowed=False: a refused poll has nothing to report")
 
 
-def _aware(now: datetime) -> None:
-    # every worker passes the same clock's time; a naive one cannot be compared with it
+def check_aware(now: datetime) -> datetime:
+    """Every worker passes the same clock's time; a naive one cannot be compared with it."""
     if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
         raise InvalidReputation(f"now={now!r} must be a timezone-aware datetime")
+    return now
