@@ -191,6 +191,78 @@ def _ozon_fbo(settings: Settings, clock: Any, state: Any) -> Any:
     return SimulatedOzonFbo(settings.sim_seed, settings.sim_fbo_articles, clock, state=state())
 
 
+def _reputation_state(settings: Settings, engine: Any) -> Any:
+    """Where the simulated reviews and questions keep their answers, publish attempts and
+    counters: beside the simulated market's state (``ADOLF_SIM_STATE``), so a worker's publish
+    and the next poll in another process see the same answers."""
+    from adolf.adapters.marketplaces.simulated.reputation_state import InMemoryReputationState
+
+    if settings.sim_state != "database":
+        return InMemoryReputationState()
+    from adolf.adapters.marketplaces.simulated.reputation_sql_state import SqlReputationState
+
+    return SqlReputationState(_sim_engine(settings, engine))
+
+
+def _reputation_marketplace(settings: Settings, clock: Any, state: Any) -> Any:
+    """Reputation's reviews and questions: the simulated ones, on the shared state above, with
+    the fault plan ``adolf simulate`` hands its workers (``ADOLF_SIM_REPUTATION_FAULTS``)."""
+    if settings.marketplace != "simulated":
+        raise ContainerError(
+            f"ADOLF_MARKETPLACE={settings.marketplace!r}: the live review and question clients are not in this "
+            "release; use ADOLF_MARKETPLACE=simulated"
+        )
+    from adolf.adapters.marketplaces.simulated.reputation import SimulatedReputation
+    from adolf.adapters.marketplaces.simulated.reputation_fault_plan import faults_from_text
+
+    faults = faults_from_text(settings.sim_reputation_faults) if settings.sim_reputation_faults else None
+    return SimulatedReputation(settings.sim_seed, clock, faults=faults, state=state())
+
+
+def _reputation_model(settings: Settings) -> Any:
+    """The local rules by default (offline, deterministic); Claude when a key is set, chosen as
+    Marketing's adviser is."""
+    from adolf.adapters.llm.local_reputation import LocalReputationModel
+
+    local = LocalReputationModel()
+    if settings.anthropic_api_key is None:
+        return local
+    try:
+        from adolf.adapters.llm.anthropic_reputation import build_anthropic_reputation
+    except ModuleNotFoundError as exc:
+        raise RuntimeError(
+            f"ADOLF_ANTHROPIC_API_KEY is set but {exc.name!r} is not installed: pip install 'adolf[llm]', "
+            "or unset the key to use the local Reputation model"
+        ) from exc
+    return build_anthropic_reputation(
+        settings.anthropic_api_key.get_secret_value(), settings.anthropic_model, base_url=settings.anthropic_base_url
+    )
+
+
+def _breaker_policy(settings: Settings) -> Any:
+    from datetime import timedelta
+
+    from adolf.domain.reputation.circuit import BreakerPolicy
+
+    return BreakerPolicy(
+        settings.reputation_breaker_failures,
+        timedelta(seconds=settings.reputation_breaker_cooldown),
+        timedelta(seconds=settings.reputation_breaker_probe_timeout),
+    )
+
+
+def _circuit_breaker(redis: Redis | None, policy: Any) -> Any:
+    """Shared by every worker in Redis; in this process's memory where the runtime has no Redis
+    (as the locks and the status board)."""
+    if redis is None:
+        from adolf.adapters.redis.memory_circuit_breaker import MemoryCircuitBreaker
+
+        return MemoryCircuitBreaker(policy)
+    from adolf.adapters.redis.circuit_breaker import RedisCircuitBreaker
+
+    return RedisCircuitBreaker(redis, policy)
+
+
 def _marketplaces(settings: Settings, market: Any) -> Any:
     if settings.marketplace != "simulated":
         raise ContainerError(
@@ -257,6 +329,11 @@ class Container(containers.DeclarativeContainer):
     marketplaces = providers.Singleton(_marketplaces, settings, sim_market.provider)
     ozon_fbo_state = providers.Singleton(_ozon_fbo_state, settings, engine)
     ozon_fbo = providers.Singleton(_ozon_fbo, settings, clock, ozon_fbo_state.provider)
+    reputation_state = providers.Singleton(_reputation_state, settings, engine)
+    reputation_marketplace = providers.Singleton(_reputation_marketplace, settings, clock, reputation_state.provider)
+    reputation_model = providers.Singleton(_reputation_model, settings)
+    breaker_policy = providers.Singleton(_breaker_policy, settings)
+    circuit_breaker = providers.Singleton(_circuit_breaker, redis, breaker_policy)
     lock = providers.Singleton(_lock, redis)
     notifier = providers.Singleton(LogNotifier)
     catalogue = providers.Singleton(_catalogue, settings)
@@ -299,6 +376,11 @@ class Container(containers.DeclarativeContainer):
         maintenance=maintenance,
         ozon_fbo_factory=ozon_fbo.provider,
         supply_policy=providers.Callable(policy_from_text, settings.provided.logistic_policy),
+        reputation_marketplace_factory=reputation_marketplace.provider,
+        reputation_model_factory=reputation_model.provider,
+        circuit_breaker_factory=circuit_breaker.provider,
+        breaker_policy=breaker_policy,
+        auto_approve_brands=providers.Callable(frozenset, settings.provided.reputation_auto_approve),
     )
     # The same services, as the Watcher entrypoints (the agents' HTTP routes) ask for them.
     watcher_services = services

@@ -68,6 +68,29 @@ class Settings(BaseSettings):
     brands: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("ohana_market", "ohana_kids"), description="Comma-separated brand names."
     )
+    reputation_breaker_failures: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Reputation: consecutive failed polls of one platform and item type that open its circuit breaker.",
+    )
+    reputation_breaker_cooldown: float = Field(
+        default=900.0,
+        gt=0,
+        le=86_400,
+        description="Reputation: seconds an open breaker refuses polls before one probe may go (half-open).",
+    )
+    reputation_breaker_probe_timeout: float = Field(
+        default=300.0,
+        gt=0,
+        le=86_400,
+        description="Reputation: seconds a half-open probe may run before it is given up and another may go.",
+    )
+    reputation_auto_approve: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Reputation: comma-separated brands whose 5★ reviews with no question in them are answered "
+        "without a manager (default: none, a manager approves every answer).",
+    )
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
     dry_run: bool = Field(default=False, description="Log bid decisions without sending them.")
@@ -104,6 +127,11 @@ class Settings(BaseSettings):
     sim_keywords: int = Field(default=20, ge=1, le=1000, description="Simulated keywords per campaign.")
     sim_fbo_articles: int = Field(
         default=200, ge=1, le=1_000_000, description="Articles (SKUs) of the simulated Ozon FBO (Logistic)."
+    )
+    sim_reputation_faults: str | None = Field(
+        default=None,
+        description="What goes wrong on the simulated reviews and questions (a JSON fault plan: outages, "
+        "publishes that fail N times); set by `adolf simulate` for its workers. Unset: a healthy API.",
     )
     sim_state: str = Field(
         default="database",
@@ -151,6 +179,22 @@ class Settings(BaseSettings):
             if not brands:
                 raise ValueError("at least one brand is required")
             return brands
+        return value
+
+    @field_validator("reputation_auto_approve", mode="before")
+    @classmethod
+    def _split_auto_approve(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(dict.fromkeys(b.strip() for b in value.split(",") if b.strip()))
+        return value
+
+    @field_validator("sim_reputation_faults")
+    @classmethod
+    def _reputation_faults(cls, value: str | None) -> str | None:
+        if value:
+            from adolf.adapters.marketplaces.simulated.reputation_fault_plan import faults_from_text
+
+            faults_from_text(value)  # a bad entry fails at load, naming it
         return value
 
     @field_validator("timezone")
@@ -219,6 +263,16 @@ class Settings(BaseSettings):
     def _backend_needs_redis(self) -> Settings:
         if self.queue_backend is not QueueBackend.INLINE and not self.redis_url:
             raise ValueError(f"ADOLF_REDIS_URL is required when ADOLF_QUEUE_BACKEND={self.queue_backend.value}")
+        return self
+
+    @model_validator(mode="after")
+    def _auto_approve_known_brands(self) -> Settings:
+        unknown = [b for b in self.reputation_auto_approve if b not in self.brands]
+        if unknown:
+            raise ValueError(
+                f"ADOLF_REPUTATION_AUTO_APPROVE={','.join(self.reputation_auto_approve)!r}: "
+                f"{', '.join(map(repr, unknown))} not in ADOLF_BRANDS ({','.join(self.brands)})"
+            )
         return self
 
     @property

@@ -91,3 +91,52 @@ def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> N
     settings = load_settings()
     assert settings.anthropic_api_key is None and settings.wb_api_token is None and settings.redis_url is None
     assert settings.timezone == "Europe/Moscow"
+
+
+def test_reputation_defaults_are_the_specs_breaker_and_no_auto_approval() -> None:
+    settings = load_settings()
+    assert settings.reputation_breaker_failures == 5
+    assert settings.reputation_breaker_cooldown == 900
+    assert settings.reputation_breaker_probe_timeout == 300
+    assert settings.reputation_auto_approve == ()
+    assert settings.sim_reputation_faults is None
+
+
+def test_reputation_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADOLF_BRANDS", "alpha,beta")
+    monkeypatch.setenv("ADOLF_REPUTATION_AUTO_APPROVE", " beta, alpha ,beta")
+    monkeypatch.setenv("ADOLF_REPUTATION_BREAKER_FAILURES", "3")
+    monkeypatch.setenv("ADOLF_REPUTATION_BREAKER_COOLDOWN", "60")
+    monkeypatch.setenv("ADOLF_REPUTATION_BREAKER_PROBE_TIMEOUT", "12.5")
+    settings = load_settings()
+    assert settings.reputation_auto_approve == ("beta", "alpha")
+    assert (settings.reputation_breaker_failures, settings.reputation_breaker_cooldown) == (3, 60)
+    assert settings.reputation_breaker_probe_timeout == 12.5
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        (
+            "ADOLF_REPUTATION_BREAKER_FAILURES",
+            "0",
+            "ADOLF_REPUTATION_BREAKER_FAILURES='0': .*greater than or equal to 1",
+        ),
+        ("ADOLF_REPUTATION_BREAKER_FAILURES", "many", "ADOLF_REPUTATION_BREAKER_FAILURES='many'"),
+        ("ADOLF_REPUTATION_BREAKER_COOLDOWN", "-5", "ADOLF_REPUTATION_BREAKER_COOLDOWN='-5'"),
+        ("ADOLF_REPUTATION_BREAKER_PROBE_TIMEOUT", "0", "ADOLF_REPUTATION_BREAKER_PROBE_TIMEOUT='0'"),
+        ("ADOLF_REPUTATION_AUTO_APPROVE", "ohana_kids,acme", "ADOLF_REPUTATION_AUTO_APPROVE='ohana_kids,acme': 'acme'"),
+        ("ADOLF_SIM_REPUTATION_FAULTS", "{oops", "ADOLF_SIM_REPUTATION_FAULTS='{oops'"),
+        (
+            "ADOLF_SIM_REPUTATION_FAULTS",
+            '{"outages": [{"platform": "avito", "start": "2026-01-12T14:00:00+03:00", "end": "2026-01-12T15:00:00+03:00"}]}',
+            "outages\\[0\\]: platform='avito'",
+        ),
+    ],
+)
+def test_a_bad_reputation_setting_fails_naming_the_variable_and_value(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=named):
+        load_settings()

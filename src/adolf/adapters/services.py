@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.application.logistic.ozon_fbo import OzonFbo
@@ -22,18 +22,30 @@ from adolf.application.ports.lock import Lock
 from adolf.application.ports.maintenance import DatabaseMaintenance
 from adolf.application.ports.services import HealthProbe
 from adolf.application.ports.tasks import TaskQueue
+from adolf.application.reputation.circuit_breaker import CircuitBreaker
+from adolf.application.reputation.language_model import ReputationModel
+from adolf.application.reputation.marketplace import ReputationMarketplace
 from adolf.application.watcher.ports import MarketingHandoff
 from adolf.application.watcher.state_ports import IpBlocks, ParsingQueue, WatcherStatsStore
 from adolf.domain.logistic.policy import SupplyPolicy
 from adolf.domain.logistic.supply_tasks import SupplyTask
 from adolf.domain.marketplace import Marketplace
+from adolf.domain.reputation.circuit import BreakerPolicy
 from adolf.domain.watcher.alert_rules import AlertRules
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class MarketplaceNotConfigured(LookupError):
     pass
+
+
+def _built(factory: Callable[[], T] | None, what: str) -> T:
+    # The container's providers are singletons: asking again costs a lookup, not a build.
+    if factory is None:
+        raise MarketplaceNotConfigured(f"{what} is not configured")
+    return factory()
 
 
 class SimulatedShipments:
@@ -74,6 +86,14 @@ class AppServices:
     # supply policy (``ADOLF_LOGISTIC_POLICY``).
     ozon_fbo_factory: Callable[[], OzonFbo] | None = field(default=None, kw_only=True)
     supply_policy: SupplyPolicy = field(default_factory=SupplyPolicy, kw_only=True)
+    # Reputation (``ReputationServices``): the reviews and questions, the model and the circuit
+    # breakers built late (a Marketing job never builds them), the breakers' policy
+    # (``ADOLF_REPUTATION_BREAKER_*``), the brands whose 5★ reviews skip the manager.
+    reputation_marketplace_factory: Callable[[], ReputationMarketplace] | None = field(default=None, kw_only=True)
+    reputation_model_factory: Callable[[], ReputationModel] | None = field(default=None, kw_only=True)
+    circuit_breaker_factory: Callable[[], CircuitBreaker] | None = field(default=None, kw_only=True)
+    breaker_policy: BreakerPolicy = field(default_factory=BreakerPolicy, kw_only=True)
+    auto_approve_brands: frozenset[str] = field(default_factory=frozenset, kw_only=True)
     _ozon: OzonFbo | None = field(default=None, repr=False)
     _apis: Mapping[Marketplace, AdsMarketplace] | None = field(default=None, repr=False)
 
@@ -98,6 +118,18 @@ class AppServices:
                 raise MarketplaceNotConfigured("Ozon FBO (Logistic) is not configured")
             self._ozon = self.ozon_fbo_factory()
         return self._ozon
+
+    @property
+    def reputation_marketplace(self) -> ReputationMarketplace:
+        return _built(self.reputation_marketplace_factory, "the reviews and questions marketplace (Reputation)")
+
+    @property
+    def reputation_model(self) -> ReputationModel:
+        return _built(self.reputation_model_factory, "the Reputation language model")
+
+    @property
+    def circuit_breaker(self) -> CircuitBreaker:
+        return _built(self.circuit_breaker_factory, "the Reputation circuit breakers")
 
     @property
     def supply_shipments(self) -> SupplyShipments | None:
