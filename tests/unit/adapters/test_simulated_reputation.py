@@ -5,12 +5,17 @@ pages and quotas."""
 from __future__ import annotations
 
 import re
+import threading
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine, create_engine, text
 
 from adolf.adapters.marketplaces.simulated.reputation import (
     ANSWER_LIMITS,
@@ -28,6 +33,7 @@ from adolf.adapters.marketplaces.simulated.reputation_feed import (
     slot_at,
 )
 from adolf.adapters.marketplaces.simulated.reputation_parsing import parse_item
+from adolf.adapters.marketplaces.simulated.reputation_sql_state import SqlReputationState
 from adolf.adapters.marketplaces.simulated.reputation_state import (
     InMemoryReputationState,
     ReputationStateMismatch,
@@ -37,6 +43,7 @@ from adolf.application.ports.ads_marketplace import MarketplaceError, Marketplac
 from adolf.application.reputation.marketplace import PublishOutcome
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.items import ItemType
+from tests.support.services import require_postgres
 
 MIDNIGHT = datetime(2026, 3, 9, 21, 0, tzinfo=UTC)  # Moscow midnight of 10 March
 EVENING = MIDNIGHT + timedelta(hours=20)  # 20:00 Moscow
@@ -108,8 +115,8 @@ def test_a_second_publish_is_already_answered_and_stores_no_second_answer() -> N
     sim = market(clock)
     item = sim.fetch(YM, QUESTION, "ohana_kids", None).items[0]
     assert sim.publish(YM, QUESTION, "ohana_kids", item.external_id, "Да, 100% хлопок.") is PublishOutcome.PUBLISHED
-    for text in ("Да, 100% хлопок.", "Другой ответ"):
-        again = sim.publish(YM, QUESTION, "ohana_kids", item.external_id, text)
+    for words in ("Да, 100% хлопок.", "Другой ответ"):
+        again = sim.publish(YM, QUESTION, "ohana_kids", item.external_id, words)
         assert again is PublishOutcome.ALREADY_ANSWERED
     answers = [a for a in sim.answers() if a.key == item.key]
     assert len(answers) == 1 and answers[0].text == "Да, 100% хлопок." and answers[0].answered_at == EVENING
@@ -355,3 +362,96 @@ def test_every_slot_is_the_same_everywhere_and_every_unbroken_row_parses(
         else:
             with pytest.raises(ValueError):
                 parse_item(row.row, platform, kind, brand)
+
+
+# -- the state shared by workers through a database ------------------------------------------
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = create_engine(f"sqlite:///{tmp_path / 'sim.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """An engine whose tables land in a fresh schema, dropped afterwards (as the simulated
+    market's SQL tests do)."""
+    engine = create_engine(require_postgres())
+    schema = f"sim_rep_test_{uuid.uuid4().hex[:10]}"
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield engine.execution_options(schema_translate_map={None: schema})
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    engine: Engine = request.getfixturevalue(f"{request.param}_engine")
+    return engine
+
+
+def test_two_workers_on_one_database_share_answers_attempts_quotas_and_counters(engine: Engine) -> None:
+    clock = FakeClock(EVENING)
+    item = market(clock).fetch(WB, REVIEW, "ohana_market", None).items[0]
+    plan = ReputationFaults(failing_publishes=(PublishFailure(WB, REVIEW, item.external_id, 2),), quotas=True)
+    one = market(clock, state=SqlReputationState(engine), faults=plan)
+    later = FakeClock(EVENING + timedelta(days=3))
+    other = SimulatedReputation(7, later, state=SqlReputationState(engine), faults=plan)  # wakes up later
+    assert other.origin == MIDNIGHT
+    other.clock = clock
+    with pytest.raises(MarketplaceError, match="502"):
+        one.publish(WB, REVIEW, "ohana_market", item.external_id, "Спасибо!")
+    with pytest.raises(MarketplaceError, match="502"):  # the second attempt, made by another worker
+        other.publish(WB, REVIEW, "ohana_market", item.external_id, "Спасибо!")
+    assert one.publish(WB, REVIEW, "ohana_market", item.external_id, "Спасибо!") is PublishOutcome.PUBLISHED
+    with pytest.raises(MarketplaceError, match="429"):  # three WB calls this second, from two workers
+        other.fetch(WB, QUESTION, "ohana_market", None)
+    clock.current += timedelta(seconds=1)
+    assert item.key not in {i.key for i in other.fetch(WB, REVIEW, "ohana_market", None).items}
+    assert other.publish(WB, REVIEW, "ohana_market", item.external_id, "Ещё раз") is PublishOutcome.ALREADY_ANSWERED
+    [answer] = one.answers()
+    assert (answer.key, answer.brand, answer.text, answer.answered_at) == (
+        item.key,
+        "ohana_market",
+        "Спасибо!",
+        EVENING,
+    )
+    assert other.answer_of(WB, REVIEW, item.external_id) == answer
+    counters = one.counters()
+    assert counters == other.counters()
+    assert (counters["published"], counters["already_answered"], counters["publish_failures"]) == (1, 1, 2)
+    assert (counters["quota_refusals"], one.calls(WB, REVIEW, answer=True), one.calls(WB, QUESTION)) == (1, 4, 1)
+    with pytest.raises(ReputationStateMismatch, match="asked for seed=9"):
+        SimulatedReputation(9, clock, state=SqlReputationState(engine))
+    SqlReputationState(engine).drop()
+    assert SimulatedReputation(9, clock, state=SqlReputationState(engine)).answers() == []
+
+
+def test_workers_publishing_the_same_items_at_once_store_each_answer_once(engine: Engine) -> None:
+    clock = FakeClock(EVENING)
+    items = market(clock).fetch(OZON, REVIEW, "ohana_kids", None).items[:10]
+    assert len(items) == 10
+    market(clock, state=SqlReputationState(engine))  # bound before the workers start
+    outcomes: list[PublishOutcome] = []
+
+    def work(who: int) -> None:
+        worker = SimulatedReputation(7, clock, state=SqlReputationState(engine))
+        for item in items:
+            outcomes.append(worker.publish(OZON, REVIEW, "ohana_kids", item.external_id, f"Ответ {who}"))
+
+    threads = [threading.Thread(target=work, args=(who,)) for who in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    stored = SqlReputationState(engine).answers()
+    assert sorted(a.external_id for a in stored) == sorted(i.external_id for i in items)
+    assert Counter(outcomes) == {PublishOutcome.PUBLISHED: 10, PublishOutcome.ALREADY_ANSWERED: 20}
+    left = market(clock, state=SqlReputationState(engine)).fetch(OZON, REVIEW, "ohana_kids", None).items
+    assert not {i.key for i in items} & {i.key for i in left}

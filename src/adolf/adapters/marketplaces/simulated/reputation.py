@@ -57,7 +57,7 @@ from .reputation_feed import (
     ReputationFeed,
 )
 from .reputation_parsing import parse_page
-from .reputation_state import Answer, InMemoryReputationState, ReputationMeta, ReputationState
+from .reputation_state import Answer, InMemoryReputationState, Quota, ReputationMeta, ReputationState
 from .timeline import MOSCOW
 
 #: the most items one list call returns
@@ -205,7 +205,7 @@ class SimulatedReputation:
             items.extend(parsed)
             skipped.extend(bad)
         if skipped:
-            self.state.count("skipped_rows", len(skipped))
+            self.state.count("skipped_rows", n=len(skipped))
         return Fetched(tuple(items), tuple(skipped))
 
     def publish(
@@ -227,29 +227,26 @@ class SimulatedReputation:
             self.state.count("publish_failures")
             raise MarketplaceError(f"{platform} {endpoint}: 502 Bad Gateway for id={external_id!r} (simulated)")
         if not self.state.answer(Answer(platform, item_type, external_id, brand, text, now)):
-            self.state.count("already_answered")
             return PublishOutcome.ALREADY_ANSWERED
-        self.state.count("published")
         return PublishOutcome.PUBLISHED
 
     def _call(self, platform: Marketplace, item_type: ItemType, brand: str, endpoint: str, now: datetime) -> None:
         """Count the call, then fail it if the platform is down or the quota is spent."""
-        self.state.count(f"calls {platform} {endpoint}")
+        name = f"calls {platform} {endpoint}"
         outage = self.faults.outage(platform, now)
         if outage is not None:
-            self.state.count("outage_refusals")
+            self.state.count(name, "outage_refusals")
             raise MarketplaceError(
                 f"{platform} {endpoint}: 503 Service Unavailable until {outage.end.isoformat()} (simulated outage)"
             )
-        quota = QUOTAS.get((platform, item_type)) if self.faults.quotas else None
-        if quota is not None:
-            bucket, calls, seconds = quota
-            if not self.state.claim_call(f"{bucket} {brand}", now, calls, seconds):
-                self.state.count("quota_refusals")
-                raise MarketplaceError(
-                    f"{platform} {endpoint}: 429 Too Many Requests (quota {calls} per {seconds} s "
-                    f"for brand={brand!r}, simulated)"
-                )
+        limit = QUOTAS.get((platform, item_type)) if self.faults.quotas else None
+        quota = None if limit is None else Quota(f"{limit[0]} {brand}", limit[1], limit[2])
+        if not self.state.call(name, now, quota):
+            assert quota is not None
+            raise MarketplaceError(
+                f"{platform} {endpoint}: 429 Too Many Requests (quota {quota.calls} per {quota.seconds:g} s "
+                f"for brand={brand!r}, simulated)"
+            )
 
     def _reject(self, message: str) -> None:
         self.state.count("rejected")

@@ -54,6 +54,19 @@ class Answer:
         return (self.platform, self.item_type, self.external_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """At most ``calls`` calls in any ``seconds`` in ``bucket`` (one per quota and cabinet)."""
+
+    bucket: str
+    calls: int
+    seconds: float
+
+    def opens(self, moment: datetime) -> datetime:
+        """The oldest call still in the window at ``moment`` is after this."""
+        return moment - timedelta(seconds=self.seconds)
+
+
 class ReputationStateMismatch(ValueError):
     """The store already holds another simulated feed (another seed or start)."""
 
@@ -84,7 +97,8 @@ class ReputationState(ABC):
 
     @abstractmethod
     def answer(self, answer: Answer) -> bool:
-        """Store ``answer``: True if stored, False if the item had one (nothing is stored)."""
+        """Store ``answer``: True if stored, False if the item had one (nothing is stored).
+        Counted as ``published`` or ``already_answered``, in the same step."""
 
     @abstractmethod
     def answer_of(self, platform: Marketplace, item_type: ItemType, external_id: str) -> Answer | None: ...
@@ -98,12 +112,14 @@ class ReputationState(ABC):
         """Count one more publish attempt at the item; the number of this one (1 = the first)."""
 
     @abstractmethod
-    def claim_call(self, bucket: str, moment: datetime, calls: int, seconds: float) -> bool:
-        """Take a call in quota ``bucket`` at ``moment``: True when fewer than ``calls`` were
-        taken in the ``seconds`` before it (the call is then taken), else False."""
+    def call(self, name: str, moment: datetime, quota: Quota | None) -> bool:
+        """Count a call to endpoint ``name`` at ``moment`` and take it in its ``quota``
+        window: False when the window is full (the call is not taken; counted in
+        ``quota_refusals``), else True."""
 
     @abstractmethod
-    def count(self, name: str, n: int = 1) -> None: ...
+    def count(self, *names: str, n: int = 1) -> None:
+        """Add ``n`` to each of the counters ``names``, in one step."""
 
     @abstractmethod
     def counters(self) -> Counter[str]: ...
@@ -137,8 +153,10 @@ class InMemoryReputationState(ReputationState):
     def answer(self, answer: Answer) -> bool:
         with self._lock:
             if answer.key in self._answers:
+                self._counters["already_answered"] += 1
                 return False
             self._answers[answer.key] = answer
+            self._counters["published"] += 1
             return True
 
     def answer_of(self, platform: Marketplace, item_type: ItemType, external_id: str) -> Answer | None:
@@ -155,19 +173,24 @@ class InMemoryReputationState(ReputationState):
             self._attempts[key] += 1
             return self._attempts[key]
 
-    def claim_call(self, bucket: str, moment: datetime, calls: int, seconds: float) -> bool:
+    def call(self, name: str, moment: datetime, quota: Quota | None) -> bool:
         with self._lock:
-            recent = self._calls.setdefault(bucket, deque())
-            while recent and recent[0] <= moment - timedelta(seconds=seconds):
+            self._counters[name] += 1
+            if quota is None:
+                return True
+            recent = self._calls.setdefault(quota.bucket, deque())
+            while recent and recent[0] <= quota.opens(moment):
                 recent.popleft()
-            if len(recent) >= calls:
+            if len(recent) >= quota.calls:
+                self._counters["quota_refusals"] += 1
                 return False
             recent.append(moment)
             return True
 
-    def count(self, name: str, n: int = 1) -> None:
+    def count(self, *names: str, n: int = 1) -> None:
         with self._lock:
-            self._counters[name] += n
+            for name in names:
+                self._counters[name] += n
 
     def counters(self) -> Counter[str]:
         with self._lock:
@@ -177,6 +200,7 @@ class InMemoryReputationState(ReputationState):
 __all__ = [
     "Answer",
     "InMemoryReputationState",
+    "Quota",
     "ReputationMeta",
     "ReputationState",
     "ReputationStateMismatch",
