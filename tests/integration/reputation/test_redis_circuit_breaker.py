@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -229,6 +231,24 @@ def test_breakers_are_apart_and_a_closed_one_leaves_no_hash(space: Space) -> Non
     breaker.succeeded(probe, at(61))
     assert not space.client.exists(breaker.key("wb:review"))
     assert breaker.acquire("ozon:review", at(0)).allowed
+
+
+def test_threads_asking_at_once_get_one_probe(make: Callable[[BreakerPolicy], Breaker]) -> None:
+    breaker = make(BreakerPolicy(1, timedelta(seconds=60), timedelta(seconds=20)))
+    breaker.failed(breaker.acquire(KEY, T0), T0)
+    start = threading.Barrier(8)
+
+    def ask(now: datetime) -> Permit:
+        start.wait(timeout=10)
+        return breaker.acquire(KEY, now)
+
+    with ThreadPoolExecutor(8) as pool:
+        for round_ in range(1, 11):
+            now = at(60 * round_)
+            permits = list(pool.map(ask, [now] * 8))
+            assert [p.probe for p in permits].count(True) == 1, permits
+            assert [p.allowed for p in permits].count(True) == 1, permits
+            breaker.failed(next(p for p in permits if p.probe), now)
 
 
 # ── the Redis breaker is the pure rules, step by step ──
