@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import NoReturn
 
 from adolf.application.ports.ads_marketplace import Fetched, MarketplaceError, MarketplaceRejected
 from adolf.application.ports.clock import Clock
@@ -248,7 +249,7 @@ class SimulatedReputation:
                 f"for brand={brand!r}, simulated)"
             )
 
-    def _reject(self, message: str) -> None:
+    def _reject(self, message: str) -> NoReturn:
         self.state.count("rejected")
         raise MarketplaceRejected(message)
 
