@@ -455,3 +455,86 @@ def test_workers_publishing_the_same_items_at_once_store_each_answer_once(engine
     assert Counter(outcomes) == {PublishOutcome.PUBLISHED: 10, PublishOutcome.ALREADY_ANSWERED: 20}
     left = market(clock, state=SqlReputationState(engine)).fetch(OZON, REVIEW, "ohana_kids", None).items
     assert not {i.key for i in items} & {i.key for i in left}
+
+
+def test_a_fault_plan_takes_platforms_and_types_by_their_codes_and_refuses_nonsense() -> None:
+    assert Outage("ym", MIDNIGHT, EVENING).platform is YM  # type: ignore[arg-type]
+    assert PublishFailure("wb", "question", "x", 1).item_type is QUESTION  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="must be after start"):
+        Outage(WB, EVENING, EVENING)
+    with pytest.raises(ValueError, match="times=0"):
+        PublishFailure(WB, REVIEW, "x", 0)
+    with pytest.raises(ValueError, match="platform='avito'"):
+        Outage("avito", MIDNIGHT, EVENING)  # type: ignore[arg-type]
+
+
+GOOD_ROW = {"id": "a1", "productId": "123", "productName": "Худи", "text": "Ок", "author": "Анна",
+            "createdAt": "2026-03-10T12:00:00+03:00", "rating": 4}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"rating": True}, "rating=True is not a whole number"),
+        ({"rating": "5"}, "rating='5' is not a whole number"),
+        ({"createdAt": "вчера"}, "createdAt='вчера' is not an ISO 8601 time"),
+        ({"createdAt": "2026-03-10T12:00:00"}, "has no time zone"),
+        ({"productId": ""}, "product_id='' must be a non-empty string"),
+        ({"text": None}, "text=None is not a string"),
+        ({"id": 17}, "id=17 is not a string"),
+    ],
+)
+def test_parsing_names_the_field_and_the_value_of_a_bad_row(change: dict[str, object], reason: str) -> None:
+    item = parse_item(GOOD_ROW, WB, REVIEW, "ohana_market")
+    assert (item.created_at, item.rating, item.author) == (datetime(2026, 3, 10, 9, 0, tzinfo=UTC), 4, "Анна")
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        parse_item({**GOOD_ROW, **change}, WB, REVIEW, "ohana_market")
+    with pytest.raises(ValueError, match="is not an object"):
+        parse_item(["a1"], WB, REVIEW, "ohana_market")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    publishes=st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 7), st.sampled_from(["Спасибо!", "Рады помочь", "Ждём снова"])),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_whoever_publishes_in_whatever_order_each_item_has_its_first_answer_only(
+    publishes: list[tuple[int, int, str]],
+) -> None:
+    clock, state = FakeClock(EVENING), InMemoryReputationState()
+    workers = [market(clock, state=state) for _ in range(3)]
+    items = workers[0].fetch(WB, REVIEW, "ohana_kids", None).items[:8]
+    first: dict[str, str] = {}
+    for who, index, words in publishes:
+        ident = items[index].external_id
+        outcome = workers[who].publish(WB, REVIEW, "ohana_kids", ident, words)
+        assert outcome is (PublishOutcome.ALREADY_ANSWERED if ident in first else PublishOutcome.PUBLISHED)
+        first.setdefault(ident, words)
+    assert {a.external_id: a.text for a in state.answers()} == first
+    left = {i.external_id for i in workers[2].fetch(WB, REVIEW, "ohana_kids", None).items}
+    assert left.isdisjoint(first) and {i.external_id for i in items} - set(first) <= left
+    counters = state.counters()
+    assert (counters["published"], counters["already_answered"]) == (len(first), len(publishes) - len(first))
+
+
+@settings(max_examples=60, deadline=None)
+@given(gaps=st.lists(st.integers(0, 1500), min_size=1, max_size=40))
+def test_no_one_second_window_ever_holds_more_than_three_wb_calls(gaps: list[int]) -> None:
+    """WB's quota as a rule: whatever the spacing of calls (in milliseconds), the calls let
+    through in any second are at most 3, and a call is refused only when 3 already were."""
+    clock = FakeClock(EVENING)
+    sim = market(clock, faults=ReputationFaults(quotas=True), daily_reviews=0, daily_questions=0)
+    taken: list[datetime] = []
+    for gap in gaps:
+        clock.current += timedelta(milliseconds=gap)
+        recent = [t for t in taken if t > clock.current - timedelta(seconds=1)]
+        try:
+            sim.fetch(WB, REVIEW if gap % 2 else QUESTION, "ohana_market", None)
+        except MarketplaceError:
+            assert len(recent) == 3
+        else:
+            assert len(recent) < 3
+            taken.append(clock.current)

@@ -48,7 +48,7 @@ from adolf.application.ports.ads_marketplace import Fetched, MarketplaceError, M
 from adolf.application.ports.clock import Clock
 from adolf.application.reputation.marketplace import PublishOutcome
 from adolf.domain.marketplace import Marketplace
-from adolf.domain.reputation.items import Item, ItemType
+from adolf.domain.reputation.items import Item, ItemType, platform_of
 
 from .reputation_feed import (
     DAILY_QUESTIONS,
@@ -100,6 +100,7 @@ class Outage:
     end: datetime
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "platform", platform_of(self.platform))
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError(f"outage start={self.start!r}, end={self.end!r} must be time-zone aware")
         if self.end <= self.start:
@@ -119,6 +120,8 @@ class PublishFailure:
     times: int
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "platform", platform_of(self.platform))
+        object.__setattr__(self, "item_type", ItemType.parse(self.item_type))
         if isinstance(self.times, bool) or not isinstance(self.times, int) or self.times < 1:
             raise ValueError(f"times={self.times!r} must be a whole number >= 1")
 
