@@ -1,8 +1,10 @@
 """Recommendations written by Claude through the Anthropic Messages API.
 
 Optional (``pip install 'adolf[llm]'``) and on only when ``ADOLF_ANTHROPIC_API_KEY`` is set. The
-rule-based adviser stays underneath: an API error or an answer that cannot be read costs a campaign
-the model's wording of its advice, never the analytics run — the findings are the same either way.
+rule-based adviser stays underneath: an API error, an answer that cannot be read or the day's token
+budget spent costs a campaign the model's wording of its advice, never the analytics run — the
+findings are the same either way. The client (timeouts, retries, the daily token budget) is
+``anthropic_client.AnthropicClient``, shared with Reputation's model.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import anthropic
 import structlog
 
+from adolf.adapters.llm.anthropic_client import TIMEOUT, AnthropicClient, BudgetSpent, build_anthropic_client
 from adolf.application.marketing.ports import AnalyticsFinding, LanguageModel
 
 SYSTEM_PROMPT = (
@@ -38,15 +41,14 @@ class UnreadableAnswer(ValueError):
 class AnthropicAdviser:
     def __init__(
         self,
-        client: anthropic.Anthropic,
-        model: str,
+        client: AnthropicClient,
         fallback: LanguageModel,
         *,
         campaigns_per_request: int = CAMPAIGNS_PER_REQUEST,
         max_tokens: int = MAX_TOKENS,
     ) -> None:
         self._client = client
-        self._model = model
+        self._model = client.model
         self._fallback = fallback
         self._batch = campaigns_per_request
         self._max_tokens = max_tokens
@@ -63,7 +65,7 @@ class AnthropicAdviser:
             subset = [f for cid in chunk for f in by_campaign[cid]]
             try:
                 answer = self._ask(subset, set(chunk))
-            except (anthropic.APIError, UnreadableAnswer) as exc:
+            except (anthropic.APIError, UnreadableAnswer, BudgetSpent) as exc:
                 # The exception's text may quote the request; its type and status are enough to act on.
                 self._log.warning(
                     "llm.fallback",
@@ -83,13 +85,8 @@ class AnthropicAdviser:
         return sorted(advice.items())
 
     def _ask(self, findings: Sequence[AnalyticsFinding], wanted: set[int]) -> dict[int, str]:
-        message = self._client.messages.create(
-            model=self._model,
-            max_tokens=self._max_tokens,
-            system=SYSTEM_PROMPT,
-            messages=[{"role": "user", "content": json.dumps(_request(findings), ensure_ascii=False)}],
-        )
-        text = "".join(block.text for block in message.content if block.type == "text")
+        request = json.dumps(_request(findings), ensure_ascii=False)
+        text = self._client.ask(SYSTEM_PROMPT, request, max_tokens=self._max_tokens)
         return _read_answer(text, wanted)
 
 
@@ -127,8 +124,15 @@ def _read_answer(text: str, wanted: set[int]) -> dict[int, str]:
 
 
 def build_anthropic_adviser(
-    api_key: str, model: str, fallback: LanguageModel, *, base_url: str | None = None, timeout: float = 60.0
+    api_key: str,
+    model: str,
+    fallback: LanguageModel,
+    *,
+    base_url: str | None = None,
+    timeout: float = TIMEOUT,
+    client: AnthropicClient | None = None,
 ) -> AnthropicAdviser:
-    # The SDK retries 429/5xx/connection errors with backoff itself; two retries keep a daily task short.
-    client = anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2)
-    return AnthropicAdviser(client, model, fallback)
+    """The adviser on ``client`` when given (the process's one client, shared with Reputation), else
+    on a client of its own built from the key."""
+    shared = client or build_anthropic_client(api_key, model, base_url=base_url, timeout=timeout)
+    return AnthropicAdviser(shared, fallback)
