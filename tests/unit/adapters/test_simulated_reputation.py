@@ -121,7 +121,7 @@ def test_a_second_publish_is_already_answered_and_stores_no_second_answer() -> N
     answers = [a for a in sim.answers() if a.key == item.key]
     assert len(answers) == 1 and answers[0].text == "Да, 100% хлопок." and answers[0].answered_at == EVENING
     counters = sim.counters()
-    assert (counters["published"], counters["already_answered"]) == (1, 2)
+    assert (counters["published"], counters["already_answered"], sim.double_posts) == (1, 2, 2)
     assert sim.calls(YM, QUESTION, answer=True) == 3
 
 

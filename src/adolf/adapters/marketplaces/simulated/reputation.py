@@ -274,6 +274,11 @@ class SimulatedReputation:
     def counters(self) -> Counter[str]:
         return self.state.counters()
 
+    @property
+    def double_posts(self) -> int:
+        """Publishes to an item that had its answer already (none of them stored a second)."""
+        return self.counters()["already_answered"]
+
     def calls(self, platform: Marketplace, item_type: ItemType, *, answer: bool = False) -> int:
         """Calls made to the list (or, with ``answer``, the answer) endpoint, in any process."""
         return self.counters()[f"calls {platform} {ENDPOINTS[(platform, item_type)][int(answer)]}"]
