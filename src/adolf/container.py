@@ -8,6 +8,7 @@ settings select them, so `adolf[core]` works without them.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -134,23 +135,32 @@ def _maintenance(engine: Any) -> Any:
     return SqlDatabaseMaintenance(engine)
 
 
-def _language_model(settings: Settings) -> Any:
-    rules = RuleBasedAdviser()
-    if settings.anthropic_api_key is None:
-        return rules
+def _anthropic_client(settings: Settings) -> Any:
+    """The process's one Claude client (timeouts, retries, the daily token budget), shared by
+    Marketing's adviser and Reputation's model; built only when a key is set."""
+    key = settings.anthropic_api_key
+    if key is None:
+        raise RuntimeError("ADOLF_ANTHROPIC_API_KEY is not set: the Claude client is built only with a key")
     try:
-        from adolf.adapters.llm.anthropic_adviser import build_anthropic_adviser
+        from adolf.adapters.llm.anthropic_client import build_anthropic_client
     except ModuleNotFoundError as exc:
         raise RuntimeError(
             f"ADOLF_ANTHROPIC_API_KEY is set but {exc.name!r} is not installed: pip install 'adolf[llm]', "
-            "or unset the key to use the rule-based adviser"
+            "or unset the key to use the rule-based adviser and the local Reputation model"
         ) from exc
-    return build_anthropic_adviser(
-        settings.anthropic_api_key.get_secret_value(),
-        settings.anthropic_model,
-        rules,
-        base_url=settings.anthropic_base_url,
+    return build_anthropic_client(
+        key.get_secret_value(), settings.anthropic_model, base_url=settings.anthropic_base_url
     )
+
+
+def _language_model(settings: Settings, anthropic_client: Callable[[], Any]) -> Any:
+    rules = RuleBasedAdviser()
+    if settings.anthropic_api_key is None:
+        return rules
+    client = anthropic_client()
+    from adolf.adapters.llm.anthropic_adviser import AnthropicAdviser
+
+    return AnthropicAdviser(client, rules)
 
 
 def _sim_engine(settings: Settings, engine: Any) -> Any:
@@ -219,24 +229,17 @@ def _reputation_marketplace(settings: Settings, clock: Any, state: Any) -> Any:
     return SimulatedReputation(settings.sim_seed, clock, faults=faults, state=state())
 
 
-def _reputation_model(settings: Settings) -> Any:
-    """The local rules by default (offline, deterministic); Claude when a key is set, chosen as
-    Marketing's adviser is."""
+def _reputation_model(settings: Settings, anthropic_client: Callable[[], Any]) -> Any:
+    """The local rules by default (offline, deterministic); Claude when a key is set, on the
+    same client as Marketing's adviser."""
     from adolf.adapters.llm.local_reputation import LocalReputationModel
 
-    local = LocalReputationModel()
     if settings.anthropic_api_key is None:
-        return local
-    try:
-        from adolf.adapters.llm.anthropic_reputation import build_anthropic_reputation
-    except ModuleNotFoundError as exc:
-        raise RuntimeError(
-            f"ADOLF_ANTHROPIC_API_KEY is set but {exc.name!r} is not installed: pip install 'adolf[llm]', "
-            "or unset the key to use the local Reputation model"
-        ) from exc
-    return build_anthropic_reputation(
-        settings.anthropic_api_key.get_secret_value(), settings.anthropic_model, base_url=settings.anthropic_base_url
-    )
+        return LocalReputationModel()
+    client = anthropic_client()
+    from adolf.adapters.llm.anthropic_reputation import AnthropicReputationModel
+
+    return AnthropicReputationModel(client)
 
 
 def _breaker_policy(settings: Settings) -> Any:
@@ -324,14 +327,15 @@ class Container(containers.DeclarativeContainer):
     status_board = providers.Singleton(_status_board, redis)
     watcher_state = providers.Singleton(_watcher_state, redis)
     maintenance = providers.Singleton(_maintenance, engine)
-    language_model = providers.Singleton(_language_model, settings)
+    anthropic_client = providers.Singleton(_anthropic_client, settings)
+    language_model = providers.Singleton(_language_model, settings, anthropic_client.provider)
     sim_market = providers.Singleton(_sim_market, settings, clock, engine)
     marketplaces = providers.Singleton(_marketplaces, settings, sim_market.provider)
     ozon_fbo_state = providers.Singleton(_ozon_fbo_state, settings, engine)
     ozon_fbo = providers.Singleton(_ozon_fbo, settings, clock, ozon_fbo_state.provider)
     reputation_state = providers.Singleton(_reputation_state, settings, engine)
     reputation_marketplace = providers.Singleton(_reputation_marketplace, settings, clock, reputation_state.provider)
-    reputation_model = providers.Singleton(_reputation_model, settings)
+    reputation_model = providers.Singleton(_reputation_model, settings, anthropic_client.provider)
     breaker_policy = providers.Singleton(_breaker_policy, settings)
     circuit_breaker = providers.Singleton(_circuit_breaker, redis, breaker_policy)
     lock = providers.Singleton(_lock, redis)

@@ -169,3 +169,17 @@ def test_the_daily_budget_stops_calls_until_the_next_utc_day_and_is_shared_with_
 def test_a_budget_must_be_positive() -> None:
     with pytest.raises(ValueError, match="daily_tokens=0"):
         TokenBudget(0)
+
+
+def test_the_container_gives_the_adviser_and_the_reputation_model_one_client(tmp_path: Any) -> None:
+    from adolf.adapters.llm.local_reputation import LocalReputationModel
+    from adolf.container import build_container
+    from adolf.settings import load_settings
+
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    assert isinstance(build_container(load_settings(database_url=url)).reputation_model(), LocalReputationModel)
+    settings = load_settings(database_url=url, anthropic_api_key=KEY, anthropic_base_url="http://anthropic.test")
+    container = build_container(settings)
+    model, adviser = container.reputation_model(), container.language_model()
+    assert model._client is adviser._client is container.anthropic_client()
+    assert model.model == settings.anthropic_model
