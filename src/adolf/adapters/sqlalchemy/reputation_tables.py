@@ -69,7 +69,7 @@ SOURCES = ("model", "manager")
 RESPONSE_STATUSES = ("draft", "approved", "published", "failed")
 KEY = ("platform", "item_type", "external_id")
 
-RATED = "(item_type = 'review' AND rating BETWEEN 1 AND 5) OR (item_type = 'question' AND rating IS NULL)"
+RATED = "(item_type = 'review' AND rating IS NOT NULL AND rating BETWEEN 1 AND 5) OR (item_type = 'question' AND rating IS NULL)"
 COUNTS = ("total", "reviews", "questions", "positive", "negative", "published")
 
 

@@ -24,7 +24,7 @@ Brand = sa.String(64)
 Platform = sa.String(8)
 
 PLATFORMS = "platform IN ('wb', 'ozon', 'ym')"
-RATED = "(item_type = 'review' AND rating BETWEEN 1 AND 5) OR (item_type = 'question' AND rating IS NULL)"
+RATED = "(item_type = 'review' AND rating IS NOT NULL AND rating BETWEEN 1 AND 5) OR (item_type = 'question' AND rating IS NULL)"
 COUNTS = ("total", "reviews", "questions", "positive", "negative", "published")
 KEY = ["platform", "item_type", "external_id"]
 
