@@ -33,7 +33,7 @@ from adolf.application.reputation.ports import ReputationServices, ReputationUni
 from adolf.domain.alerts.users import ALL_BRANDS, Role, User
 from adolf.domain.reputation.draft_checks import require_publishable
 from adolf.domain.reputation.items import Analysis, Item, Response, ResponseSource, ResponseStatus
-from adolf.domain.reputation.lifecycle import ItemStatus
+from adolf.domain.reputation.lifecycle import ItemStatus, transition
 
 REVIEWERS = (Role.SENIOR, Role.ADMIN)
 
@@ -153,6 +153,7 @@ def _item(uow: ReputationUnitOfWork, item_id: int, user: User, wanted: Sequence[
 def _move(
     uow: ReputationUnitOfWork, item: Item, target: ItemStatus, wanted: Sequence[ItemStatus], now: datetime
 ) -> None:
+    transition(item.status, target)  # the domain's diagram: every wanted status may go there
     if not uow.reputation_items.move(item.id, item.status, target, now):
         current = uow.reputation_items.get(item.id)
         raise WrongState(item.id, current.status if current else item.status, wanted)
