@@ -54,7 +54,7 @@ def office_heartbeat(services: ReputationServices) -> dict[str, Any]:
     for platform in EMPLOYEES:
         metrics[platform.value] = {
             "reviews_today": sum(fact.platform is platform for fact in facts),
-            "avg_response_min": average if average is not None else 0,
+            "avg_response_min": str(average) if average is not None else "0",  # JSON: a job's result
             "queue_size": sum(counts.get((platform, status), 0) for status in QUEUED),
         }
         reporter(services, platform).heartbeat(metrics[platform.value])

@@ -3,6 +3,8 @@ draft the checks refuse stays unpublishable; the brand's auto-approve; the model
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from adolf.application.reputation.analysis import analyze_item
@@ -29,6 +31,7 @@ def test_poll_analyze_draft_approve_publish_end_to_end(services: FakeReputationS
     ran = drain(services)
 
     assert {name for name, _ in ran} == {"reputation.analyze_item", "reputation.generate_response"}
+    json.dumps(ran)  # a job's result is plain JSON (Celery's and RQ's result backends)
     assert statuses(services) == {ItemStatus.PENDING_REVIEW}
     item_id = min(services.unit_of_work.reputation.items)
     approve(services, item_id, ADMIN)

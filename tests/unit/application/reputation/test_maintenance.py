@@ -3,6 +3,7 @@ Dashboard's three Reputation employees."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -115,9 +116,10 @@ def test_office_heartbeat_reports_each_marketplaces_employee(services: FakeReput
     stored(services, review("f", now, platform=Marketplace.OZON), ItemStatus.APPROVED)
 
     beat = office_heartbeat(services)
+    json.dumps(beat)
 
     assert beat["agents"] == 3
-    assert beat["metrics"]["wb"] == {"reviews_today": 4, "avg_response_min": Decimal("50.0"), "queue_size": 3}
+    assert beat["metrics"]["wb"] == {"reviews_today": 4, "avg_response_min": "50.0", "queue_size": 3}
     assert beat["metrics"]["ozon"]["queue_size"] == 1 and beat["metrics"]["ym"]["reviews_today"] == 0
     card = services.status_board.get("office:agent:reputation_wb")
     assert card["department"] == "reputation" and card["fte_coefficient"] == "1.0" and card["status"] == "idle"
