@@ -244,11 +244,21 @@ def test_every_request_body_and_error_answer_is_documented(client: TestClient) -
         ("/watcher/agents/{agent_id}/tasks/next", "post"): {"200", "401", "403", "404", "422", "503"},
         ("/watcher/tasks/{task_id}/result", "post"): {"200", "401", "403", "404", "409", "413", "422", "503"},
         ("/watcher/agents/{agent_id}/panic", "post"): {"202", "401", "403", "404", "413", "422", "503"},
+        # the managers' Reputation routes (http_reputation; tested in test_reputation_api)
+        ("/reputation/items", "get"): {"200", "401", "403", "422", "503"},
+        ("/reputation/items/{item_id}/approve", "post"): {"200", "401", "403", "404", "409", "422", "503"},
+        ("/reputation/items/{item_id}/edit", "post"): {"200", "401", "403", "404", "409", "413", "422", "503"},
+        ("/reputation/items/{item_id}/regenerate", "post"): {"202", "401", "403", "404", "409", "413", "422", "503"},
+        ("/reputation/items/{item_id}/skip", "post"): {"200", "401", "403", "404", "409", "422", "503"},
     }
     assert set(operations) == set(expected)
     for key, codes in expected.items():
         assert set(operations[key]["responses"]) == codes, key
-    bodiless = {("/watcher/agents/{agent_id}/tasks/next", "post")}  # a query parameter only
+    bodiless = {  # a query parameter or the path only
+        ("/watcher/agents/{agent_id}/tasks/next", "post"),
+        ("/reputation/items/{item_id}/approve", "post"),
+        ("/reputation/items/{item_id}/skip", "post"),
+    }
     for key in [k for k in expected if k[1] in ("post", "patch") and k not in bodiless]:
         assert "application/json" in operations[key]["requestBody"]["content"], key
     patch_body = operations[("/marketing/campaigns/{campaign_id}", "patch")]["requestBody"]["content"]

@@ -7,7 +7,9 @@
 ``PATCH /marketing/campaigns/{id}`` (admin, director, senior) to set a campaign's strategy,
 bounds, targets and safety; the parsing agents' ``/watcher/agents/…`` and
 ``/watcher/tasks/{id}/result`` (role ``agent``, each agent's own token:
-``http_watcher_agents``); the Logistic paths of the design documents
+``http_watcher_agents``); the managers' ``/reputation/items…`` (list the drafts waiting,
+approve, edit, regenerate, skip: manager of the item's brand, senior, admin:
+``http_reputation``); the Logistic paths of the design documents
 (``/logistic/tasks/…``) are the same endpoints under a module prefix, for every module.
 Bearer tokens and their roles come from ``ADOLF_API_TOKENS``; nothing is open without one
 (``/openapi.json`` and ``/docs`` too, unless ``ADOLF_API_PUBLIC_DOCS=true``).
@@ -40,6 +42,7 @@ from adolf.application.bounds import INT64_MAX
 from adolf.application.catalogue import UnknownTask
 from adolf.application.marketing.campaign_settings import CampaignNotFound, update_campaign_settings
 from adolf.application.payload import InvalidPayload, parse_payload
+from adolf.application.reputation.ports import ReputationServices
 from adolf.application.watcher.ports import WatcherServices
 from adolf.container import Container, build_container
 from adolf.domain.errors import DomainError
@@ -48,6 +51,7 @@ from adolf.domain.marketing.campaign import Campaign
 from adolf.domain.marketing.campaign_settings import DECIMALS, FLAGS
 from adolf.domain.marketing.safety_thresholds import SafetyThresholds
 from adolf.domain.marketplace import Marketplace
+from adolf.entrypoints.http_reputation import reputation_routes, reputation_services_of
 from adolf.entrypoints.http_watcher_agents import agent_routes, watcher_services_of
 from adolf.settings import Settings, load_settings
 
@@ -147,8 +151,10 @@ def create_app(
     settings: Settings | None = None,
     container: Container | None = None,
     watcher_services: Callable[[], WatcherServices] | None = None,
+    reputation_services: Callable[[], ReputationServices] | None = None,
 ) -> FastAPI:
-    """``watcher_services``: what the agents' routes use (default: the container's)."""
+    """``watcher_services``: what the agents' routes use; ``reputation_services``: what the
+    managers' Reputation routes use (default: the container's)."""
     settings = settings or load_settings()
     container = container or build_container(settings)
     roles = settings.api_roles()
@@ -293,6 +299,8 @@ def create_app(
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     api.include_router(agent_routes(watcher_services or watcher_services_of(container), roles))
+    reputation = reputation_services or reputation_services_of(container)
+    api.include_router(reputation_routes(reputation, roles, settings.api_brands()))
 
     docs_guard = [] if settings.api_public_docs else [Depends(role)]
 

@@ -7,7 +7,19 @@ from importlib.metadata import version as dist_version
 
 import typer
 
-from adolf.entrypoints.cli import campaigns, config, db, journal, logistic, ops, rq, simulate, tasks, watcher
+from adolf.entrypoints.cli import (
+    campaigns,
+    config,
+    db,
+    journal,
+    logistic,
+    ops,
+    reputation,
+    rq,
+    simulate,
+    tasks,
+    watcher,
+)
 from adolf.entrypoints.cli.context import console
 
 app = typer.Typer(
@@ -25,6 +37,7 @@ app.add_typer(rq.app, name="rq")
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(watcher.app, name="watcher")
 app.add_typer(logistic.app, name="logistic")
+app.add_typer(reputation.app, name="reputation")
 app.command()(journal.alerts)
 app.command()(journal.recommendations)
 app.command()(ops.workers)
