@@ -219,7 +219,7 @@ def seed_approved(container: Any, items: list[Item]) -> list[int]:
     """Store the items with an approved answer, as a manager's approval leaves them; their ids."""
     now = container.clock().now()
     with container.uow() as uow:
-        ids = uow.reputation_items.add_new(items, now)
+        ids: list[int] = uow.reputation_items.add_new(items, now)
         for item_id in ids:
             for before, after in (
                 (ItemStatus.NEW, ItemStatus.ANALYZED),
