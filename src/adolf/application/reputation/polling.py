@@ -8,8 +8,10 @@ One poll, for one (platform, item type), over every configured brand:
 2. fetches each brand's unanswered items created since its high-water mark minus
    ``LOOK_BACK`` (below), and reports the outcome to the breaker: a ``MarketplaceError`` is a
    failure and fails the job (the runtime retries it 3 × 60 s), every brand fetched is a
-   success. A transition the report or the acquire made is logged and counted on the status
-   board (``reputation:breaker_transitions:{key}``);
+   success. Any other error is ours, not the marketplace's, and is not reported (a probe
+   that never reports is replaced after the policy's ``probe_timeout``). A transition the
+   report or the acquire made is logged and counted on the status board
+   (``reputation:breaker_transitions:{key}``);
 3. inserts the items not known yet in one set-based statement (``add_new``: duplicates by
    (platform, type, external id) are left alone) and records ``analyze_item`` for each new id
    in the same transaction (the outbox), queued after the commit.
@@ -34,7 +36,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from adolf.application.ports.ads_marketplace import MarketplaceError
+from adolf.application.ports.ads_marketplace import Fetched, MarketplaceError
 from adolf.application.reputation import dispatch
 from adolf.application.reputation.circuit_breaker import Permit, Transition
 from adolf.application.reputation.office_reporting import reporter
@@ -89,7 +91,9 @@ def poll(services: ReputationServices, platform: Marketplace | str, item_type: I
     }
 
 
-def _fetch(services: ReputationServices, permit: Permit, mp: Marketplace, kind: ItemType) -> list[tuple[str, Any]]:
+def _fetch(
+    services: ReputationServices, permit: Permit, mp: Marketplace, kind: ItemType
+) -> list[tuple[str, Fetched[Item]]]:
     pages = []
     try:
         for brand in services.brands:
