@@ -230,6 +230,9 @@ def test_an_item_reads_back_as_given_with_its_id_and_times_in_utc(db: Db) -> Non
     given = [
         item("q1", OZON, QUESTION, KIDS, T0.astimezone(MSK), text="Есть ли размер 2XL?"),
         item("r1", YM, REVIEW, MARKET, T0, rating=1, text=""),  # a bare rating
+        # What PostgreSQL's array text must escape or could misread, as the buyer wrote it.
+        item('r"2', text='Пишу "в кавычках", с \\ обратной чертой, {скобками} и словом NULL', rating=3),
+        item("r3", text="NULL"),
     ]
     ids = add(db, given, T0.astimezone(MSK))
     with db.uow() as uow:
