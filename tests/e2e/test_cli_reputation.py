@@ -236,7 +236,9 @@ def test_edit_approves_the_operators_words_and_refuses_a_link_naming_it(world: W
     m2, m3 = world.ids["m2"], world.ids["m3"]
     text = "Здравствуйте! Нам очень жаль. Напишите в чат заказа — заменим товар."
     summary = shown("edit", str(m3), "--text", text)
+    now = summary.pop("now")
     assert summary == {"item_id": m3, "status": "approved", "by": "cli", "source": "manager"}
+    assert (now["status"], now["answer"]["source"], now["answer"]["text"]) == ("approved", "manager", text)
     edited = world.answer(m3)
     assert edited is not None and (edited.text, edited.source) == (text, ResponseSource.MANAGER)
     refused = run("edit", str(m2), "--text", "Размеры тут: https://ohana.ru/sizes")
@@ -296,3 +298,31 @@ def test_an_action_succeeds_exactly_from_the_statuses_it_applies_to(
         assert result.exit_code == 2
         assert f"is '{status.value}'; the action needs" in result.stderr
         assert world.item(item_id).status is status
+
+
+def test_the_way_through_the_inline_queue_polls_drafts_and_publishes(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No recording queue: the embedded default runs every job in the command that queues it.
+    A poll of the simulated WB reviews leaves drafts waiting; approving one publishes it on the
+    simulated marketplace, a regenerated draft is there when the command returns."""
+    monkeypatch.setenv("ADOLF_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("ADOLF_QUEUE_BACKEND", "inline")
+    context.settings.cache_clear()
+    context.container.cache_clear()
+    try:
+        migrate.upgrade(context.container().engine())
+        polled = CliRunner().invoke(cli_app, ["tasks", "run", "reputation.poll_wb_reviews"])
+        assert polled.exit_code == 0, polled.output
+        first, second = shown("pending", "--platform", "wb", "-n", "2")
+        approved = run("approve", str(first["id"]))
+        assert approved.exit_code == 0 and f"item {first['id']}: approved and published" in approved.stdout
+        assert shown("show", str(first["id"]))["answer"]["status"] == "published"
+        regenerated = shown("regenerate", str(second["id"]), "--instructions", "Пригласи в новую коллекцию")
+        assert regenerated["now"]["status"] == "pending_review"
+        assert regenerated["now"]["answer"]["instructions"] == "Пригласи в новую коллекцию"
+        assert regenerated["now"]["answer"]["text"] != second["answer"]["text"]
+    finally:
+        context.container().engine().dispose()
+        context.settings.cache_clear()
+        context.container.cache_clear()

@@ -116,22 +116,25 @@ def _listing(
         console.print(empty)
         return
     table = Table(
-        "id", "platform", "brand", "type", "rating", "written (UTC)", "status", "buyer", "mood", "answer",
         title=f"{len(found)} item(s), oldest first" + (f" (the first {limit})" if len(found) == limit else ""),
-    )  # fmt: skip
+        caption="`adolf reputation show ID` prints an item and its answer in full",
+    )
+    for name in ("id", "item", "brand", "written, UTC", "status", "mood"):
+        table.add_column(name, no_wrap=name in ("id", "item", "status"))
+    table.add_column("buyer", ratio=1, min_width=12)
+    table.add_column("answer", ratio=1, min_width=12)
     for one in found:
         item, reading, answer = one.item, one.analysis, one.response
         mood = "-" if reading is None else _styled(reading.sentiment.value, SENTIMENT_STYLE[reading.sentiment.value])
+        what = f"{item.platform.value} {_stars(item.rating) if item.rating is not None else 'question'}"
         table.add_row(
             str(item.id),
-            item.platform.value,
+            what,
             escape(item.brand),
-            item.item_type.value,
-            _stars(item.rating) if item.rating is not None else "-",
-            f"{item.created_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+            f"{item.created_at.astimezone(UTC):%m-%d %H:%M}",
             _styled(item.status.value, STATUS_STYLE[item.status]),
-            _short(item.text) or "[dim](rating only)[/dim]",
             mood,
+            _short(item.text) or "[dim](rating only)[/dim]",
             "-" if answer is None else _short(answer.text),
         )
     console.print(table)
@@ -240,11 +243,9 @@ def approve(
 
     The draft is checked again first. Exit 2 for an unknown id, an item not waiting for review
     (the message names its status and the one wanted) or a draft failing the checks."""
-    summary = _act(item_id, lambda services: manager_actions.approve(services, item_id, OPERATOR))
-    if as_json:
-        _print_json(summary)
-        return
-    console.print(f"item {item_id}: approved; the answer is queued for publishing (reputation.send_response)")
+    services = _services()
+    summary = _act(item_id, lambda services: manager_actions.approve(services, item_id, OPERATOR), services)
+    _approved(services, item_id, summary, as_json)
 
 
 @app.command()
@@ -257,11 +258,38 @@ def edit(
 
     Your text passes the same checks as a model's: not empty, within the platform's length, no
     links, phone numbers or e-mail addresses. Exit 2 naming every reason when it does not."""
-    summary = _act(item_id, lambda services: manager_actions.edit_and_approve(services, item_id, text, OPERATOR))
+    services = _services()
+    summary = _act(
+        item_id, lambda services: manager_actions.edit_and_approve(services, item_id, text, OPERATOR), services
+    )
+    _approved(services, item_id, summary, as_json)
+
+
+def _now(services: ReputationServices, item_id: int) -> ReviewCard | None:
+    """The item as it is after an action: with the inline queue its jobs have already run."""
+    try:
+        return card(services, item_id)
+    except SQLAlchemyError:  # the action is done: reading it back is a courtesy
+        return None
+
+
+def _approved(services: ReputationServices, item_id: int, summary: dict[str, Any], as_json: bool) -> None:
+    now = _now(services, item_id)
     if as_json:
-        _print_json(summary)
+        _print_json({**summary, "now": None if now is None else card_json(now)})
         return
-    console.print(f"item {item_id}: your answer is approved and queued for publishing (reputation.send_response)")
+    status = None if now is None else now.item.status
+    if status is ItemStatus.PUBLISHED:
+        console.print(f"item {item_id}: approved and published")
+    elif status is ItemStatus.FAILED and now is not None and now.response is not None:
+        error = escape(now.response.last_error or "?")
+        console.print(
+            f"item {item_id}: approved; publishing failed: {error} "
+            "(reputation.retry_failed_publish tries again hourly)",
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"item {item_id}: approved; the answer is queued for publishing (reputation.send_response)")
 
 
 @app.command()
@@ -280,10 +308,7 @@ def regenerate(
         lambda services: manager_actions.request_regenerate(services, item_id, instructions, OPERATOR),
         services,
     )
-    try:
-        now = card(services, item_id)
-    except SQLAlchemyError:  # the request is queued: reading it back is a courtesy
-        now = None
+    now = _now(services, item_id)
     if as_json:
         _print_json({**summary, "now": None if now is None else card_json(now)})
         return
