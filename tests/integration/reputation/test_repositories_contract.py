@@ -26,8 +26,8 @@ from adolf.adapters.sqlalchemy.engine import build_session_factory
 from adolf.adapters.sqlalchemy.reputation_rows import topics_from
 from adolf.adapters.sqlalchemy.reputation_tables import reputation_items, reputation_items_archive
 from adolf.adapters.sqlalchemy.timestamps import as_utc, utc
-from adolf.application.reputation.ports import DailyAnalytics, ItemFact
 from adolf.domain.marketplace import Marketplace
+from adolf.domain.reputation.analytics import DailyAnalytics, ItemFact
 from adolf.domain.reputation.items import (
     Analysis,
     Item,

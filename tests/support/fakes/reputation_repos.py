@@ -35,8 +35,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from adolf.application.reputation.ports import DailyAnalytics, ItemFact
 from adolf.domain.marketplace import Marketplace
+from adolf.domain.reputation.analytics import DailyAnalytics, ItemFact
 from adolf.domain.reputation.items import Analysis, Item, ItemType, Response, ResponseStatus
 from adolf.domain.reputation.lifecycle import ItemStatus
 from tests.support.fakes.state import Stateful

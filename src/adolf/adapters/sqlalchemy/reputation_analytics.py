@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from adolf.adapters.sqlalchemy.marketing_bulk import bulk_insert
 from adolf.adapters.sqlalchemy.reputation_tables import reputation_daily_analytics
-from adolf.application.reputation.ports import DailyAnalytics
 from adolf.domain.marketplace import Marketplace
+from adolf.domain.reputation.analytics import DailyAnalytics
 
 _d = reputation_daily_analytics.c
 CENT = Decimal("0.01")

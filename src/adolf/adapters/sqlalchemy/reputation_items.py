@@ -41,8 +41,8 @@ from adolf.adapters.sqlalchemy.reputation_tables import (
 from adolf.adapters.sqlalchemy.reputation_tables import reputation_items_archive as archive
 from adolf.adapters.sqlalchemy.timestamps import utc
 from adolf.adapters.sqlalchemy.watcher_rows import rowcount
-from adolf.application.reputation.ports import ItemFact
 from adolf.domain.marketplace import Marketplace
+from adolf.domain.reputation.analytics import ItemFact
 from adolf.domain.reputation.items import Item, ItemType, ResponseStatus, Sentiment
 from adolf.domain.reputation.lifecycle import ItemStatus
 
