@@ -246,8 +246,8 @@ def test_every_request_body_and_error_answer_is_documented(client: TestClient) -
         ("/watcher/agents/{agent_id}/panic", "post"): {"202", "401", "403", "404", "413", "422", "503"},
         # the managers' Reputation routes (http_reputation; tested in test_reputation_api)
         ("/reputation/items", "get"): {"200", "401", "403", "422", "503"},
-        ("/reputation/items/{item_id}/approve", "post"): {"200", "401", "403", "404", "409", "422", "503"},
-        ("/reputation/items/{item_id}/edit", "post"): {"200", "401", "403", "404", "409", "413", "422", "503"},
+        ("/reputation/items/{item_id}/approve", "post"): {"200", "202", "401", "403", "404", "409", "422", "503"},
+        ("/reputation/items/{item_id}/edit", "post"): {"200", "202", "401", "403", "404", "409", "413", "422", "503"},
         ("/reputation/items/{item_id}/regenerate", "post"): {"202", "401", "403", "404", "409", "413", "422", "503"},
         ("/reputation/items/{item_id}/skip", "post"): {"200", "401", "403", "404", "409", "422", "503"},
     }

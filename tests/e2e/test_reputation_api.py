@@ -36,6 +36,7 @@ from adolf.entrypoints.http import create_app
 from adolf.entrypoints.http_reputation import MAX_TEXT
 from adolf.settings import load_settings
 from tests.support.fakes.reputation_services import POLITE, FakeReputationServices
+from tests.support.fakes.runtime import FakeQueue
 
 MARKET, KIDS = "ohana_market", "ohana_kids"
 TOKENS = {
@@ -226,6 +227,27 @@ def test_regenerating_queues_the_instructions_and_leaves_the_item_waiting(desk: 
     [queued] = desk.services.queue.payloads("reputation.regenerate_response")
     assert queued == {"item_id": item_id, "instructions": "Извинись"}
     assert desk.status(item_id) is ItemStatus.PENDING_REVIEW
+
+
+class BrokerDown(FakeQueue):
+    def enqueue(self, *args: Any, **kwargs: Any) -> str:
+        raise ConnectionError("broker down")
+
+
+def test_an_approval_saved_while_the_broker_is_down_is_202_deferred_not_503(desk: Desk) -> None:
+    desk.services.queue = BrokerDown()
+    approved, edited = desk.item(), desk.item()
+    answer = desk.post(f"/reputation/items/{approved}/approve", "manager of the brand")
+    assert answer.status_code == 202
+    assert (answer.json()["status"], answer.json()["send"]) == ("approved", "deferred")
+    text = {"text": "Спасибо за отзыв!"}
+    assert desk.post(f"/reputation/items/{edited}/edit", "senior", json=text).json()["send"] == "deferred"
+    assert desk.status(approved) is ItemStatus.APPROVED and desk.status(edited) is ItemStatus.APPROVED
+    waiting = desk.services.unit_of_work.outbox.pending("reputation.dispatch")
+    assert sorted(entry.payload["payload"]["item_id"] for entry in waiting) == [approved, edited]
+    # nothing moves on a regenerate: its failure is the store's 503, as anywhere in the API
+    regenerate = desk.post(f"/reputation/items/{desk.item()}/regenerate", "admin", json={"instructions": "теплее"})
+    assert regenerate.status_code == 503
 
 
 # 409, 404, 422

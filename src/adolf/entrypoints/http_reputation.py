@@ -24,15 +24,18 @@ Who may — bearer tokens of ``ADOLF_API_TOKENS``:
 
 Answers: 404 an unknown item; 409 an item not in a status the action applies to (a second
 approve, two managers at once): ``{"detail", "item_id", "current": "approved", "wanted":
-["pending_review"]}`` naming both; 422 a body refused (unknown field, text over
-``MAX_TEXT`` characters, blank instructions), or a text that fails the draft checks:
-``{"detail", "reasons": [...]}`` (a link, a phone number, too long for the platform, …);
-413 and 503 as the rest of the API.
+["pending_review"]}`` naming both; 422 a body refused (unknown field, text over ``MAX_TEXT``
+characters, blank instructions), or a text that fails the draft checks: ``{"detail",
+"reasons": [...]}`` (a link, a phone number, too long for the platform, …); 413 and 503 as
+the rest of the API. An approval saved whose ``send_response`` could not be queued (the
+broker down) is 202 ``send: deferred``, not 503: the outbox sends it with the next
+Reputation job, and a retry would only meet a 409.
 """
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at runtime.
 
 import hmac
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -54,6 +57,7 @@ from adolf.domain.reputation.items import Item
 from adolf.domain.reputation.lifecycle import ItemStatus
 from adolf.entrypoints.reputation_cards import MAX_LISTED, card_json, cards
 
+log = logging.getLogger(__name__)
 bearer = HTTPBearer(auto_error=False)
 
 ANSWERERS = {Role.MANAGER, Role.SENIOR, Role.ADMIN}
@@ -100,6 +104,11 @@ _ANSWERS = {
 
 def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Problem, "description": _ANSWERS[code]} for code in codes}
+
+
+DEFERRED: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Approved, but the broker could not take `send_response`: the outbox sends it later."}
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +226,22 @@ def reputation_routes(
             checked = text if text is not None else _draft_text(services, item.id)
             reasons = [] if checked is None else list(check_draft(checked, item.platform, item.text))
             return JSONResponse({"detail": str(exc), "reasons": reasons}, status_code=422)
+        except Exception as exc:
+            deferred = _approved_send_deferred(services, item, who.user(item.brand), exc)
+            if deferred is None:
+                raise  # nothing was saved: 503 (a store down) or 500, as the app answers
+            return deferred
 
-    @router.post("/reputation/items/{item_id}/approve", responses=_answers(401, 403, 404, 409, 422, 503))
+    @router.post(
+        "/reputation/items/{item_id}/approve", responses={**DEFERRED, **_answers(401, 403, 404, 409, 422, 503)}
+    )
     def approve(item_id: ItemIdPath, who: Acting) -> Any:
         """The model's draft is approved as it is and ``send_response`` queued (pending_review → approved)."""
         return act(item_id, who, lambda services, item, user: manager_actions.approve(services, item.id, user))
 
-    @router.post("/reputation/items/{item_id}/edit", responses=_answers(401, 403, 404, 409, 413, 422, 503))
+    @router.post(
+        "/reputation/items/{item_id}/edit", responses={**DEFERRED, **_answers(401, 403, 404, 409, 413, 422, 503)}
+    )
     def edit(item_id: ItemIdPath, body: EditBody, who: Acting) -> Any:
         """The manager's own text replaces the draft and is approved (pending_review or analyzed → approved)."""
         return act(
@@ -251,6 +269,33 @@ def reputation_routes(
         return act(item_id, who, lambda services, item, user: manager_actions.skip(services, item.id, user))
 
     return router
+
+
+def _approved_send_deferred(
+    services: ReputationServices, item: Item, user: User, exc: Exception
+) -> JSONResponse | None:
+    """An approval is committed before its ``send_response`` is queued; when queueing fails
+    (the broker down) the send waits in the outbox for the next Reputation job's flush. The
+    manager is told the approval stands (202, ``send: deferred``) rather than "nothing was
+    done" — a retry would only meet a 409. None when the item did not move: nothing was saved."""
+    with services.uow() as uow:
+        now = uow.reputation_items.get(item.id)
+    if now is None or now.status is not ItemStatus.APPROVED or item.status is ItemStatus.APPROVED:
+        return None
+    log.warning(
+        "item %s approved; queueing its send failed (%s: %s), left in the outbox", item.id, type(exc).__name__, exc
+    )
+    return JSONResponse(
+        {
+            "item_id": item.id,
+            "status": ItemStatus.APPROVED.value,
+            "by": user.id,
+            "send": "deferred",
+            "detail": f"approved; queueing reputation.send_response failed ({type(exc).__name__}): "
+            "the outbox sends it with the next Reputation job",
+        },
+        status_code=202,
+    )
 
 
 def _draft_text(services: ReputationServices, item_id: int) -> str | None:
