@@ -232,6 +232,23 @@ def test_approve_queues_the_send_and_a_second_approve_names_both_statuses(world:
     assert len(world.queue.payloads("reputation.send_response")) == 1
 
 
+class BrokerDown(RecordingQueue):
+    def enqueue(self, *args: Any, **kwargs: Any) -> str:
+        raise ConnectionError("broker down")
+
+
+def test_an_approval_saved_while_the_broker_is_down_says_so_and_exits_0(world: World) -> None:
+    m1 = world.ids["m1"]
+    context.container().task_queue.override(providers.Object(BrokerDown()))
+    result = run("approve", str(m1))
+    assert result.exit_code == 0, result.output
+    assert "approved; its publishing waits in the outbox until the broker is back" in result.stdout
+    assert "queueing reputation.send_response failed (ConnectionError)" in result.stderr
+    assert world.item(m1).status is ItemStatus.APPROVED
+    again = run("approve", str(m1))
+    assert again.exit_code == 2 and "is 'approved'" in again.stderr
+
+
 def test_edit_approves_the_operators_words_and_refuses_a_link_naming_it(world: World) -> None:
     m2, m3 = world.ids["m2"], world.ids["m3"]
     text = "Здравствуйте! Нам очень жаль. Напишите в чат заказа — заменим товар."

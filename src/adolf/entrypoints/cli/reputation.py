@@ -34,7 +34,7 @@ from adolf.domain.alerts.users import ALL_BRANDS, Role, User
 from adolf.domain.errors import DomainError
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.lifecycle import ItemStatus
-from adolf.entrypoints.cli.context import console, container, fail, masked
+from adolf.entrypoints.cli.context import console, container, errors, fail, masked
 from adolf.entrypoints.reputation_cards import MAX_LISTED, card, card_json, cards
 
 app = typer.Typer(
@@ -234,6 +234,31 @@ def _act(
     return summary
 
 
+def _approving(
+    item_id: int, action: Callable[[ReputationServices], dict[str, Any]], services: ReputationServices
+) -> dict[str, Any]:
+    """``_act`` for an approval. It is committed before ``send_response`` is queued: when the
+    broker cannot take the send, the outbox keeps it for the next Reputation job's flush, so
+    the approval is reported as done (exit 0, ``send: deferred``) and not as a failure."""
+    before = _now(services, item_id)
+    try:
+        return _act(item_id, action, services)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        after = _now(services, item_id)
+        if before is None or after is None or before.item.status is ItemStatus.APPROVED:
+            raise
+        if after.item.status is not ItemStatus.APPROVED:
+            raise
+        errors.print(
+            f"[yellow]warning:[/yellow] queueing reputation.send_response failed ({type(exc).__name__}): "
+            "the outbox sends it with the next Reputation job",
+            soft_wrap=True,
+        )
+        return {"item_id": item_id, "status": ItemStatus.APPROVED.value, "by": OPERATOR.id, "send": "deferred"}
+
+
 @app.command()
 def approve(
     item_id: int = typer.Argument(..., min=1, metavar="ID", help=ID_HELP),
@@ -244,7 +269,7 @@ def approve(
     The draft is checked again first. Exit 2 for an unknown id, an item not waiting for review
     (the message names its status and the one wanted) or a draft failing the checks."""
     services = _services()
-    summary = _act(item_id, lambda services: manager_actions.approve(services, item_id, OPERATOR), services)
+    summary = _approving(item_id, lambda services: manager_actions.approve(services, item_id, OPERATOR), services)
     _approved(services, item_id, summary, as_json)
 
 
@@ -259,7 +284,7 @@ def edit(
     Your text passes the same checks as a model's: not empty, within the platform's length, no
     links, phone numbers or e-mail addresses. Exit 2 naming every reason when it does not."""
     services = _services()
-    summary = _act(
+    summary = _approving(
         item_id, lambda services: manager_actions.edit_and_approve(services, item_id, text, OPERATOR), services
     )
     _approved(services, item_id, summary, as_json)
@@ -279,7 +304,9 @@ def _approved(services: ReputationServices, item_id: int, summary: dict[str, Any
         _print_json({**summary, "now": None if now is None else card_json(now)})
         return
     status = None if now is None else now.item.status
-    if status is ItemStatus.PUBLISHED:
+    if summary.get("send") == "deferred":
+        console.print(f"item {item_id}: approved; its publishing waits in the outbox until the broker is back")
+    elif status is ItemStatus.PUBLISHED:
         console.print(f"item {item_id}: approved and published")
     elif status is ItemStatus.FAILED and now is not None and now.response is not None:
         error = escape(now.response.last_error or "?")
