@@ -4,7 +4,8 @@ type and external id — an archived one too —, the status moved by compare-an
 oldest first, the analytics' facts, one analysis and one answer per item, failed answers to
 retry, minutes to answer, a day's analytics replaced, the archive moving items with their
 analysis and answer without losing one). On SQL, a poll's page takes as many statements for
-500 items as for 10. Each test owns its database."""
+500 items as for 10, and an archive batch as many for 60 items as for 3. Each test owns its
+database."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ KIDS, MARKET = "ohana_kids", "ohana_market"
 WB, OZON, YM = Marketplace.WB, Marketplace.OZON, Marketplace.YM
 REVIEW, QUESTION = ItemType.REVIEW, ItemType.QUESTION
 S = ItemStatus
-PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 _serial = itertools.count()
 
 
@@ -591,3 +592,20 @@ def test_archiving_loses_no_item(db: Db, rows: list[tuple[ItemStatus, int, bool]
             assert sum(uow.reputation_archive.counts()) == live + archived
     assert sum(moved) == len(due)
     assert {row[0] for row in db.archived() if row[0].startswith(tag)} == due
+
+
+def test_an_archive_batch_is_set_based_on_sql(sql: Db) -> None:
+    counts = []
+    for size in (3, 60):
+        ids = add(sql, [item(f"b{size}-{n}", at=OLD) for n in range(size)])
+        for item_id in ids:
+            move(sql, item_id, S.SKIPPED)
+        sent, stop = sql.counting()
+        try:
+            with sql.uow() as uow:
+                assert uow.reputation_archive.move_before(CUTOFF, 100) == size
+                uow.commit()
+        finally:
+            stop()
+        counts.append(sum(1 for s in sent if s.lstrip().upper().startswith(("INSERT", "SELECT", "DELETE"))))
+    assert counts[0] == counts[1] <= 5
