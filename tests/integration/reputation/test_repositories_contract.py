@@ -444,6 +444,23 @@ def test_answer_minutes_are_from_creation_to_publication_in_the_window(db: Db) -
         assert uow.reputation_responses.answer_minutes(end, end + timedelta(days=1)) == [Decimal("1440.00")]
 
 
+def test_answer_minutes_of_one_marketplace_leave_the_others_out(db: Db) -> None:
+    ids = add(db, [item("w1", WB, at=T0), item("o1", Marketplace.OZON, at=T0)])
+    with db.uow() as uow:
+        uow.reputation_responses.save(
+            answer(ids[0], ResponseStatus.PUBLISHED, 1, published_at=T0 + timedelta(minutes=3))
+        )
+        uow.reputation_responses.save(
+            answer(ids[1], ResponseStatus.PUBLISHED, 1, published_at=T0 + timedelta(minutes=7))
+        )
+        uow.commit()
+        end = T0 + timedelta(days=1)
+        assert uow.reputation_responses.answer_minutes(T0, end, WB) == [Decimal("3.00")]
+        assert uow.reputation_responses.answer_minutes(T0, end, Marketplace.OZON) == [Decimal("7.00")]
+        assert uow.reputation_responses.answer_minutes(T0, end, Marketplace.YM) == []
+        assert len(uow.reputation_responses.answer_minutes(T0, end)) == 2
+
+
 # --- analytics ----------------------------------------------------------------------------
 
 

@@ -238,11 +238,13 @@ class FakeResponseRepository:
         failed.sort(key=lambda r: (r.created_at, r.item_id))
         return [r.item_id for r in failed[:limit]]
 
-    def answer_minutes(self, start: datetime, end: datetime) -> list[Decimal]:
+    def answer_minutes(self, start: datetime, end: datetime, platform: Marketplace | None = None) -> list[Decimal]:
         published = [
             (r.published_at, r.item_id)
             for r in self.tables.responses.values()
-            if r.published_at is not None and start <= r.published_at < end
+            if r.published_at is not None
+            and start <= r.published_at < end
+            and (platform is None or self.tables.items[r.item_id].item.platform is platform)
         ]
         return [
             minutes_between(self.tables.items[item_id].item.created_at, at)

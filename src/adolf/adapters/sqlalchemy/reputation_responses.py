@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from adolf.adapters.sqlalchemy.reputation_rows import id_batches, minutes_between, upsert_by_item
 from adolf.adapters.sqlalchemy.reputation_tables import reputation_items, reputation_responses
 from adolf.adapters.sqlalchemy.timestamps import as_utc, utc
+from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.items import Response, ResponseStatus
 
 _r = reputation_responses.c
@@ -80,7 +81,7 @@ class SqlResponseRepository:
         )
         return [int(item_id) for item_id in self.session.execute(query).scalars()]
 
-    def answer_minutes(self, start: datetime, end: datetime) -> list[Decimal]:
+    def answer_minutes(self, start: datetime, end: datetime, platform: Marketplace | None = None) -> list[Decimal]:
         i = reputation_items.c
         query = (
             select(_r.published_at, i.created_at)
@@ -88,4 +89,6 @@ class SqlResponseRepository:
             .where(_r.published_at >= utc(start), _r.published_at < utc(end))
             .order_by(_r.published_at, _r.item_id)
         )
+        if platform is not None:
+            query = query.where(i.platform == platform.value)
         return [minutes_between(created, published) for published, created in self.session.execute(query)]

@@ -6,8 +6,7 @@ Metrics (seed 002 B.6):
 - ``reviews_today``: reviews and questions of that marketplace created today (the calendar's
   day) — what the employee had to handle;
 - ``avg_response_min``: average minutes from an item's creation to its answer's publication,
-  for answers published today. The repository measures it over every marketplace at once
-  (``answer_minutes`` has no marketplace filter), so the three cards show the same figure;
+  for that marketplace's answers published today;
 - ``queue_size``: that marketplace's items still owed an answer that a person or a send has to
   move: ``pending_review`` + ``approved`` + ``failed``.
 
@@ -48,10 +47,10 @@ def office_heartbeat(services: ReputationServices) -> dict[str, Any]:
     with services.uow() as uow:
         counts = uow.reputation_items.counts()
         facts = uow.reputation_items.facts(start, end)
-        minutes = uow.reputation_responses.answer_minutes(start, end)
-    average = average_minutes(minutes)
+        minutes = {platform: uow.reputation_responses.answer_minutes(start, end, platform) for platform in EMPLOYEES}
     metrics: dict[str, dict[str, Any]] = {}
     for platform in EMPLOYEES:
+        average = average_minutes(minutes[platform])
         metrics[platform.value] = {
             "reviews_today": sum(fact.platform is platform for fact in facts),
             "avg_response_min": str(average) if average is not None else "0",  # JSON: a job's result

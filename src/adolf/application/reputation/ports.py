@@ -77,8 +77,9 @@ class ResponseRepository(Protocol):
     def failed_for_retry(self, max_attempts: int, limit: int = 1000) -> list[int]:
         """Items whose answer failed with fewer than ``max_attempts`` sends, oldest first."""
 
-    def answer_minutes(self, start: datetime, end: datetime) -> list[Decimal]:
-        """Minutes from item creation to publication, for answers published in ``[start, end)``."""
+    def answer_minutes(self, start: datetime, end: datetime, platform: Marketplace | None = None) -> list[Decimal]:
+        """Minutes from item creation to publication, for answers published in ``[start, end)``
+        (to items of ``platform`` when given)."""
 
 
 class ReputationAnalyticsRepository(Protocol):

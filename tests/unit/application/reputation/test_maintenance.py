@@ -121,6 +121,7 @@ def test_office_heartbeat_reports_each_marketplaces_employee(services: FakeReput
     assert beat["agents"] == 3
     assert beat["metrics"]["wb"] == {"reviews_today": 4, "avg_response_min": "50.0", "queue_size": 3}
     assert beat["metrics"]["ozon"]["queue_size"] == 1 and beat["metrics"]["ym"]["reviews_today"] == 0
+    assert beat["metrics"]["ozon"]["avg_response_min"] == "0"  # WB's answer is WB's alone
     card = services.status_board.get("office:agent:reputation_wb")
     assert card["department"] == "reputation" and card["fte_coefficient"] == "1.0" and card["status"] == "idle"
     assert card["metric:queue_size"] == "3"
