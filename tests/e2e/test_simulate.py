@@ -40,6 +40,10 @@ def test_one_simulated_day_runs_the_schedule_and_reports(adolf: Run, tmp_path: P
         "6",
         "--backend",
         backend,
+        # Reputation's outage retries wait 60 s countdowns in wall time under workers: its
+        # section is checked inline (test_simulate_reputation.py) and by the same-seed run below
+        "--modules",
+        "marketing,watcher,logistic",
         "--json",
         "--database",
         f"sqlite:///{tmp_path / 'sim.sqlite3'}",

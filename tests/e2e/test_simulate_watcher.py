@@ -21,7 +21,7 @@ def report_of(stdout: str) -> dict[str, Any]:
 def test_two_days_of_watcher_beside_marketing(adolf: Run, tmp_path: Path) -> None:
     database = tmp_path / "sim.sqlite3"
     out = adolf(
-        "simulate", "--days", "2", "--campaigns", "12", "--keywords", "6",
+        "simulate", "--days", "2", "--campaigns", "12", "--keywords", "6", "--modules", "marketing,watcher,logistic",
         "--json", "--database", f"sqlite:///{database}", timeout=200,
     ).stdout  # fmt: skip
     report = report_of(out)

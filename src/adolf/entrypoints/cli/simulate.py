@@ -1,8 +1,10 @@
-"""`adolf simulate`: the main job — a simulated week of Marketing, Watcher and Logistic, ending with a report."""
+"""`adolf simulate`: the main job — a simulated week of Marketing, Watcher, Logistic and Reputation, ending with
+a report."""
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +18,7 @@ from adolf.entrypoints.cli.context import console, fail
 from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, MODULES, SimulationOptions
 
 MOSCOW = ZoneInfo("Europe/Moscow")
+SIM_LOG_HANDLER = "adolf-simulate"
 
 
 def simulate(
@@ -33,15 +36,16 @@ def simulate(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     modules: str | None = typer.Option(
         None,
-        help="Modules to simulate, comma-separated: marketing, watcher, logistic (default all three).",
+        help="Modules to simulate, comma-separated: marketing, watcher, logistic, reputation (default all four).",
     ),
     articles: int = typer.Option(40, min=1, max=10_000, help="Logistic: articles on Ozon FBO (× 10 clusters)."),
 ) -> None:
-    """Run the schedule of Marketing, Watcher and Logistic over simulated days against the
-    simulated marketplace and print what they did: bids, pauses and why, alerts, spend, orders,
+    """Run the schedule of Marketing, Watcher, Logistic and Reputation over simulated days against
+    the simulated marketplace and print what they did: bids, pauses and why, alerts, spend, orders,
     revenue, DRR; Watcher's parsing tasks, agents, price alerts, priorities and hand-offs to
     Marketing; Logistic's supply tasks, deficits, warehouse allocation, 1C imports, stock alerts
-    and the stock-outs and lost sales against the same run without supply tasks."""
+    and the stock-outs and lost sales against the same run without supply tasks; Reputation's
+    polls, circuit breakers through an outage, the manager's work and the answers published."""
     if backend not in ("inline", "celery", "rq"):
         fail(f"--backend={backend!r} must be inline, celery or rq", 2)
     if modules is None:
@@ -88,7 +92,18 @@ def _log_to_file() -> None:
     current = settings()
     path = Path("var/simulation.log")
     path.parent.mkdir(parents=True, exist_ok=True)
-    configure_logging("json", current.log_level, current.secret_values(), stream=path.open("w", encoding="utf-8"))
+    stream = path.open("w", encoding="utf-8")
+    configure_logging("json", current.log_level, current.secret_values(), stream=stream)
+    # The jobs' standard-library loggers (a poll failing in the planned outage, a send retried)
+    # have no handler of their own: Python would print their warnings over the progress bar.
+    # One such handler, the latest run's: a second run in one process replaces it.
+    adolf = logging.getLogger("adolf")
+    for old in [h for h in adolf.handlers if h.get_name() == SIM_LOG_HANDLER]:
+        adolf.removeHandler(old)
+    handler = logging.StreamHandler(stream)
+    handler.set_name(SIM_LOG_HANDLER)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    adolf.addHandler(handler)
     console.print(f"log: {path}")
 
 
@@ -127,6 +142,8 @@ def render(report: dict[str, Any]) -> None:
         render_watcher(report["watcher"], report["setup"].get("watcher", {}))
     if "logistic" in report:
         render_logistic(report["logistic"])
+    if "reputation" in report:
+        render_reputation(report["reputation"])
 
 
 def render_marketing(report: dict[str, Any]) -> None:
@@ -380,3 +397,74 @@ def render_logistic(found: dict[str, Any]) -> None:
 
 def _weekday(day: str) -> str:
     return f"{date.fromisoformat(day):%a %d}"
+
+
+def render_reputation(found: dict[str, Any]) -> None:
+    """Polls per platform, the breakers' transitions, items by status, answers, publishing, the
+    marketplace's own count, the manager."""
+    console.rule("[bold]Reputation")
+    polls = Table(
+        title="polls (thinned, every 5 min around the outage): fetched, new, duplicates, malformed rows skipped, "
+        "refused by an open breaker, failed",
+        title_justify="left",
+    )
+    columns = ("platform · type", "polls", "fetched", "new", "dupl.", "skipped", "refused", "failed")
+    for column in columns:
+        polls.add_column(column, justify="left" if column == columns[0] else "right")
+    for which, row in found["polls"].items():
+        counts = (row[c] for c in ("polls", "fetched", "new", "duplicates", "skipped", "circuit_open", "failed"))
+        polls.add_row(which.replace("_", " · "), *(f"{n:,}" for n in counts))
+    console.print(polls)
+    for key, moves in found["breakers"].items():
+        if moves:
+            steps = " → ".join([moves[0]["from"], *(f"{m['to']} ({m['at'][11:16]})" for m in moves)])
+            console.print(f"breaker {key}: {steps}")
+    quiet = [key for key, moves in found["breakers"].items() if not moves]
+    if quiet:
+        console.print("breakers never opened: " + ", ".join(quiet))
+    items = Table(title="items by platform and status", title_justify="left")
+    statuses = ("new", "analyzed", "pending_review", "approved", "failed", "published", "skipped")
+    for column in ("platform", *statuses):
+        items.add_column(column, justify="left" if column == "platform" else "right")
+    for platform, counts in found["items"].items():
+        items.add_row(platform, *(f"{counts.get(s, 0):,}" for s in statuses))
+    console.print(items)
+    answers, sending, market = found["answers"], found["publishing"], found["marketplace"]
+    console.print(
+        f"answers published: {answers['published']:,} ({answers['by_model']:,} as the model drafted them, "
+        f"{answers['regenerated']} of them redrafted on the manager's instructions; {answers['by_manager']:,} in the "
+        f"manager's own words); average {answers['average_minutes'] or '—'} min from an item to its answer "
+        f"(longest {answers['longest_minutes'] or '—'}); drafts refused by the checks: {answers['refused_drafts']}"
+    )
+    console.print(
+        f"publishing: {sending['send_failures']} sends failed, {sending['sent_more_than_once']} answers went through "
+        f"after a retry, {sending['failed_now']} still failed; retry_failed_publish ran {sending['retry_runs']} times "
+        f"and resent {sending['retried_by_retry_failed_publish']}"
+    )
+    for planted in sending["planted"]:
+        console.print(
+            f"the publish planted to fail {planted['fails']}×: {planted['platform']} {planted['external_id']} — "
+            f"{planted['status']} after {planted['attempts']} attempts"
+            + (f" at {planted['published_at'][11:16]}" if planted["published_at"] else "")
+        )
+    outages = ", ".join(
+        f"{o['platform']} {o['start'][11:16]}–{o['end'][11:16]} on {o['start'][:10]}" for o in market["outages"]
+    )
+    console.print(
+        f"the marketplace: {market['answers']:,} answers, {market['double_posts']} double posts, "
+        f"{market['already_answered']} sends answered 'already answered'; ours published = its answers: "
+        f"{'yes' if market['published_equals_answers'] else '[red]no'}; outage ({outages or 'none'}) refused "
+        f"{market['outage_refusals']} calls; malformed rows skipped by the polls: {market['skipped_rows']:,}"
+    )
+    manager = found["manager"]
+    console.print(
+        f"the manager: {manager['rounds']} rounds, {manager['reviewed']:,} items reviewed — approved "
+        f"{manager['approved']:,}, edited {manager['edited']}, sent back to the model {manager['regenerated']}, "
+        f"skipped {manager['skipped']}"
+        + (f"; {manager['conflicts']} had moved on" if manager["conflicts"] else "")
+        + (
+            f"; {manager['refused_own_words']} own answers refused by the checks"
+            if manager["refused_own_words"]
+            else ""
+        )
+    )

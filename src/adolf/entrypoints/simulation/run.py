@@ -1,5 +1,5 @@
-"""`adolf simulate`: the schedule of the selected modules (Marketing, Watcher, Logistic) on a
-simulated clock against the simulated market.
+"""`adolf simulate`: the schedule of the selected modules (Marketing, Watcher, Logistic,
+Reputation) on a simulated clock against the simulated market.
 
 Inline runs everything in this process, jumping the clock from fire to fire. Celery and RQ
 run the same fires through real worker processes: the driver publishes the simulated time
@@ -15,6 +15,13 @@ tasks (``logistic_run.events``), both in this process (``logistic_run.prepare_lo
 simulated Ozon FBO's first day and shipments are kept where the simulated market's state is:
 in memory inline, in the database under Celery/RQ, where the workers' simulated Ozons read the
 supplies this process's seller ships (``fbo_sql_state``).
+
+With Reputation, the run's events add the simulated manager's rounds (``reputation_run``), in
+this process, on the simulated reviews and questions of ``reputation_setup`` (Ozon down for an
+hour on the first afternoon, one answer failing twice), whose fault plan every process reads
+from the settings (``ADOLF_SIM_REPUTATION_FAULTS``) and whose answers are kept where the market's
+state is. Inline, Reputation's fires and the manager's actions queue their jobs for the loop's
+next drain instead of running them eagerly, so the retries they plan run on the simulated clock.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from adolf.settings import Settings, load_settings
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 DEFAULT_DATABASE = "sqlite:///var/simulation.sqlite3"
-MODULES = ("marketing", "watcher", "logistic")
+MODULES = ("marketing", "watcher", "logistic", "reputation")
 Progress = Callable[[datetime, str], None]
 
 
@@ -84,6 +91,10 @@ class SimulationOptions:
         return "logistic" in self.modules
 
     @property
+    def reputation(self) -> bool:
+        return "reputation" in self.modules
+
+    @property
     def per_marketplace(self) -> int:
         return math.ceil(self.campaigns / len(Marketplace))
 
@@ -104,12 +115,24 @@ def drives(options: SimulationOptions, spec: TaskSpec, at: datetime) -> bool:
     """Whether the run fires ``spec`` at ``at``: a selected module's, as Watcher's and
     Logistic's rules say."""
     from adolf.entrypoints.simulation.logistic_run import drives as logistic_drives
+    from adolf.entrypoints.simulation.reputation_run import drives as reputation_drives
     from adolf.entrypoints.simulation.watcher_run import drives as watcher_drives
 
-    return spec.module in options.modules and watcher_drives(spec, at) and logistic_drives(spec, at)
+    return (
+        spec.module in options.modules
+        and watcher_drives(spec, at)
+        and logistic_drives(spec, at)
+        and reputation_drives(spec, at, options.start_at)
+    )
 
 
 def simulation_settings(options: SimulationOptions, **extra: Any) -> Settings:
+    if options.reputation:
+        from adolf.entrypoints.simulation.reputation_setup import reputation_settings
+
+        # the fault plan names an item of the first configured brand (ADOLF_BRANDS or the default)
+        brands = load_settings(database_url=options.database_url).brands
+        extra = {**reputation_settings(options.seed, options.start, brands), **extra}
     return load_settings(
         database_url=options.database_url,
         queue_backend=options.backend,
@@ -135,9 +158,11 @@ def fresh_database(url: str, container: Container) -> None:
     else:
         from adolf.adapters.marketplaces.simulated import SqlSimState
         from adolf.adapters.marketplaces.simulated.fbo_sql_state import SqlFboState
+        from adolf.adapters.marketplaces.simulated.reputation_sql_state import SqlReputationState
 
         SqlSimState(container.engine()).drop()
         SqlFboState(container.engine()).drop()
+        SqlReputationState(container.engine()).drop()
         migrate.downgrade(container.engine(), "base")
     migrate.upgrade(container.engine())
 
@@ -148,7 +173,7 @@ def planned_fires(options: SimulationOptions) -> list[tuple[datetime, str]]:
     the 1C exports and the seller's rounds (``logistic_run.events``)."""
     from adolf.adapters.queues.schedules import fire_times
     from adolf.application.tasks_catalogue import build_catalogue
-    from adolf.entrypoints.simulation import logistic_run
+    from adolf.entrypoints.simulation import logistic_run, reputation_run
     from adolf.entrypoints.simulation.watcher_agents import events
 
     found = [
@@ -162,6 +187,8 @@ def planned_fires(options: SimulationOptions) -> list[tuple[datetime, str]]:
         found += events(options.start_at, options.end_at)
     if options.logistic:
         found += logistic_run.events(options.start_at, options.end_at)
+    if options.reputation:
+        found += reputation_run.events(options.start_at, options.end_at)
     return sorted(found)
 
 
@@ -215,28 +242,39 @@ def run_inline(options: SimulationOptions, progress: Progress | None = None) -> 
         tempfile.TemporaryDirectory(prefix="adolf-1c-") as extracts,
     ):
         logistic = logistic_world(container, options, setup, clock, Path(extracts))
-        # InlineScheduler.run_until's loop, with the fleet's minutes and Logistic's events among the fires
+        reputation = reputation_world(container, options, clock)
+        # InlineScheduler.run_until's loop, with the fleet's minutes, Logistic's and Reputation's events among the fires
+        eager = queue.eager
         for at, name in planned_fires(options):
             queue.drain(advance=True, until=at)
             if clock.now() < at:
                 clock.set(at)
             if progress is not None:
                 progress(at, name)
+            # Reputation's jobs fail and retry by design (the outage, the failing publish): an
+            # eager queue would wait out their countdowns in wall time; deferred, the drains of
+            # this loop run them on the simulated clock.
+            queue.eager = eager and not (reputation is not None and reputation.defers(name))
             if name == FLEET:
                 fleet.tick(at)
             elif logistic is not None and logistic.handles(name):
                 logistic.tick(at, name)
+            elif reputation is not None and reputation.handles(name):
+                reputation.tick(at, name)
             else:
                 if logistic is not None:
                     logistic.before(name, at)
                 task_id = queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
                 if logistic is not None:
                     logistic.enqueued(name, at, task_id)
+                if reputation is not None:
+                    reputation.enqueued(name, at, task_id)
             queue.drain(advance=False)
+            queue.eager = eager
         queue.drain(advance=True, until=options.end_at)
         if clock.now() < options.end_at:
             clock.set(options.end_at)
-        return finish(container, options, setup, fleet, logistic)
+        return finish(container, options, setup, fleet, logistic, reputation)
 
 
 def logistic_world(
@@ -252,8 +290,22 @@ def logistic_world(
     return driver
 
 
+def reputation_world(container: Container, options: SimulationOptions, clock: Any) -> Any:
+    """Reputation's marketplace and its manager (``reputation_run``); None without Reputation."""
+    if not options.reputation:
+        return None
+    from adolf.entrypoints.simulation.reputation_run import prepare_reputation
+
+    return prepare_reputation(container, options, clock)
+
+
 def finish(
-    container: Container, options: SimulationOptions, setup: dict[str, Any], fleet: Any = None, logistic: Any = None
+    container: Container,
+    options: SimulationOptions,
+    setup: dict[str, Any],
+    fleet: Any = None,
+    logistic: Any = None,
+    reputation: Any = None,
 ) -> dict[str, Any]:
     """Aggregate the last day (its 00:30 run falls after the end) and build the report."""
     last_day = options.start + timedelta(days=options.days - 1)
@@ -281,6 +333,10 @@ def finish(
         from adolf.entrypoints.simulation.logistic_report import logistic_report
 
         report["logistic"] = logistic_report(container, options, logistic)
+    if reputation is not None:
+        from adolf.entrypoints.simulation.reputation_report import reputation_report
+
+        report["reputation"] = reputation_report(container, options, reputation)
     return report
 
 

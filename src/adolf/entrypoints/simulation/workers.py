@@ -17,6 +17,15 @@ moves on (``settle``); the next analytics page, which Ozon's quota puts a minute
 that minute (``_Continuation``): the clock is moved there before the first fire at or after
 it, and the page waited for — a real minute too, as its job's countdown is wall time (at the
 default 40 articles Ozon's 28 days fit one page: no chain).
+
+With Reputation the workers serve its queue too (``REPUTATION_QUEUES``); the simulated manager
+is an event of this process (``reputation_run``), the marketplace's answers and counters are
+shared through the database (``reputation_sql_state``), the breakers through Redis, and the
+fault plan reaches the workers in ``ADOLF_SIM_REPUTATION_FAULTS``. A poll that brought new items
+and a manager's round are followed by their jobs (analysis and drafts, sends and redrafts)
+before the clock moves on (``settle``, countdowns left to run in their time). A failing poll's
+retries are waited for like any job's, and their 60 s countdowns are wall time: the hour's
+outage costs a Celery/RQ run a few real minutes (the inline run moves its clock to them).
 """
 
 from __future__ import annotations
@@ -38,8 +47,10 @@ from adolf.adapters.redis.dead_letter_spool import KEY as DEAD_LETTER_SPOOL
 from adolf.adapters.redis.sim_clock import RedisSimulatedClock
 from adolf.application.logistic.ozon_fbo import ANALYTICS_INTERVAL
 from adolf.application.ports.tasks import TaskStatus
+from adolf.application.reputation.catalogue import DEFAULT as REPUTATION_DEFAULT
 from adolf.application.tasks_catalogue import build_catalogue
 from adolf.container import Container, build_container
+from adolf.entrypoints.simulation.reputation_run import POLL_TASKS
 from adolf.entrypoints.simulation.run import (
     Progress,
     SimulationOptions,
@@ -47,6 +58,7 @@ from adolf.entrypoints.simulation.run import (
     logistic_world,
     planned_fires,
     prepare,
+    reputation_world,
     simulation_settings,
     watcher_fleet,
 )
@@ -56,6 +68,7 @@ LOG = Path("var/simulation-workers.log")
 QUEUES = ("marketing_high", "marketing_default", "marketing_low")
 WATCHER_QUEUES = ("watcher.critical", "watcher.default", "watcher.heavy")
 LOGISTIC_QUEUES = ("logistic.sync", "logistic.brain", "logistic.logic")
+REPUTATION_QUEUES = (REPUTATION_DEFAULT,)
 SETTLES_AFTER = frozenset({"watcher.check_alerts"})  # fires whose follow-up jobs the run waits for
 STOCK_SYNC = "logistic.sync_ozon_stocks"  # chains generate_alerts (``chained``)
 ANALYTICS = "logistic.sync_ozon_analytics"  # chains its next page a minute later (``continuing``/``quota``)
@@ -73,7 +86,12 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
     clock = RedisSimulatedClock(redis)
     clock.set(options.start_at)
     workers: list[subprocess.Popen[bytes]] = []
-    queues = QUEUES + (WATCHER_QUEUES if options.watcher else ()) + (LOGISTIC_QUEUES if options.logistic else ())
+    queues = (
+        QUEUES
+        + (WATCHER_QUEUES if options.watcher else ())
+        + (LOGISTIC_QUEUES if options.logistic else ())
+        + (REPUTATION_QUEUES if options.reputation else ())
+    )
     try:
         setup = prepare(container, options)
         queue = container.task_queue()
@@ -88,6 +106,7 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
             tempfile.TemporaryDirectory(prefix="adolf-1c-") as extracts,
         ):
             logistic = logistic_world(container, options, setup, clock, Path(extracts))
+            reputation = reputation_world(container, options, clock)
             pending: _Continuation | None = None
             for at, name in planned_fires(options):
                 while pending is not None and pending.due <= at:
@@ -97,6 +116,9 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
                     fleet.tick(at)
                 elif logistic is not None and logistic.handles(name):
                     logistic.tick(at, name)
+                elif reputation is not None and reputation.handles(name):
+                    reputation.tick(at, name)
+                    settle(queue, scheduled=False)  # the sends and redrafts the manager's actions queued
                 else:
                     if logistic is not None:
                         logistic.before(name, at)
@@ -105,6 +127,9 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
                     if logistic is not None:
                         logistic.enqueued(name, at, task_id)
                         logistic.finished(task_id, status)
+                    if reputation is not None:
+                        reputation.enqueued(name, at, task_id)
+                        reputation.finished(task_id, status)
                     if _chained_now(name, status):
                         # not the analytics page held for its minute: that one runs at its minute
                         settle(queue, scheduled=pending is None)
@@ -115,7 +140,7 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
                 pending = pending.resolve(queue, clock, logistic)
             clock.set(options.end_at)
             settle(queue)
-            return finish(container, options, setup, fleet, logistic)
+            return finish(container, options, setup, fleet, logistic, reputation)
     finally:
         _stop(workers)
         clock.clear()
@@ -126,6 +151,8 @@ def _chained_now(name: str, status: TaskStatus) -> bool:
     result = status.result if isinstance(status.result, dict) else {}
     if name in SETTLES_AFTER:
         return bool(result.get("jobs_enqueued"))
+    if name in POLL_TASKS:
+        return bool(result.get("analyze_enqueued"))
     return name == STOCK_SYNC and bool(result.get("chained"))
 
 
@@ -179,7 +206,9 @@ def _forget_interrupted_run(container: Container, catalogue: Any) -> None:
     redis = container.redis()
     redis.delete(*names, DEAD_LETTER_SPOOL)
     # Watcher's queues, IP blocks and stats of an interrupted run: its tasks are gone with its database
+    # and Reputation's breakers and poll marks: a breaker left open would refuse this run's polls
     stale = list(redis.scan_iter(match="watcher:*", count=1000))
+    stale += list(redis.scan_iter(match="reputation:*", count=1000))
     if stale:
         redis.delete(*stale)
 
@@ -211,6 +240,8 @@ def _worker_env(settings: Any) -> dict[str, str]:
         "ADOLF_SIM_FBO_ARTICLES": str(settings.sim_fbo_articles),
         "ADOLF_TIMEZONE": settings.timezone,
         "ADOLF_SIM_STATE": "database",
+        **({"ADOLF_SIM_REPUTATION_FAULTS": settings.sim_reputation_faults} if settings.sim_reputation_faults else {}),
+        "ADOLF_REPUTATION_BREAKER_FAILURES": str(settings.reputation_breaker_failures),
         "ADOLF_LOG_FORMAT": "json",
     }
     return {**os.environ, **env}
