@@ -24,9 +24,10 @@ Why the ``limits`` library (moving window over ``RedisStorage``) and not ``pyrat
 - its ``[redis]`` extra pins ``redis<8``; the project installs ``limits`` alone and gives it
   our Redis client's connection pool.
 
-Clocks: ``limits`` stamps each call with the worker's ``time.time()``; workers on several
-hosts need their clocks in step (NTP) — a skew of ``d`` seconds can let ``calls`` more
-through in a window shortened by ``d``.
+Clocks: ``limits`` stamps each call with the worker's ``time.time()`` just before its script
+runs in Redis; workers on several hosts need their clocks in step (NTP) — a skew of ``d``
+seconds can let ``calls`` more through in a window shortened by ``d`` — and a worker stalled
+between the stamp and the script stamps its call early by the stall.
 
 Keys: ``{prefix}marketplace:quota:LIMITER/{group}/{cabinet}/{calls}/1/{second|minute|hour}``.
 """
