@@ -172,11 +172,13 @@ class _Frozen:
         return NOW
 
 
-def feed(platform: Marketplace, item_type: ItemType) -> dict[str, Item]:
-    """The items a first poll fetches at ``NOW`` (every brand), by external id; read from the
-    same seeded feed on a marketplace of its own, so nothing is counted on the shared one."""
+def feed(platform: Marketplace, item_type: ItemType) -> tuple[dict[str, Item], int]:
+    """The items a first poll fetches at ``NOW`` (every brand), by external id, and how many
+    malformed rows it skips; read from the same seeded feed on a marketplace of its own, so
+    nothing is counted on the shared one."""
     market = SimulatedReputation(SEED, _Frozen())
-    return {item.external_id: item for brand in BRANDS for item in market.fetch(platform, item_type, brand, None).items}
+    pages = [market.fetch(platform, item_type, brand, None) for brand in BRANDS]
+    return {item.external_id: item for page in pages for item in page.items}, sum(len(p.skipped) for p in pages)
 
 
 @dataclass(frozen=True)
