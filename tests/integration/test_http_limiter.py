@@ -29,6 +29,8 @@ from typing import Any
 import pytest
 from redis import Redis
 
+from adolf.adapters.marketplaces.http.limiter import QuotaWaitExceeded, redis_limiter
+from adolf.adapters.marketplaces.http.token_store import IssuedToken, RedisTokenStore
 from tests.support import processes
 from tests.support.services import require_redis
 
@@ -257,3 +259,36 @@ def test_two_workers_share_one_ozon_performance_token_and_renew_it_once_on_401(
     assert "marketplace_call" in logged and "ozon_perf.token" in logged and "HTTP Request" in logged
     for secret in (CLIENT_SECRET, first, second):
         assert secret not in logged
+
+
+def test_quota_keys_sit_under_the_prefix_per_cabinet_and_expire_with_their_window(
+    redis_prefix: tuple[Redis, str],
+) -> None:
+    client, prefix = redis_prefix
+    limiter = redis_limiter(client, prefix=prefix, max_wait=0)
+    limiter.acquire("ozon.analytics", "acme")
+    with pytest.raises(QuotaWaitExceeded) as refused:
+        limiter.acquire("ozon.analytics", "acme")
+    assert 55 < refused.value.retry_after <= 60
+    limiter.acquire("ozon.analytics", "globex")
+    keys = sorted(key.decode() for key in client.scan_iter(match=prefix + "*"))
+    assert keys == [
+        f"{prefix}marketplace:quota:LIMITER/ozon.analytics/{brand}/1/1/minute" for brand in ("acme", "globex")
+    ]
+    assert all(0 < client.ttl(key) <= 60 for key in keys)
+
+
+def test_the_redis_token_store_keeps_a_token_a_minute_short_and_drops_only_the_refused_one(
+    redis_prefix: tuple[Redis, str],
+) -> None:
+    client, prefix = redis_prefix
+    store = RedisTokenStore(client, prefix=prefix)
+    assert store.get_or_fetch("acme", lambda: IssuedToken("token-one", 1800)) == "token-one"
+    assert store.get_or_fetch("acme", lambda: IssuedToken("never-asked", 1800)) == "token-one"
+    key = store.key("acme")
+    assert key == f"{prefix}marketplace:ozon_performance:token:acme"
+    assert 1_730_000 < client.pttl(key) <= 1_740_000
+    assert store.invalidate("acme", "token-zero") is False
+    assert client.get(key) == b"token-one"
+    assert store.invalidate("acme", "token-one") is True
+    assert client.get(key) is None

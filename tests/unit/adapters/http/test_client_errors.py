@@ -33,6 +33,15 @@ def test_5xx_twice_then_ok_returns_the_reply_after_two_backoffs_that_grow(make: 
     assert h.slept == [0.5, 1.0]
 
 
+def test_a_503_with_retry_after_waits_that_and_a_long_one_backs_off(make: Callable[..., Harness]) -> None:
+    h = make(
+        [httpx.Response(503, headers={"Retry-After": "4"}), httpx.Response(503, headers={"Retry-After": "900"}), OK],
+        retry=RetryPolicy(jitter=0),
+    )
+    assert _call(h).status_code == 200
+    assert h.slept == [4.0, 1.0]
+
+
 def test_timeouts_and_refused_connections_are_retried(make: Callable[..., Harness]) -> None:
     h = make([httpx.ConnectTimeout("slow"), httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), OK])
     assert _call(h).status_code == 200

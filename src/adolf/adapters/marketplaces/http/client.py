@@ -5,7 +5,8 @@
 - **quota first.** Every attempt takes one call of the endpoint's quota from the shared
   limiter (``limiter.py``) before it is sent: a retry is a call the marketplace counts too.
 - **transient failures retried** (``tenacity``): timeouts, connection errors, 5xx and 408, at
-  most ``RetryPolicy.attempts`` tries with exponential backoff and jitter. Writes are retried
+  most ``RetryPolicy.attempts`` tries with exponential backoff and jitter (or the reply's
+  ``Retry-After``, when it gives one within ``max_retry_after``). Writes are retried
   as well: every write the ports make is idempotent (bids carry their key, an answer already
   posted reads as ``ALREADY_ANSWERED``, pause/start set a state).
 - **429** waits the marketplace's ``Retry-After`` (seconds or an HTTP date; WB's
@@ -297,7 +298,8 @@ class MarketplaceHttpClient:
                 raise QuotaExceeded(f"{endpoint}: HTTP 429: {detail} (retry after {wait:g} s)", wait)
             raise _Transient(429, detail or "too many requests", wait)
         if status >= 500 or status == 408:
-            raise _Transient(status, detail)
+            wait = self._retry_after(response)  # a 503 may say when to come back; a long one is backed off
+            raise _Transient(status, detail, wait if wait is not None and wait <= self.retry.max_retry_after else None)
         if status in (401, 403):
             raise UnauthorisedCall(endpoint, status, detail)
         raise RejectedCall(endpoint, status, detail)
