@@ -206,7 +206,8 @@ class MarketplaceHttpClient:
         except _Transient as failed:
             detail = f"{failed.detail} (after {self.retry.attempts} attempts)"
             if failed.status == 429:
-                raise QuotaExceeded(f"{endpoint}: HTTP 429: {detail}", failed.retry_after or 0.0) from None
+                wait = failed.retry_after if failed.retry_after is not None else self.retry.backoff_max
+                raise QuotaExceeded(f"{endpoint}: HTTP 429: {detail}", wait) from None
             raise FailedCall(endpoint, failed.status, detail) from None
 
     def request_json(self, endpoint: str, method: str, path: str, **kwargs: Any) -> Any:
@@ -260,7 +261,7 @@ class MarketplaceHttpClient:
             response = self._http.request(
                 method, self.base_url + path, params=dict(params) if params else None, json=json, headers=headers
             )
-        except httpx.TransportError as error:  # timeouts, refused and reset connections
+        except httpx.RequestError as error:  # timeouts, refused and reset connections, a garbled body
             self._logged(endpoint, method, path, None, started, error=type(error).__name__)
             raise _Transient(None, f"{type(error).__name__}: {self._masked(str(error))}") from None
         self._logged(endpoint, method, path, response.status_code, started)

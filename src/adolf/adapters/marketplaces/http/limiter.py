@@ -29,6 +29,9 @@ runs in Redis; workers on several hosts need their clocks in step (NTP) — a sk
 seconds can let ``calls`` more through in a window shortened by ``d`` — and a worker stalled
 between the stamp and the script stamps its call early by the stall.
 
+A Redis error propagates: a call is never made without its quota taken (the job fails and its
+runtime retries it, as with every Redis-backed adapter here).
+
 Keys: ``{prefix}marketplace:quota:LIMITER/{group}/{cabinet}/{calls}/1/{second|minute|hour}``.
 """
 
