@@ -126,6 +126,7 @@ class ReputationDriver:
         self.market = market
         self.failing = failing  # external ids whose publish the fault plan fails
         self.ledger = ManagerLedger()
+        self._mine: set[str] = set()  # the ids of Reputation's fires
 
     @property
     def services(self) -> Any:
@@ -146,14 +147,12 @@ class ReputationDriver:
     def enqueued(self, name: str, at: datetime, task_id: str) -> None:
         if name.startswith("reputation."):
             self.ledger.results.setdefault(name, []).append((at.isoformat(), task_id))
+            self._mine.add(task_id)
 
     def finished(self, task_id: str, status: Any) -> None:
         """The job's final status as the run saw it (workers: RQ forgets a result after a while)."""
-        if task_id in self._ids():
+        if task_id in self._mine:
             self.ledger.statuses[task_id] = status
-
-    def _ids(self) -> set[str]:
-        return {task_id for found in self.ledger.results.values() for _, task_id in found}
 
     # -- the manager -----------------------------------------------------------------------
 

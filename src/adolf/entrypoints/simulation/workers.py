@@ -131,8 +131,9 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
                         reputation.enqueued(name, at, task_id)
                         reputation.finished(task_id, status)
                     if _chained_now(name, status):
-                        # not the analytics page held for its minute: that one runs at its minute
-                        settle(queue, scheduled=pending is None)
+                        # not the analytics page held for its minute: that one runs at its minute;
+                        # nor a send's retry, whose countdown is 300 s of wall time
+                        settle(queue, scheduled=pending is None and name not in POLL_TASKS)
                     pending = _Continuation.after(name, status, at, queue) or pending
                 if progress is not None:
                     progress(at, name)
