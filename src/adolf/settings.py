@@ -6,6 +6,7 @@ Secrets are ``SecretStr``: they print as ``**********`` and reach adapters only 
 
 from __future__ import annotations
 
+import os
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -329,6 +330,11 @@ class Settings(BaseSettings):
         values = [getattr(self, name) for name in type(self).model_fields]
         secrets = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
         secrets += list(self.api_roles())
+        # Each brand's own cabinet credentials (ADOLF_WB_API_TOKEN__<BRAND> …) are read by the
+        # marketplace clients from the environment, not by these settings: masked all the same.
+        from adolf.adapters.marketplaces.http.credentials import credential_secrets
+
+        secrets += list(credential_secrets(os.environ))
         for url in (self.database_url, self.redis_url, self.broker_url):
             userinfo = url.rpartition("@")[0].split("//")[-1] if url else ""
             if ":" in userinfo:

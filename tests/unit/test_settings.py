@@ -70,6 +70,14 @@ def test_secrets_are_masked_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch
     assert "wb-secret-token-value" in settings.secret_values()
 
 
+def test_each_brands_cabinet_credentials_are_secrets_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADOLF_OZON_API_KEY__OHANA_KIDS", "kids-ozon-key-value")
+    monkeypatch.setenv("ADOLF_WB_API_TOKENISH", "not-a-credential")
+    secrets = load_settings().secret_values()
+    assert "kids-ozon-key-value" in secrets
+    assert "not-a-credential" not in secrets
+
+
 def test_api_tokens_map_to_roles_and_are_treated_as_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADOLF_API_TOKENS", "tok-admin-1:admin, tok-mgr-2:manager")
     settings = load_settings()
