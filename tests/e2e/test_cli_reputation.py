@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
+from adolf.adapters.clocks import ManualClock
 from adolf.adapters.sqlalchemy import migrate
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
@@ -322,11 +323,15 @@ def test_the_way_through_the_inline_queue_polls_drafts_and_publishes(
 ) -> None:
     """No recording queue: the embedded default runs every job in the command that queues it.
     A poll of the simulated WB reviews leaves drafts waiting; approving one publishes it on the
-    simulated marketplace, a regenerated draft is there when the command returns."""
+    simulated marketplace, a regenerated draft is there when the command returns.
+
+    The clock stands at a weekday's 14:00 in Moscow: the simulated feed starts at the Moscow
+    midnight before now, so on the wall clock just after midnight it would hold nothing yet."""
     monkeypatch.setenv("ADOLF_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("ADOLF_QUEUE_BACKEND", "inline")
     context.settings.cache_clear()
     context.container.cache_clear()
+    context.container().clock.override(providers.Object(ManualClock(datetime(2026, 2, 18, 11, 0, tzinfo=UTC))))
     try:
         migrate.upgrade(context.container().engine())
         polled = CliRunner().invoke(cli_app, ["tasks", "run", "reputation.poll_wb_reviews"])
