@@ -106,6 +106,8 @@ QUOTA_TABLE: tuple[Quota, ...] = (
     _assumed(_ozon("ozon.reviews.answer", "POST", "/v1/review/comment/create", 5, SECOND)),
     _assumed(_ozon("ozon.questions", "POST", "/v1/question/list", 5, SECOND, batch=100)),
     _assumed(_ozon("ozon.questions.answer", "POST", "/v1/question/answer/create", 5, SECOND)),
+    # the answer names the question's SKU, which the port's publish does not carry
+    _assumed(_ozon("ozon.questions.info", "POST", "/v1/question/info", 5, SECOND)),
     _assumed(_ozon("ozon.stocks", "POST", "/v1/analytics/stocks", 5, SECOND, batch=100)),
     _ozon("ozon.analytics", "POST", "/v1/analytics/data", 1, MINUTE, batch=1000),
     _assumed(_ozon("ozon.clusters", "POST", "/v1/cluster/list", 1, SECOND)),
