@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from adolf.adapters.clocks import ManualClock
-from adolf.adapters.marketplaces.fake_server import FakeWorld, build_world
+from adolf.adapters.marketplaces.fake_server import ROUTERS, FakeWorld, build_app, build_world
 from adolf.adapters.marketplaces.fake_server import ozon_seller as fake_ozon
 from adolf.adapters.marketplaces.fake_server.common import FakeRefusal, refusal_response
 from adolf.adapters.marketplaces.http.auth import HeaderAuth, ozon_seller_auth
@@ -404,3 +404,15 @@ def test_stock_rows_keep_the_ports_types(rig: Rig) -> None:
     row = OzonFboHttp(rig.client()).stocks(rig.fbo.skus[:1]).rows[0]
     assert isinstance(row, StockRow) and isinstance(row.available, int)
     assert row.idc is None or isinstance(row.idc, Decimal)
+
+
+def test_the_fake_app_serves_ozon_seller() -> None:
+    assert fake_ozon.__name__ in ROUTERS
+    world = build_world(ManualClock(NOW), fbo_articles=3)
+    credentials = world.credentials["acme"]
+    reply = TestClient(build_app(world)).post(
+        "/v1/cluster/list",
+        json={"cluster_type": "CLUSTER_TYPE_OZON"},
+        headers={"Client-Id": credentials["ozon_client_id"], "Api-Key": credentials["ozon_api_key"]},
+    )
+    assert reply.status_code == 200 and reply.json()["clusters"]

@@ -15,7 +15,10 @@ from fastapi import FastAPI
 from .common import FakeRefusal, refusal_response
 from .world import FakeWorld
 
-ROUTERS: tuple[str, ...] = ("adolf.adapters.marketplaces.fake_server.wb_advert",)
+ROUTERS: tuple[str, ...] = (
+    "adolf.adapters.marketplaces.fake_server.wb_advert",
+    "adolf.adapters.marketplaces.fake_server.ozon_seller",
+)
 
 
 def build_app(world: FakeWorld) -> FastAPI:
