@@ -8,6 +8,7 @@ The world's clock is a ``ManualClock`` that the clients' sleeps advance, so a 42
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,7 +20,7 @@ from adolf.adapters.marketplaces.fake_server import ROUTERS, FakeWorld, build_ap
 from adolf.adapters.marketplaces.http.auth import wb_auth, ym_auth
 from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, RetryPolicy
 from adolf.adapters.marketplaces.http.credentials import CabinetCredentials
-from adolf.adapters.marketplaces.http.quotas import WB_FEEDBACKS, YM
+from adolf.adapters.marketplaces.http.quotas import WB_FEEDBACKS, YM, Quota
 from adolf.adapters.marketplaces.simulated.reputation import ReputationFaults, SimulatedReputation
 
 #: a Thursday evening in Moscow: the feed (from the Moscow midnight) holds most of a day
@@ -76,10 +77,18 @@ def rig(
     malformed_rate: float = 0.1,
     faults: ReputationFaults | None = None,
     enforce_quotas: bool = True,
+    quotas: Mapping[str, Quota] | None = None,
 ) -> Rig:
     clock = ManualClock(NOW)
     world = build_world(
-        clock, seed=seed, brands=brands, campaigns=1, keywords=1, fbo_articles=None, enforce_quotas=enforce_quotas
+        clock,
+        seed=seed,
+        brands=brands,
+        campaigns=1,
+        keywords=1,
+        fbo_articles=None,
+        enforce_quotas=enforce_quotas,
+        quotas=quotas,
     )
     world.reputation = SimulatedReputation(seed, clock, start=START, malformed_rate=malformed_rate, faults=faults)
     app = build_app(world)
