@@ -18,6 +18,8 @@ from .world import FakeWorld
 ROUTERS: tuple[str, ...] = (
     "adolf.adapters.marketplaces.fake_server.wb_advert",
     "adolf.adapters.marketplaces.fake_server.ozon_seller",
+    "adolf.adapters.marketplaces.fake_server.wb_feedbacks",
+    "adolf.adapters.marketplaces.fake_server.ym",
 )
 
 
