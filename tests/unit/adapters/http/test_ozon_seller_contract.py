@@ -34,9 +34,14 @@ from adolf.adapters.marketplaces.http.ozon_fbo import OzonFboHttp
 from adolf.adapters.marketplaces.http.ozon_reviews import OzonReputationHttp
 from adolf.adapters.marketplaces.http.wire_ozon_seller import rubles, wire_double
 from adolf.adapters.marketplaces.simulated.ozon_fbo import SimulatedOzonFbo
-from adolf.adapters.marketplaces.simulated.reputation import SimulatedReputation
+from adolf.adapters.marketplaces.simulated.reputation import (
+    Outage,
+    PublishFailure,
+    ReputationFaults,
+    SimulatedReputation,
+)
 from adolf.application.logistic.ozon_fbo import QuotaExceeded, StockRow
-from adolf.application.ports.ads_marketplace import MarketplaceRejected, MarketplaceUnauthorised
+from adolf.application.ports.ads_marketplace import MarketplaceError, MarketplaceRejected, MarketplaceUnauthorised
 from adolf.application.reputation.marketplace import PublishOutcome
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.items import Item, ItemType
@@ -416,3 +421,38 @@ def test_the_fake_app_serves_ozon_seller() -> None:
         headers={"Client-Id": credentials["ozon_client_id"], "Api-Key": credentials["ozon_api_key"]},
     )
     assert reply.status_code == 200 and reply.json()["clusters"]
+
+
+def test_an_outage_is_a_5xx_the_client_retries_then_fails_as_a_marketplace_error(rig: Rig) -> None:
+    rig.world.reputation = rig.sim = SimulatedReputation(
+        SEED,
+        rig.clock,
+        start=FEED_START,
+        faults=ReputationFaults(outages=(Outage(Marketplace.OZON, NOW, NOW + timedelta(hours=1)),)),
+    )
+    ozon = rig.reputation()
+    with pytest.raises(MarketplaceError) as failed:
+        ozon.fetch(ItemType.REVIEW, "acme", None)
+    assert not isinstance(failed.value, MarketplaceRejected) and "503" in str(failed.value)
+    assert len(rig.requests("/v2/review/list")) == 3  # every attempt of the policy
+    assert rig.sim.counters()["outage_refusals"] == 3
+    with pytest.raises(MarketplaceError, match="503"):
+        ozon.publish(ItemType.QUESTION, "acme", "00000000-0000-0000-0000-000000000000", "Да.")
+
+
+def test_a_planted_publish_failure_is_retried_within_the_send(rig: Rig) -> None:
+    item = rig.reputation().fetch(ItemType.REVIEW, "acme", NOW - timedelta(hours=1)).items[0]
+    rig.world.reputation = rig.sim = SimulatedReputation(
+        SEED,
+        rig.clock,
+        start=FEED_START,
+        daily_reviews=300,
+        daily_questions=150,
+        malformed_rate=0.05,
+        faults=ReputationFaults(
+            failing_publishes=(PublishFailure(Marketplace.OZON, ItemType.REVIEW, item.external_id, 2),)
+        ),
+    )
+    assert rig.reputation().publish(ItemType.REVIEW, "acme", item.external_id, "Спасибо!") is PublishOutcome.PUBLISHED
+    assert len(rig.requests("/v1/review/comment/create")) == 3
+    assert rig.sim.counters()["publish_failures"] == 2

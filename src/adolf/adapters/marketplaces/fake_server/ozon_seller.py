@@ -22,6 +22,10 @@ page, questions 100. ``/v2/review/list`` keeps v1's documented request and reply
 SPEC §6's). ``/v1/question/info {question_id}`` gives one question (its SKU is what an answer
 needs).
 
+The simulated reputation's faults hold on the wire: within an Ozon outage every list, info
+and answer call is a 503, and a planted publish failure a 502 (the client's retries meet them
+as a real 5xx); list calls are counted in its counters as its own fetch counts them.
+
 An answer goes to ``SimulatedReputation.publish``: a second answer to an item is refused 409
 ``{"code": 6}`` (gRPC ``ALREADY_EXISTS``; Ozon documents no example, a faithful design); a
 blank or too long text, an unknown id, or a question's SKU that is not its own → 400/404.
@@ -43,7 +47,7 @@ from fastapi.responses import JSONResponse
 
 from adolf.adapters.marketplaces.http.quotas import OZON_SELLER
 from adolf.adapters.marketplaces.simulated.ozon_fbo import SimulatedOzonFbo
-from adolf.adapters.marketplaces.simulated.reputation import SimulatedReputation
+from adolf.adapters.marketplaces.simulated.reputation import ENDPOINTS, SimulatedReputation
 from adolf.adapters.marketplaces.simulated.reputation_feed import FeedRow
 from adolf.application.logistic.ozon_fbo import QuotaExceeded
 from adolf.application.ports.ads_marketplace import MarketplaceError, MarketplaceRejected
@@ -198,6 +202,11 @@ def router(world: FakeWorld) -> APIRouter:
     async def question_info(request: Request) -> dict[str, Any]:
         brand = guard(world, "ozon.questions.info", request)
         body = await _body(request)
+        outage = _reputation(world).faults.outage(Marketplace.OZON, world.clock.now())
+        if outage is not None:
+            raise FakeRefusal(
+                OZON_SELLER, 503, f"service unavailable until {outage.end.isoformat()} (simulated outage)"
+            )
         with world.lock:
             row = _written(world, ItemType.QUESTION, brand, body.get("question_id"))
             answered = _reputation(world).state.answered(Marketplace.OZON, ItemType.QUESTION, brand)
@@ -252,6 +261,7 @@ def _page(
     """One page of the brand's items and whether more follow."""
     reputation = _reputation(world)
     now = world.clock.now()
+    _listing(reputation, item_type, now)
     start = reputation.origin if since is None else max(since, reputation.origin)
     answered = reputation.state.answered(Marketplace.OZON, item_type, brand)
     rows = reputation.items(Marketplace.OZON, item_type, brand, start, now + _INSTANT)
@@ -270,6 +280,17 @@ def _page(
         else:
             rows = [r for r in rows if (r.created_at, r.external_id) > mark]
     return rows[:size], len(rows) > size
+
+
+def _listing(reputation: SimulatedReputation, item_type: ItemType, now: datetime) -> None:
+    """Count the list call as the simulated port counts its own (its report reads them) and
+    answer 503 within one of its outages, as it does."""
+    name = f"calls {Marketplace.OZON} {ENDPOINTS[(Marketplace.OZON, item_type)][0]}"
+    outage = reputation.faults.outage(Marketplace.OZON, now)
+    if outage is not None:
+        reputation.state.count(name, "outage_refusals")
+        raise FakeRefusal(OZON_SELLER, 503, f"service unavailable until {outage.end.isoformat()} (simulated outage)")
+    reputation.state.call(name, now, None)
 
 
 def _written(world: FakeWorld, item_type: ItemType, brand: str, ident: object) -> FeedRow:
@@ -318,8 +339,8 @@ def _answer(world: FakeWorld, item_type: ItemType, brand: str, ident: str, text:
     reputation = _reputation(world)
     try:
         outcome = _simulated(reputation.publish, Marketplace.OZON, item_type, brand, ident, text)
-    except MarketplaceError as error:  # the simulation's outage or planted failure
-        return _error(503, _UNAVAILABLE, str(error))
+    except MarketplaceError as error:  # the simulation's outage (503) or planted failure (502)
+        return _error(502 if " 502 " in str(error) else 503, _UNAVAILABLE, str(error))
     if outcome is PublishOutcome.ALREADY_ANSWERED:
         return _error(409, _ALREADY_EXISTS, f"{item_type} {ident} already has an answer")
     return {key: str(uuid.uuid5(uuid.NAMESPACE_URL, f"{item_type}/{ident}"))}
