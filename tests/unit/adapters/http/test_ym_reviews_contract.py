@@ -10,12 +10,15 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adolf.adapters.marketplaces.fake_server.ym import business_id, feedback_row, question_row
-from adolf.adapters.marketplaces.http.errors import UnauthorisedCall
+from adolf.adapters.marketplaces.http.auth import HeaderAuth
+from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient
+from adolf.adapters.marketplaces.http.errors import FailedCall, UnauthorisedCall
 from adolf.adapters.marketplaces.http.quotas import HOUR, QUOTAS, SECOND
 from adolf.adapters.marketplaces.http.wire_ym_reviews import (
     YmFeedback,
@@ -32,7 +35,7 @@ from adolf.application.reputation.marketplace import PublishOutcome
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.items import Item, ItemType
 
-from .reputation_harness import Rig, reference, rig
+from .reputation_harness import CountingLimiter, Rig, reference, rig
 
 YM = Marketplace.YM
 
@@ -211,3 +214,18 @@ def test_yms_three_text_fields_join_into_one_keeping_every_word(comment: str, pr
     for part in (comment, pros, cons):
         assert part.strip() in joined
     assert review_text(None) == ""
+
+
+def test_a_page_token_that_comes_back_again_ends_the_fetch_with_an_error() -> None:
+    row = feedback_row({"id": "5", "productId": "A-1", "text": "ok", "rating": 5, "createdAt": "2026-12-03T10:00:00Z"})
+    reply = {"status": "OK", "result": {"feedbacks": [row], "paging": {"nextPageToken": "again"}}}
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=reply))
+
+    class Looping:
+        def client(self, api: str, brand: str) -> MarketplaceHttpClient:
+            return MarketplaceHttpClient(
+                "http://ym.example", brand, HeaderAuth({"Api-Key": "k-123456"}), CountingLimiter(), transport=transport
+            )
+
+    with pytest.raises(FailedCall, match="nextPageToken='again' came back a second time"):
+        YmReviewsClient(Looping(), {"acme": 1}).fetch(ItemType.REVIEW, "acme", None)

@@ -55,7 +55,7 @@ def unanswered(
     rows = [
         row
         for row in sim.feed.rows(platform, item_type, brand, begin, now + _INSTANT)
-        if row.external_id not in answered and not (after and row.created_at <= begin)
+        if row.external_id not in answered and not (after and since is not None and row.created_at <= since)
     ]
     rows.sort(key=lambda row: (row.created_at, row.external_id), reverse=True)
     return rows

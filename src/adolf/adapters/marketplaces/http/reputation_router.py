@@ -1,7 +1,8 @@
 """``HttpReputationMarketplace``: the Reputation port over the per-platform HTTP clients.
 
 Each marketplace has its own client with the port's two methods less the platform
-(``PlatformReputation``: WB ``WbFeedbacksClient``, Ozon's, YM ``YmReviewsClient``); this
+(``PlatformReputation``: WB ``WbFeedbacksClient``, Ozon ``OzonReputationHttp``, YM
+``YmReviewsClient``); this
 router picks one by the call's platform. A platform without a client is refused as such
 (``MarketplaceRejected`` naming it and the platforms served): asking again will not help, so
 the runtime never retries it.

@@ -26,7 +26,7 @@ from adolf.application.ports.ads_marketplace import Fetched, MarketplaceRejected
 from adolf.application.reputation.marketplace import PublishOutcome
 from adolf.domain.reputation.items import Item, ItemType
 
-from .errors import RejectedCall
+from .errors import FailedCall, RejectedCall
 from .quotas import YM
 from .reputation_router import HttpClients
 from .validation import parse_model, parse_page
@@ -90,6 +90,7 @@ class YmReviewsClient:
         items: list[Item] = []
         skipped: list[str] = []
         token: str | None = None
+        seen: set[str] = set()
         while True:
             params: dict[str, Any] = {"limit": self.page_size, **({"page_token": token} if token else {})}
             payload = client.request_json(endpoint, "POST", path, params=params, json=body)
@@ -110,6 +111,9 @@ class YmReviewsClient:
             paging = parse_model(endpoint, payload["result"].get("paging") or {}, YmPaging)
             if not paging.nextPageToken or (not page.items and not page.skipped):
                 return Fetched(tuple(items), tuple(skipped))
+            if paging.nextPageToken in seen:  # a server going round in circles would never end the fetch
+                raise FailedCall(endpoint, None, f"nextPageToken={paging.nextPageToken!r} came back a second time")
+            seen.add(paging.nextPageToken)
             token = paging.nextPageToken
 
     def publish(self, item_type: ItemType, brand: str, external_id: str, text: str) -> PublishOutcome:
