@@ -30,9 +30,16 @@ from adolf.adapters.marketplaces.http.auth import HeaderAuth, ozon_seller_auth
 from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, RetryPolicy
 from adolf.adapters.marketplaces.http.credentials import CabinetCredentials
 from adolf.adapters.marketplaces.http.errors import RejectedCall
-from adolf.adapters.marketplaces.http.ozon_fbo import OzonFboHttp
+from adolf.adapters.marketplaces.http.ozon_fbo import OzonFboHttp, checked_rows
 from adolf.adapters.marketplaces.http.ozon_reviews import OzonReputationHttp
-from adolf.adapters.marketplaces.http.wire_ozon_seller import rubles, wire_double
+from adolf.adapters.marketplaces.http.wire_ozon_seller import (
+    SalesWire,
+    StockWire,
+    rubles,
+    to_sales,
+    to_stock,
+    wire_double,
+)
 from adolf.adapters.marketplaces.simulated.ozon_fbo import SimulatedOzonFbo
 from adolf.adapters.marketplaces.simulated.reputation import (
     Outage,
@@ -456,3 +463,99 @@ def test_a_planted_publish_failure_is_retried_within_the_send(rig: Rig) -> None:
     assert rig.reputation().publish(ItemType.REVIEW, "acme", item.external_id, "Спасибо!") is PublishOutcome.PUBLISHED
     assert len(rig.requests("/v1/review/comment/create")) == 3
     assert rig.sim.counters()["publish_failures"] == 2
+
+
+# -- properties --------------------------------------------------------------------------------------
+
+
+def _rig(daily_reviews: float = 300, daily_questions: float = 150) -> Rig:
+    clock = ManualClock(NOW)
+    world = build_world(clock, seed=SEED, brands=("acme",), campaigns=1, keywords=1, fbo_articles=None)
+    world.ozon_fbo = reference_fbo(clock)
+    world.reputation = SimulatedReputation(
+        SEED, clock, start=FEED_START, daily_reviews=daily_reviews, daily_questions=daily_questions, malformed_rate=0.05
+    )
+    world.enforce_quotas = False
+    app = FastAPI()
+    app.add_exception_handler(FakeRefusal, refusal_response)
+    app.include_router(fake_ozon.router(world))
+    sent: list[httpx.Request] = []
+    http = TestClient(app)
+    http.event_hooks = {"request": [sent.append], "response": []}
+    return Rig(world, clock, world.ozon_fbo, world.reputation, http, sent, [])
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=ARTICLES - 1), max_size=260))
+def test_stocks_of_any_skus_take_one_call_per_100_distinct(indices: list[int]) -> None:
+    rig = _rig()
+    skus = [rig.fbo.skus[i] for i in indices]
+    page = OzonFboHttp(rig.client()).stocks(skus)
+    distinct = list(dict.fromkeys(skus))
+    sent = [body(r)["skus"] for r in rig.requests("/v1/analytics/stocks")]  # type: ignore[index]
+    assert [s for batch in sent for s in batch] == [str(s) for s in distinct]
+    assert len(sent) == -(-len(distinct) // 100) and all(len(batch) <= 100 for batch in sent)
+    assert page.rows == reference_fbo(rig.clock).stocks(skus).rows
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    st.sampled_from([ItemType.REVIEW, ItemType.QUESTION]),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=20 * 60).map(lambda m: NOW - timedelta(minutes=m))),
+)
+def test_any_fetch_over_the_wire_is_the_simulated_ports(item_type: ItemType, since: datetime | None) -> None:
+    rig = _rig(daily_reviews=300, daily_questions=400)
+    fetched = rig.reputation().fetch(item_type, "acme", since)
+    reference = SimulatedReputation(
+        SEED, ManualClock(NOW), start=FEED_START, daily_reviews=300, daily_questions=400, malformed_rate=0.05
+    )
+    expected = reference.fetch(Marketplace.OZON, item_type, "acme", since)
+    _same(fetched.items, expected.items)
+    if since is None:
+        assert len(fetched.skipped) == len(expected.skipped)
+        path = "/v2/review/list" if item_type is ItemType.REVIEW else "/v1/question/list"
+        assert len(rig.requests(path)) > 1  # paged by last_id
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ({"available_stock_count": 2.5}, "available_stock_count"),
+        ({"transit_stock_count": True}, "transit_stock_count"),
+        ({"ads_cluster": float("nan")}, "ads_cluster"),
+        ({"sku": 0}, "sku"),
+        ({"cluster_id": "x1"}, "cluster_id"),
+    ],
+)
+def test_a_stock_row_the_port_cannot_hold_is_skipped_naming_the_field(row: dict[str, object], reason: str) -> None:
+    good = {
+        "sku": 11,
+        "cluster_id": 4001,
+        "available_stock_count": 3.0,
+        "transit_stock_count": 0,
+        "requested_stock_count": 0,
+        "ads_cluster": 0.1,
+        "idc_cluster": None,
+        "turnover_grade": "DEFICIT",
+    }
+    rows, skipped = checked_rows("ozon.stocks", [good, {**good, **row}], StockWire, to_stock)
+    assert rows == [StockRow(11, 4001, 3, 0, 0, Decimal("0.10"), None, "DEFICIT")]
+    [bad] = skipped
+    assert reason in bad.reason and bad.raw == {**good, **row}
+
+
+@pytest.mark.parametrize(
+    ("dimensions", "metrics", "reason"),
+    [
+        ([{"id": "12"}, {"id": "2026-13-01"}], [1.0, 10.0], "is not a date"),
+        ([{"id": "abc"}, {"id": "2026-12-01"}], [1.0, 10.0], "is not a SKU"),
+        ([{"id": "12"}, {"id": "2026-12-01"}], [1.5, 10.0], "ordered_units=1.5"),
+        ([{"id": "12"}, {"id": "2026-12-01"}], [-1.0, 10.0], "metrics.0"),
+        ([{"id": "2026-12-01"}], [1.0, 10.0], "dimensions"),
+    ],
+)
+def test_a_sales_row_the_port_cannot_hold_is_skipped(dimensions: object, metrics: object, reason: str) -> None:
+    rows, skipped = checked_rows(
+        "ozon.analytics", [{"dimensions": dimensions, "metrics": metrics}], SalesWire, to_sales
+    )
+    assert rows == [] and reason in skipped[0].reason
