@@ -13,6 +13,7 @@ from adolf.entrypoints.cli import (
     db,
     journal,
     logistic,
+    marketplace,
     ops,
     reputation,
     rq,
@@ -38,6 +39,7 @@ app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(watcher.app, name="watcher")
 app.add_typer(logistic.app, name="logistic")
 app.add_typer(reputation.app, name="reputation")
+app.add_typer(marketplace.app, name="marketplace")
 app.command()(journal.alerts)
 app.command()(journal.recommendations)
 app.command()(ops.workers)
