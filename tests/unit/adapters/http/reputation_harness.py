@@ -17,16 +17,16 @@ from starlette.testclient import TestClient
 
 from adolf.adapters.clocks import ManualClock
 from adolf.adapters.marketplaces.fake_server import ROUTERS, FakeWorld, build_app, build_world, wb_feedbacks, ym
-from adolf.adapters.marketplaces.http.auth import wb_auth, ym_auth
+from adolf.adapters.marketplaces.http.auth import ozon_seller_auth, wb_auth, ym_auth
 from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, RetryPolicy
 from adolf.adapters.marketplaces.http.credentials import CabinetCredentials
-from adolf.adapters.marketplaces.http.quotas import WB_FEEDBACKS, YM, Quota
+from adolf.adapters.marketplaces.http.quotas import OZON_SELLER, WB_FEEDBACKS, YM, Quota
 from adolf.adapters.marketplaces.simulated.reputation import ReputationFaults, SimulatedReputation
 
 #: a Thursday evening in Moscow: the feed (from the Moscow midnight) holds most of a day
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
 START = datetime(2026, 12, 2, 21, 0, tzinfo=UTC)
-_AUTHS = {WB_FEEDBACKS: wb_auth, YM: ym_auth}
+_AUTHS = {WB_FEEDBACKS: wb_auth, YM: ym_auth, OZON_SELLER: ozon_seller_auth}
 
 
 @dataclass

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from adolf.adapters.marketplaces.fake_server.ym import business_id
 from adolf.adapters.marketplaces.http.errors import FailedCall
+from adolf.adapters.marketplaces.http.ozon_reviews import OzonReputationHttp
+from adolf.adapters.marketplaces.http.quotas import OZON_SELLER
 from adolf.adapters.marketplaces.http.reputation_router import HttpReputationMarketplace
 from adolf.adapters.marketplaces.http.wb_feedbacks import WbFeedbacksClient
 from adolf.adapters.marketplaces.http.ym_reviews import YmReviewsClient
@@ -38,6 +40,37 @@ def test_each_platform_brings_what_the_simulated_port_brings(platform: Marketpla
     expected = reference().fetch(platform, item_type, "acme", None)
     named = expected.items if platform is Marketplace.WB else tuple(replace(i, product_name="") for i in expected.items)
     assert fetched.items == named and len(fetched.skipped) == len(expected.skipped)
+
+
+def test_all_three_platforms_through_one_router_bring_what_the_simulated_port_brings() -> None:
+    r = rig(enforce_quotas=False)
+    ozon = OzonReputationHttp(lambda brand: r.client(OZON_SELLER, brand))
+    marketplace = HttpReputationMarketplace(
+        {
+            Marketplace.WB: WbFeedbacksClient(r),
+            Marketplace.OZON: ozon,
+            Marketplace.YM: YmReviewsClient(r, {"acme": business_id("acme")}),
+        }
+    )
+    simulated = reference()
+    for platform in Marketplace:
+        for item_type in ItemType:
+            fetched = marketplace.fetch(platform, item_type, "acme", None)
+            expected = simulated.fetch(platform, item_type, "acme", None)
+            assert [i.external_id for i in fetched.items] == [i.external_id for i in expected.items], (
+                platform,
+                item_type,
+            )
+            assert len(fetched.skipped) == len(expected.skipped)
+    business = business_id("acme")
+    assert {request.url.path for request in r.sent} >= {
+        "/api/v1/feedbacks",
+        "/api/v1/questions",
+        "/v2/review/list",
+        "/v1/question/list",
+        f"/v2/businesses/{business}/goods-feedback",
+        f"/v1/businesses/{business}/goods-questions",
+    }
 
 
 def test_publish_lands_on_the_platform_it_names() -> None:
