@@ -30,6 +30,7 @@ from adolf.adapters.marketplaces.http.auth import HeaderAuth, ozon_seller_auth
 from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, RetryPolicy
 from adolf.adapters.marketplaces.http.credentials import CabinetCredentials
 from adolf.adapters.marketplaces.http.errors import RejectedCall
+from adolf.adapters.marketplaces.http.limiter import memory_limiter
 from adolf.adapters.marketplaces.http.ozon_fbo import OzonFboHttp, checked_rows
 from adolf.adapters.marketplaces.http.ozon_reviews import OzonReputationHttp
 from adolf.adapters.marketplaces.http.wire_ozon_seller import (
@@ -559,3 +560,23 @@ def test_a_sales_row_the_port_cannot_hold_is_skipped(dimensions: object, metrics
         "ozon.analytics", [{"dimensions": dimensions, "metrics": metrics}], SalesWire, to_sales
     )
     assert rows == [] and reason in skipped[0].reason
+
+
+def test_the_shared_limiter_refuses_a_second_analytics_call_before_it_is_sent(rig: Rig) -> None:
+    def never(seconds: float) -> None:
+        raise AssertionError(f"slept {seconds} s inside a job")
+
+    client = MarketplaceHttpClient(
+        "http://testserver",
+        "acme",
+        ozon_seller_auth(CabinetCredentials("acme", rig.world.credentials["acme"])),
+        memory_limiter(sleep=never),
+        http=rig.http,
+        sleep=never,
+    )
+    fbo = OzonFboHttp(client)
+    fbo.ordered_units(date(2026, 12, 1), date(2026, 12, 1))
+    with pytest.raises(QuotaExceeded) as exceeded:
+        fbo.ordered_units(date(2026, 12, 1), date(2026, 12, 1))
+    assert 50 < exceeded.value.retry_after <= 60
+    assert len(rig.requests("/v1/analytics/data")) == 1
