@@ -28,7 +28,7 @@ from adolf.adapters.marketplaces.http.wire_ym_reviews import (
     question_item,
     review_text,
 )
-from adolf.adapters.marketplaces.http.ym_reviews import YmReviewsClient, date_time_from
+from adolf.adapters.marketplaces.http.ym_reviews import YmReviewsClient, business_ids_from_env, date_time_from
 from adolf.application.logistic.ozon_fbo import QuotaExceeded
 from adolf.application.ports.ads_marketplace import MarketplaceRejected
 from adolf.application.reputation.marketplace import PublishOutcome
@@ -229,3 +229,17 @@ def test_a_page_token_that_comes_back_again_ends_the_fetch_with_an_error() -> No
 
     with pytest.raises(FailedCall, match="nextPageToken='again' came back a second time"):
         YmReviewsClient(Looping(), {"acme": 1}).fetch(ItemType.REVIEW, "acme", None)
+
+
+def test_business_ids_come_from_the_environment_per_brand_or_for_all() -> None:
+    env = {"ADOLF_YM_BUSINESS_ID__ACME_HOME": "42", "ADOLF_YM_BUSINESS_ID": "7"}
+    assert business_ids_from_env(["acme-home", "other"], env) == {"acme-home": 42, "other": 7}
+    assert business_ids_from_env(["acme"], {}) == {}
+    with pytest.raises(ValueError, match=r"ADOLF_YM_BUSINESS_ID__ACME='x1'"):
+        business_ids_from_env(["acme"], {"ADOLF_YM_BUSINESS_ID__ACME": "x1"})
+
+
+@given(business=st.integers(1, 10**12), brand=st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True))
+def test_a_business_id_set_for_a_brand_is_read_back(business: int, brand: str) -> None:
+    env = {f"ADOLF_YM_BUSINESS_ID__{brand.upper().replace('-', '_')}": str(business)}
+    assert business_ids_from_env([brand], env) == {brand: business}

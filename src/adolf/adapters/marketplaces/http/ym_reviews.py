@@ -2,6 +2,8 @@
 
 Every call names the brand's cabinet twice: its ``Api-Key`` and its ``businessId`` in the path
 (``business_ids``: brand → YM business id; a brand without one is refused, naming it).
+``business_ids_from_env`` reads them as the credentials are read: ``ADOLF_YM_BUSINESS_ID__<BRAND>``,
+else ``ADOLF_YM_BUSINESS_ID`` for every brand (not a secret: YM shows it in the cabinet's URL).
 
 **fetch** pages through ``goods-feedback`` (``reactionStatus: NEED_REACTION``) or
 ``goods-questions`` (``answered: false``), ``limit`` 50 (YM's most) and ``page_token`` from
@@ -18,7 +20,7 @@ limiter): goods-feedback 1000 requests an hour, goods-questions 10 000 an hour p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +28,7 @@ from adolf.application.ports.ads_marketplace import Fetched, MarketplaceRejected
 from adolf.application.reputation.marketplace import PublishOutcome
 from adolf.domain.reputation.items import Item, ItemType
 
+from .credentials import brand_suffix
 from .errors import FailedCall, RejectedCall
 from .quotas import YM
 from .reputation_router import HttpClients
@@ -49,6 +52,24 @@ _FILTERS: dict[ItemType, dict[str, Any]] = {
     ItemType.REVIEW: {"reactionStatus": "NEED_REACTION"},
     ItemType.QUESTION: {"answered": False},
 }
+
+
+BUSINESS_ID_VARIABLE = "ADOLF_YM_BUSINESS_ID"
+
+
+def business_ids_from_env(brands: Iterable[str], env: Mapping[str, str]) -> dict[str, int]:
+    """Each brand's YM business id from the environment; brands with none are left out (their
+    calls are refused then). A value that is not a whole number >= 1 is refused, naming it."""
+    found: dict[str, int] = {}
+    for brand in brands:
+        name = f"{BUSINESS_ID_VARIABLE}__{brand_suffix(brand)}"
+        value = env.get(name, "").strip() or env.get(BUSINESS_ID_VARIABLE, "").strip()
+        if not value:
+            continue
+        if not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ValueError(f"{name}={value!r} must be a Yandex.Market business id (a whole number >= 1)")
+        found[brand] = int(value)
+    return found
 
 
 def date_time_from(since: datetime) -> str:
