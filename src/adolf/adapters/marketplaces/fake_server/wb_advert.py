@@ -224,7 +224,7 @@ def router(world: FakeWorld) -> APIRouter:
         day = _day(payload.get("from"), "from", endpoint)
         if _day(payload.get("to"), "to", endpoint) != day:
             raise refuse(WB_ADVERT, 400, f"{endpoint}: from and to must be the same day in the fake")
-        per_campaign: dict[str, list[RawRow]] = {}
+        per_campaign: dict[str, dict[str, tuple[object, RawRow]]] = {}  # advert → nm → (cluster, stats)
         result: list[dict[str, Any]] = []
         for item in items:
             if not isinstance(item, dict):
@@ -232,14 +232,15 @@ def router(world: FakeWorld) -> APIRouter:
             cid = str(_number(item.get("advert_id"), "advert_id", endpoint))
             nm = str(_number(item.get("nm_id"), "nm_id", endpoint))
             if cid not in per_campaign:
-                per_campaign[cid] = rejected(endpoint, partial(market.keyword_stats, WB, cid, day))
-            phrases = {str(k["id"]): k["phrase"] for k in market.list_keywords(WB, cid)}
-            if nm not in phrases:
+                stats = rejected(endpoint, partial(market.keyword_stats, WB, cid, day))
+                phrases = {k["id"]: k["phrase"] for k in market.list_keywords(WB, cid)}
+                per_campaign[cid] = {str(row["id"]): (phrases[row["id"]], row) for row in stats}
+            if nm not in per_campaign[cid]:
                 raise refuse(WB_ADVERT, 400, f"{endpoint}: advert {cid} has no nm_id={nm}")
-            [row] = [r for r in per_campaign[cid] if r["id"] == nm]
+            phrase, row = per_campaign[cid][nm]
             position = row["avg_position"]
             cluster = {
-                "norm_query": phrases[nm],
+                "norm_query": phrase,
                 "views": row["views"],
                 "clicks": row["clicks"],
                 "orders": row["orders"],
