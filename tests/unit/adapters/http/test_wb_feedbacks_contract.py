@@ -192,3 +192,13 @@ def test_wbs_three_text_fields_join_into_one_keeping_every_word(text: str, pros:
     for part in (text, pros, cons):
         assert part.strip() in joined
     assert joined_text(text, "", None) == text.strip()
+
+
+def test_the_fake_lists_oldest_first_on_date_asc_and_refuses_other_orders() -> None:
+    r = rig(malformed_rate=0.0, enforce_quotas=False)
+    token = {"Authorization": r.credentials["acme"]["wb_api_token"]}
+    params = {"isAnswered": "false", "take": 5000, "skip": 0}
+    newest = r.http.get("/api/v1/feedbacks", params={**params, "order": "dateDesc"}, headers=token).json()
+    oldest = r.http.get("/api/v1/feedbacks", params={**params, "order": "dateAsc"}, headers=token).json()
+    assert newest["data"]["feedbacks"] == oldest["data"]["feedbacks"][::-1]
+    assert r.http.get("/api/v1/feedbacks", params={**params, "order": "x"}, headers=token).status_code == 400

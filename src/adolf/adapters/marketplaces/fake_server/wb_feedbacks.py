@@ -1,13 +1,15 @@
 """Wildberries' feedbacks API (host feedbacks-api) over the simulated reviews and questions.
 
 Paths, parameters and shapes as ``http/wire_wb_feedbacks`` describes them (WB's documented
-ones; a question also carries the simulated author as ``userName``, which WB does not send, so
-that answers greeting the buyer read as in the simulation): ``GET /api/v1/feedbacks`` and ``GET /api/v1/questions`` (``isAnswered``, ``take`` ≤ 5000,
-``skip``, ``order``, ``dateFrom`` in Unix seconds) answering ``{"data": {…, "feedbacks" |
-"questions": [...]}, "error": false, …}``; ``POST /api/v1/feedbacks/answer {"id", "text"}`` →
-204; ``PATCH /api/v1/questions {"id", "answer": {"text"}, "state"}`` → 200. All four share the
-cabinet's 3 requests a second (``guard``: 429 with ``Retry-After`` past it); ``Authorization:
-<token>`` names the brand (401 else). ``take`` over the batch → 400.
+ones): ``GET /api/v1/feedbacks`` and ``GET /api/v1/questions`` (``isAnswered``, ``take`` ≤ 5000,
+``skip``, ``order`` ``dateDesc`` or ``dateAsc``, ``dateFrom`` in Unix seconds, included)
+answering ``{"data": {…, "feedbacks" | "questions": [...]}, "error": false, …}``;
+``POST /api/v1/feedbacks/answer {"id", "text"}`` → 204; ``PATCH /api/v1/questions {"id",
+"answer": {"text"}, "state"}`` → 200. All four share the cabinet's 3 requests a second
+(``guard``: 429 with ``Retry-After`` past it); ``Authorization: <token>`` names the brand (401
+else). ``take`` over the batch → 400. One addition to WB's shape: a question carries the
+simulated buyer's name as ``userName`` (WB's questions name nobody), so that answers greeting
+the buyer read as they do in the simulation.
 
 The rows are the simulated feed's, unanswered (``reputation_rows``): times in WB's Moscow
 offset, ``productValuation`` for the rating, ``nmId`` for the product, the buyer's name as
@@ -127,7 +129,9 @@ def _reputation(world: FakeWorld) -> SimulatedReputation:
 def router(world: FakeWorld) -> APIRouter:
     api = APIRouter()
 
-    def listing(item_type: ItemType, request: Request, answered: bool, take: int, skip: int, since: int | None) -> Any:
+    def listing(
+        item_type: ItemType, request: Request, answered: bool, take: int, skip: int, order: str, since: int | None
+    ) -> Any:
         endpoint, key = _KEYS[item_type]
         brand = guard(world, endpoint, request)
         batch = world.quotas[endpoint].batch or take
@@ -138,6 +142,10 @@ def router(world: FakeWorld) -> APIRouter:
         sim = _reputation(world)
         begin = datetime.fromtimestamp(since, UTC) if since is not None else None
         rows: list[FeedRow] = unanswered(sim, WB_FEEDBACKS, Marketplace.WB, item_type, brand, begin)
+        if order == "dateAsc":
+            rows.reverse()
+        elif order != "dateDesc":
+            raise refuse(WB_FEEDBACKS, 400, f"order={order!r} must be dateDesc or dateAsc")
         convert = feedback_row if item_type is ItemType.REVIEW else question_row
         page = [convert(row.row, brand) for row in rows[skip : skip + take]]
         if world.take_malformed(endpoint):
@@ -154,7 +162,7 @@ def router(world: FakeWorld) -> APIRouter:
         order: str = Query("dateDesc"),
         dateFrom: int | None = Query(None),
     ) -> Any:
-        return listing(ItemType.REVIEW, request, isAnswered, take, skip, dateFrom)
+        return listing(ItemType.REVIEW, request, isAnswered, take, skip, order, dateFrom)
 
     @api.get("/api/v1/questions")
     def questions(
@@ -165,7 +173,7 @@ def router(world: FakeWorld) -> APIRouter:
         order: str = Query("dateDesc"),
         dateFrom: int | None = Query(None),
     ) -> Any:
-        return listing(ItemType.QUESTION, request, isAnswered, take, skip, dateFrom)
+        return listing(ItemType.QUESTION, request, isAnswered, take, skip, order, dateFrom)
 
     def answer(item_type: ItemType, endpoint: str, request: Request, external_id: object, text: object) -> None:
         brand = guard(world, endpoint, request)
