@@ -76,14 +76,18 @@ class Rig:
         return [request for request in self.sent if request.url.path == path]
 
 
-@pytest.fixture
-def rig() -> Rig:
+def make_rig() -> Rig:
     clock = ManualClock(NOW)
     world = build_world(clock, campaigns=CAMPAIGNS, keywords=KEYWORDS, fbo_articles=None, reputation=False)
     sent: list[httpx.Request] = []
     http = TestClient(build_app(world))
     http.event_hooks["request"].append(sent.append)
     return Rig(world, clock, http, sent, [], Limiter())
+
+
+@pytest.fixture
+def rig() -> Rig:
+    return make_rig()
 
 
 def sim(rig: Rig):  # type: ignore[no-untyped-def]
@@ -306,6 +310,24 @@ def test_the_fake_refuses_a_batch_over_50_and_a_day_it_does_not_keep(rig: Rig) -
         "/adv/v3/fullstats", params={"ids": "10000001", "beginDate": old, "endDate": old}, headers=token
     )
     assert reply.status_code == 400 and "keeps today" in reply.json()["detail"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.data())
+def test_any_bid_to_the_kopeck_lands_in_the_market_as_sent(data: st.DataObject) -> None:
+    rig = make_rig()
+    wb = rig.client()
+    cid = "10000002"
+    keywords = sim(rig).list_keywords(cid).items
+    changes = []
+    for keyword in keywords:
+        assert keyword.min_bid is not None
+        bid = data.draw(st.decimals(min_value=keyword.min_bid, max_value=keyword.min_bid * 10, places=2))
+        changes.append(BidChange(keyword.external_id, bid))
+    result = wb.update_bids(cid, changes, "key")
+    assert result.rejected == () and len(result.applied) == KEYWORDS
+    assert [k.bid for k in sim(rig).list_keywords(cid).items] == [c.bid for c in changes]
+    assert [k.bid for k in wb.list_keywords(cid).items] == [c.bid for c in changes]
 
 
 # -- units -----------------------------------------------------------------------------------
