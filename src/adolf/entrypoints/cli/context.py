@@ -26,7 +26,9 @@ def settings() -> Settings:
     except SettingsError as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # one line, as fail()
         raise typer.Exit(2) from None
-    configure_logging(loaded.log_format.value, loaded.log_level, loaded.secret_values())  # stderr, as it is at each line
+    configure_logging(
+        loaded.log_format.value, loaded.log_level, loaded.secret_values()
+    )  # stderr, as it is at each line
     return loaded
 
 
