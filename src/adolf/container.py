@@ -8,6 +8,7 @@ settings select them, so `adolf[core]` works without them.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -188,14 +189,18 @@ def _ozon_fbo_state(settings: Settings, engine: Any) -> Any:
     return SqlFboState(_sim_engine(settings, engine)) if settings.sim_state == "database" else InMemoryFboState()
 
 
-def _ozon_fbo(settings: Settings, clock: Any, state: Any) -> Any:
+def _ozon_fbo(settings: Settings, clock: Any, state: Any, live: Callable[[], Any]) -> Any:
     """Logistic's Ozon FBO: the simulated one, on the shared state above (its first day is the
-    one the first process to use it stored)."""
-    if settings.marketplace != "simulated":
-        raise ContainerError(
-            f"ADOLF_MARKETPLACE={settings.marketplace!r}: the live Ozon FBO client is not in this release; "
-            "use ADOLF_MARKETPLACE=simulated"
-        )
+    one the first process to use it stored); live, the Ozon Seller API of the first brand.
+
+    The port has no brand (Logistic plans one FBO stock), so live it reads the seller cabinet
+    of ``ADOLF_BRANDS``' first brand, on the Ozon Seller clients whose 429s are never slept
+    through (``_live_marketplace_clients``)."""
+    if settings.marketplace == "live":
+        from adolf.adapters.marketplaces.http.ozon_fbo import OzonFboHttp
+        from adolf.adapters.marketplaces.http.quotas import OZON_SELLER
+
+        return OzonFboHttp(live().ozon_seller.client(OZON_SELLER, _cabinet_brand(settings)))
     from adolf.adapters.marketplaces.simulated.ozon_fbo import SimulatedOzonFbo
 
     return SimulatedOzonFbo(settings.sim_seed, settings.sim_fbo_articles, clock, state=state())
@@ -214,14 +219,13 @@ def _reputation_state(settings: Settings, engine: Any) -> Any:
     return SqlReputationState(_sim_engine(settings, engine))
 
 
-def _reputation_marketplace(settings: Settings, clock: Any, state: Any) -> Any:
+def _reputation_marketplace(settings: Settings, clock: Any, state: Any, live: Callable[[], Any]) -> Any:
     """Reputation's reviews and questions: the simulated ones, on the shared state above, with
-    the fault plan ``adolf simulate`` hands its workers (``ADOLF_SIM_REPUTATION_FAULTS``)."""
-    if settings.marketplace != "simulated":
-        raise ContainerError(
-            f"ADOLF_MARKETPLACE={settings.marketplace!r}: the live review and question clients are not in this "
-            "release; use ADOLF_MARKETPLACE=simulated"
-        )
+    the fault plan ``adolf simulate`` hands its workers (``ADOLF_SIM_REPUTATION_FAULTS``); live,
+    WB's feedbacks API, Ozon Seller's reviews and questions and YM's goods feedback, every brand
+    in its own cabinet (YM's business ids from ``ADOLF_YM_BUSINESS_ID[__<BRAND>]``)."""
+    if settings.marketplace == "live":
+        return _live_reputation(settings, live())
     from adolf.adapters.marketplaces.simulated.reputation import SimulatedReputation
     from adolf.adapters.marketplaces.simulated.reputation_fault_plan import faults_from_text
 
@@ -266,15 +270,74 @@ def _circuit_breaker(redis: Redis | None, policy: Any) -> Any:
     return RedisCircuitBreaker(redis, policy)
 
 
-def _marketplaces(settings: Settings, market: Any) -> Any:
-    if settings.marketplace != "simulated":
-        raise ContainerError(
-            f"ADOLF_MARKETPLACE={settings.marketplace!r}: the live HTTP clients are not in this release; "
-            "use ADOLF_MARKETPLACE=simulated"
-        )
+def _marketplaces(settings: Settings, market: Any, live: Callable[[], Any]) -> Any:
+    if settings.marketplace == "live":
+        from adolf.adapters.marketplaces.live_ads import LiveAdsMarketplaces
+
+        return LiveAdsMarketplaces(live().default, _cabinet_brand(settings), os.environ, ContainerError)
     from adolf.domain.marketplace import Marketplace
 
     return {mp: market().adapter(mp) for mp in Marketplace}
+
+
+# An Ozon Seller 429 asking for longer than this raises QuotaExceeded instead of being slept
+# through: the analytics quota is one call a minute, and Logistic's jobs chain their next page
+# a minute later rather than hold a worker asleep (``http/ozon_fbo.py``).
+OZON_SELLER_MAX_RETRY_AFTER = 20.0
+
+
+def _cabinet_brand(settings: Settings) -> str:
+    """The cabinet of the ports that carry no brand (the ads marketplaces, Ozon FBO)."""
+    if not settings.brands:
+        raise ContainerError("ADOLF_MARKETPLACE=live needs ADOLF_BRANDS: its first brand's cabinet is used")
+    return settings.brands[0]
+
+
+def _live_marketplace_clients(settings: Settings, redis: Redis | None) -> Any:
+    """The marketplaces' HTTP clients (``ADOLF_MARKETPLACE=live``), imported only then so a bare
+    install runs without httpx. Every process shares the quota windows and Ozon Performance's
+    tokens through Redis when ``ADOLF_REDIS_URL`` is set (two workers together keep a quota),
+    else this process's memory. ``ozon_seller`` are the same clients with 429s never slept
+    through past ``OZON_SELLER_MAX_RETRY_AFTER``."""
+    try:
+        from adolf.adapters.marketplaces.http.client import RetryPolicy
+        from adolf.adapters.marketplaces.http.factory import MarketplaceClients
+        from adolf.adapters.marketplaces.http.limiter import memory_limiter, redis_limiter
+        from adolf.adapters.marketplaces.http.token_store import MemoryTokenStore, RedisTokenStore
+    except ModuleNotFoundError as exc:
+        raise ContainerError(
+            f"ADOLF_MARKETPLACE=live needs {exc.name!r}, which is not installed: pip install 'adolf[marketplaces]'"
+        ) from exc
+    prefix = settings.marketplace_redis_prefix
+    limiter = redis_limiter(redis, prefix) if redis is not None else memory_limiter()
+    tokens: Any = RedisTokenStore(redis, prefix) if redis is not None else MemoryTokenStore()
+    env = dict(os.environ)
+    return SimpleNamespace(
+        default=MarketplaceClients(limiter, tokens, env),
+        ozon_seller=MarketplaceClients(
+            limiter, tokens, env, retry=RetryPolicy(max_retry_after=OZON_SELLER_MAX_RETRY_AFTER)
+        ),
+    )
+
+
+def _live_reputation(settings: Settings, live: Any) -> Any:
+    from adolf.adapters.marketplaces.http.ozon_reviews import OzonReputationHttp
+    from adolf.adapters.marketplaces.http.reputation_router import HttpReputationMarketplace
+    from adolf.adapters.marketplaces.http.wb_feedbacks import WbFeedbacksClient
+    from adolf.adapters.marketplaces.http.ym_reviews import YmReviewsClient, business_ids_from_env
+    from adolf.domain.marketplace import Marketplace
+
+    try:
+        business_ids = business_ids_from_env(settings.brands, os.environ)
+    except ValueError as exc:
+        raise ContainerError(str(exc)) from exc
+    return HttpReputationMarketplace(
+        {
+            Marketplace.WB: WbFeedbacksClient(live.default),
+            Marketplace.OZON: OzonReputationHttp.from_clients(live.ozon_seller),
+            Marketplace.YM: YmReviewsClient(live.default, business_ids),
+        }
+    )
 
 
 def _result_sink(uow_factory: Any, clock: Any) -> Any:
@@ -330,11 +393,16 @@ class Container(containers.DeclarativeContainer):
     anthropic_client = providers.Singleton(_anthropic_client, settings)
     language_model = providers.Singleton(_language_model, settings, anthropic_client.provider)
     sim_market = providers.Singleton(_sim_market, settings, clock, engine)
-    marketplaces = providers.Singleton(_marketplaces, settings, sim_market.provider)
+    live_marketplace_clients = providers.Singleton(_live_marketplace_clients, settings, redis)
+    marketplaces = providers.Singleton(_marketplaces, settings, sim_market.provider, live_marketplace_clients.provider)
     ozon_fbo_state = providers.Singleton(_ozon_fbo_state, settings, engine)
-    ozon_fbo = providers.Singleton(_ozon_fbo, settings, clock, ozon_fbo_state.provider)
+    ozon_fbo = providers.Singleton(
+        _ozon_fbo, settings, clock, ozon_fbo_state.provider, live_marketplace_clients.provider
+    )
     reputation_state = providers.Singleton(_reputation_state, settings, engine)
-    reputation_marketplace = providers.Singleton(_reputation_marketplace, settings, clock, reputation_state.provider)
+    reputation_marketplace = providers.Singleton(
+        _reputation_marketplace, settings, clock, reputation_state.provider, live_marketplace_clients.provider
+    )
     reputation_model = providers.Singleton(_reputation_model, settings, anthropic_client.provider)
     breaker_policy = providers.Singleton(_breaker_policy, settings)
     circuit_breaker = providers.Singleton(_circuit_breaker, redis, breaker_policy)

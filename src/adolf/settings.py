@@ -121,7 +121,14 @@ class Settings(BaseSettings):
     marketplace: str = Field(
         default="simulated",
         pattern="^(simulated|live)$",
-        description="simulated: the built-in market model; live: the marketplaces' HTTP APIs.",
+        description="simulated: the built-in market model; live: the marketplaces' HTTP APIs (each brand's "
+        "credentials in ADOLF_WB_API_TOKEN__<BRAND> …, the hosts' URLs in ADOLF_WB_ADVERT_URL …).",
+    )
+    marketplace_redis_prefix: str = Field(
+        default="adolf:",
+        min_length=1,
+        description="Live marketplaces: prefix of the Redis keys of the shared quota windows and Ozon "
+        "Performance tokens (every worker of one deployment must use the same).",
     )
     sim_seed: int = Field(default=7, description="Seed of the simulated market.")
     sim_campaigns: int = Field(default=17, ge=1, description="Simulated campaigns per marketplace.")

@@ -22,7 +22,7 @@ from adolf.adapters.marketplaces.simulated.reputation_state import InMemoryReput
 from adolf.adapters.redis.circuit_breaker import RedisCircuitBreaker
 from adolf.adapters.redis.memory_circuit_breaker import MemoryCircuitBreaker
 from adolf.application.ports.ads_marketplace import MarketplaceError
-from adolf.container import ContainerError, build_container
+from adolf.container import build_container
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.circuit import BreakerState
 from adolf.domain.reputation.items import ItemType
@@ -94,7 +94,8 @@ def test_with_redis_the_breakers_are_shared_there(tmp_path: Path) -> None:
         client.delete(*client.keys(f"*{key}*") or [f"none:{key}"])
 
 
-def test_a_live_marketplace_is_refused_naming_the_setting(tmp_path: Path) -> None:
+def test_a_live_marketplace_gets_the_http_reviews_and_questions(tmp_path: Path) -> None:
+    from adolf.adapters.marketplaces.http.reputation_router import HttpReputationMarketplace
+
     services = build_container(_settings(tmp_path, marketplace="live")).services()
-    with pytest.raises(ContainerError, match="ADOLF_MARKETPLACE='live'"):
-        _ = services.reputation_marketplace
+    assert isinstance(services.reputation_marketplace, HttpReputationMarketplace)
