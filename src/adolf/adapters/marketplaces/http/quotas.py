@@ -122,6 +122,10 @@ QUOTA_TABLE: tuple[Quota, ...] = (
     _assumed(_ym("ym.campaigns", "GET", "/v2/campaigns", 5, SECOND)),
     _ym("ym.bids", "PUT", "/v2/businesses/{id}/bids", 1000, MINUTE, batch=1500),
     _assumed(_ym("ym.boost.report", "POST", "/v2/reports/boost-consolidated/generate", 1, SECOND)),
+    # the boost's SKUs with their bids (designed in YM's style) and the report's status and file
+    _assumed(_ym("ym.bids.info", "POST", "/v2/businesses/{id}/bids/info", 1000, MINUTE)),
+    _assumed(_ym("ym.report.info", "GET", "/v2/reports/info/{reportId}", 10, SECOND)),
+    _assumed(_ym("ym.report.file", "GET", "/v2/reports/files/{reportId}", 10, SECOND)),
     _ym("ym.feedbacks", "POST", "/v2/businesses/{id}/goods-feedback", 1000, HOUR),
     _ym("ym.feedbacks.answer", "POST", "/v2/businesses/{id}/goods-feedback/comments/update", 1000, HOUR),
     _ym("ym.questions", "POST", "/v1/businesses/{id}/goods-questions", 10_000, HOUR),
