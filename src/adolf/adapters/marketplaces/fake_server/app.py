@@ -20,6 +20,7 @@ ROUTERS: tuple[str, ...] = (
     "adolf.adapters.marketplaces.fake_server.ozon_seller",
     "adolf.adapters.marketplaces.fake_server.wb_feedbacks",
     "adolf.adapters.marketplaces.fake_server.ym",
+    "adolf.adapters.marketplaces.fake_server.ozon_performance",
     "adolf.adapters.marketplaces.fake_server.ym_boost",
 )
 

@@ -118,6 +118,8 @@ QUOTA_TABLE: tuple[Quota, ...] = (
     _assumed(_perf("ozon_perf.stats.products", "GET", "/api/client/statistics/campaign/product/json", 1, SECOND)),
     _assumed(_perf("ozon_perf.stats.report", "POST", "/api/client/statistics", 1, SECOND)),
     _assumed(_perf("ozon_perf.bids", "PUT", f"{_CAMPAIGN}/products", 5, SECOND)),
+    # the products of a campaign with their bids: what the port's keywords are read from
+    _assumed(_perf("ozon_perf.products", "GET", f"{_CAMPAIGN}/v2/products", 5, SECOND)),
     _assumed(_perf("ozon_perf.bids.competitive", "GET", f"{_CAMPAIGN}/products/bids/competitive", 5, SECOND)),
     _assumed(_ym("ym.campaigns", "GET", "/v2/campaigns", 5, SECOND)),
     _ym("ym.bids", "PUT", "/v2/businesses/{id}/bids", 1000, MINUTE, batch=1500),
