@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
@@ -287,6 +287,22 @@ def test_a_wrong_key_is_unauthorised_and_another_business_forbidden(rig: Rig) ->
     cid = sim(rig).list_campaigns().items[0].external_id
     with pytest.raises(MarketplaceUnauthorised, match=r"ym\.bids\.info: HTTP 403"):
         rig.client(business=business_id("acme") + 1).list_keywords(cid)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.data())
+def test_any_bids_land_or_are_refused_as_the_simulated_adapter_does_on_a_twin_market(data: st.DataObject) -> None:
+    over_http, twin = make_rig(), make_rig()
+    cid = "30000002"
+    changes = [
+        BidChange(keyword.external_id, data.draw(st.decimals(min_value=0, max_value=100, places=2)))
+        for keyword in sim(over_http).list_keywords(cid).items
+    ]
+    got = over_http.client().update_bids(cid, changes, "key")
+    expected = sim(twin).update_bids(cid, changes, "key")
+    assert sorted(got.applied) == sorted(expected.applied)
+    assert sorted(k for k, _ in got.rejected) == sorted(k for k, _ in expected.rejected)
+    assert over_http.client().list_keywords(cid).items == sim(twin).list_keywords(cid).items
 
 
 @given(st.integers(min_value=0, max_value=w.MAX_BID))
