@@ -251,6 +251,16 @@ def test_the_token_is_fetched_once_and_renewed_once_after_a_401(rig: Rig) -> Non
     assert len(set(statuses)) == 2 and statuses[-1] != statuses[-2]
 
 
+def test_a_token_refused_when_the_secret_no_longer_holds_ends_unauthorised_after_one_renewal(rig: Rig) -> None:
+    ozon = rig.client()
+    ozon.list_campaigns()
+    rig.world.credentials["acme"]["ozon_performance_client_secret"] = "rotated"
+    rig.world.bearer_tokens.clear()  # Ozon forgot the token before its time
+    with pytest.raises(MarketplaceUnauthorised, match=r"ozon_perf\.token: HTTP 401"):
+        ozon.list_campaigns()
+    assert len(rig.to(TOKEN)) == 2 and len(rig.to("/api/client/campaign")) == 2
+
+
 def test_a_wrong_secret_is_unauthorised(rig: Rig) -> None:
     with pytest.raises(MarketplaceUnauthorised, match=r"ozon_perf\.token: HTTP 401"):
         rig.client("not-the-secret").list_campaigns()
