@@ -24,11 +24,12 @@ from adolf.adapters.marketplaces.fake_server.ym import business_id
 from adolf.adapters.marketplaces.http import wire_ym_boost as w
 from adolf.adapters.marketplaces.http.auth import HeaderAuth
 from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, RetryPolicy
-from adolf.adapters.marketplaces.http.ym_boost import YmBoostAds
+from adolf.adapters.marketplaces.http.ym_boost import REPORT_POLLS, YmBoostAds
 from adolf.adapters.marketplaces.simulated.adapter import SimulatedAdsMarketplace
 from adolf.application.ports.ads_marketplace import (
     BidChange,
     CampaignBids,
+    MarketplaceError,
     MarketplaceRejected,
     MarketplaceUnauthorised,
 )
@@ -322,3 +323,24 @@ def test_a_percent_goes_to_its_nearest_hundredth_half_up(percent: Decimal) -> No
 @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))
 def test_report_money_goes_as_a_json_number_and_reads_back_to_the_kopeck(amount: Decimal) -> None:
     assert w.money(json.loads(json.dumps(w.wire_rubles(amount)))) == amount
+
+
+def test_a_report_that_fails_or_never_gets_ready_is_a_retryable_failure_not_an_empty_day() -> None:
+    def answer(status: str) -> httpx.MockTransport:
+        def handler(request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/generate"):
+                return httpx.Response(200, json={"status": "OK", "result": {"reportId": "r1"}})
+            return httpx.Response(200, json={"status": "OK", "result": {"status": status, "subStatus": "NO_DATA"}})
+
+        return httpx.MockTransport(handler)
+
+    for status, said in (("FAILED", "report r1 failed: NO_DATA"), ("PROCESSING", "not ready after")):
+        limiter = Limiter()
+        http = MarketplaceHttpClient(
+            "http://ym.example", "acme", HeaderAuth({"Api-Key": "k"}), limiter, transport=answer(status)
+        )
+        with pytest.raises(MarketplaceError, match=said) as caught:
+            YmBoostAds(http, 1).campaign_stats(["30000001"], NOW.date())
+        assert not isinstance(caught.value, MarketplaceRejected)
+        polls = sum(endpoint == "ym.report.info" for endpoint, _ in limiter.taken)
+        assert polls == (1 if status == "FAILED" else REPORT_POLLS)
