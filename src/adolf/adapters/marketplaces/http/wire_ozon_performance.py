@@ -15,12 +15,13 @@ number, an id that is not digits → the row is skipped with the field and value
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
-CENT = Decimal("0.01")
+from .wire_money import CENT, money
+
 MICROS_PER_RUBLE = 1_000_000
 #: Ozon's campaign states the port knows; others (archived, planned, …) are not listed
 STATE_RUNNING, STATE_INACTIVE = "CAMPAIGN_STATE_RUNNING", "CAMPAIGN_STATE_INACTIVE"
@@ -64,20 +65,6 @@ def micros(value: object) -> int:
     if number < 0:
         raise ValueError(f"{value!r} is negative")
     return number
-
-
-def money(value: object) -> Decimal:
-    """Ozon's statistics money (a decimal string, or a JSON number; rubles) → ``Decimal``
-    rubles to the kopeck."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"{value!r} is not a number")
-    try:
-        number = Decimal(str(value).replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
-    if not number.is_finite() or number < 0:
-        raise ValueError(f"{value!r} is not a non-negative amount")
-    return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def wire_rubles(amount: Decimal) -> str:

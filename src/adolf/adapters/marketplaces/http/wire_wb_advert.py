@@ -13,12 +13,14 @@ a non-negative number, an unknown id → the row is skipped with the field and v
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
-CENT = Decimal("0.01")
+from .wire_money import CENT, money
+from .wire_money import wire_rubles as wire_rubles  # the fake's side, with the API's other units
+
 KOPECKS_PER_RUBLE = 100
 #: WB's campaign statuses the port knows: 9 running, 11 paused (4 ready, 7 finished and 8
 #: refused campaigns are not listed)
@@ -46,25 +48,6 @@ def rubles_to_cluster_bid(rubles: Decimal) -> int:
 
 def cluster_bid_to_rubles(whole: int) -> Decimal:
     return Decimal(whole).quantize(CENT)
-
-
-def money(value: object) -> Decimal:
-    """WB's money (a JSON number or a numeric string, rubles) → ``Decimal`` rubles to the
-    kopeck. The float's shortest text is its value: 123.45 reads as 123.45, not 123.4499…"""
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ValueError(f"{value!r} is not a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
-    if not number.is_finite() or number < 0:
-        raise ValueError(f"{value!r} is not a non-negative amount")
-    return number.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def wire_rubles(amount: Decimal) -> float:
-    """The port's rubles → WB's JSON number (the fake's side of ``money``)."""
-    return float(amount.quantize(CENT))
 
 
 class _Row(BaseModel):

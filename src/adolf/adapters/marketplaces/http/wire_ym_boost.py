@@ -13,12 +13,14 @@ unknown status is skipped with the field and value named.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
-CENT = Decimal("0.01")
+from .wire_money import CENT, money
+from .wire_money import wire_rubles as wire_rubles  # the fake's side, with the API's other units
+
 WIRE_PER_PERCENT = 100
 MAX_BID = 100 * WIRE_PER_PERCENT  # a bid above 100 % of the price
 STATUSES = {"ACTIVE": "active", "PAUSED": "paused"}
@@ -35,24 +37,6 @@ def percent_to_wire(percent: Decimal) -> int:
 
 def wire_to_percent(wire: int) -> Decimal:
     return (Decimal(wire) / WIRE_PER_PERCENT).quantize(CENT)
-
-
-def money(value: object) -> Decimal:
-    """A report's rubles (a JSON number or a decimal string) → ``Decimal`` to the kopeck."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ValueError(f"{value!r} is not a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
-    if not number.is_finite() or number < 0:
-        raise ValueError(f"{value!r} is not a non-negative amount")
-    return number.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def wire_rubles(amount: Decimal) -> float:
-    """The port's rubles → the report's JSON number (the fake's side of ``money``)."""
-    return float(amount.quantize(CENT))
 
 
 Rubles = Annotated[Decimal, BeforeValidator(money)]
