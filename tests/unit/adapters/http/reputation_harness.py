@@ -9,7 +9,7 @@ The world's clock is a ``ManualClock`` that the clients' sleeps advance, so a 42
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -22,20 +22,12 @@ from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, Retry
 from adolf.adapters.marketplaces.http.credentials import CabinetCredentials
 from adolf.adapters.marketplaces.http.quotas import OZON_SELLER, WB_FEEDBACKS, YM, Quota
 from adolf.adapters.marketplaces.simulated.reputation import ReputationFaults, SimulatedReputation
+from tests.unit.adapters.http.conftest import CountingLimiter
 
 #: a Thursday evening in Moscow: the feed (from the Moscow midnight) holds most of a day
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
 START = datetime(2026, 12, 2, 21, 0, tzinfo=UTC)
 _AUTHS = {WB_FEEDBACKS: wb_auth, YM: ym_auth, OZON_SELLER: ozon_seller_auth}
-
-
-@dataclass
-class CountingLimiter:
-    taken: list[tuple[str, str]] = field(default_factory=list)
-
-    def acquire(self, endpoint: str, cabinet: str, max_wait: float | None = None) -> float:
-        self.taken.append((endpoint, cabinet))
-        return 0.0
 
 
 @dataclass

@@ -8,7 +8,7 @@ skipped and named, a wrong secret, batch limits."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -28,20 +28,13 @@ from adolf.adapters.marketplaces.http.token_store import MemoryTokenStore
 from adolf.application.ports.ads_marketplace import BidChange, CampaignBids, MarketplaceUnauthorised
 from adolf.domain.marketplace import Marketplace
 
+from .conftest import CountingLimiter
+
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 CAMPAIGNS = 12  # two statistics calls of 10
 KEYWORDS = 4
 TOKEN = "/api/client/token"
 STATS = "/api/client/statistics/campaign/product/json"
-
-
-@dataclass
-class Limiter:
-    taken: list[tuple[str, str]] = field(default_factory=list)
-
-    def acquire(self, endpoint: str, cabinet: str, max_wait: float | None = None) -> float:
-        self.taken.append((endpoint, cabinet))
-        return 0.0
 
 
 @dataclass
@@ -51,7 +44,7 @@ class Rig:
     http: TestClient
     sent: list[httpx.Request]
     slept: list[float]
-    limiter: Limiter
+    limiter: CountingLimiter
 
     def _client(self, auth: object) -> MarketplaceHttpClient:
         return MarketplaceHttpClient(
@@ -103,7 +96,7 @@ def make_rig() -> Rig:
     sent: list[httpx.Request] = []
     http = TestClient(build_app(world))
     http.event_hooks["request"].append(sent.append)
-    return Rig(world, clock, http, sent, [], Limiter())
+    return Rig(world, clock, http, sent, [], CountingLimiter())
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ the one met here).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -54,20 +54,13 @@ from adolf.application.reputation.marketplace import PublishOutcome
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.items import Item, ItemType
 
+from .conftest import CountingLimiter
+
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)  # a Thursday, 18:00 Moscow
 FBO_START = date(2026, 11, 20)
 FEED_START = datetime(2026, 12, 2, 21, 0, tzinfo=UTC)  # the Moscow midnight of Dec 3
 SEED = 5
 ARTICLES = 150
-
-
-@dataclass
-class CountingLimiter:
-    taken: list[tuple[str, str]] = field(default_factory=list)
-
-    def acquire(self, endpoint: str, cabinet: str, max_wait: float | None = None) -> float:
-        self.taken.append((endpoint, cabinet))
-        return 0.0
 
 
 @dataclass

@@ -7,7 +7,7 @@ units (kopecks, whole rubles, rubles as JSON numbers) loses nothing. Also: batch
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -30,19 +30,12 @@ from adolf.application.ports.ads_marketplace import (
 )
 from adolf.domain.marketplace import Marketplace
 
+from .conftest import CountingLimiter
+
 #: 12:00 in Moscow: the market has accrued half a day of stats since its midnight
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 CAMPAIGNS = 60  # two chunks of 50
 KEYWORDS = 4
-
-
-@dataclass
-class Limiter:
-    taken: list[tuple[str, str]] = field(default_factory=list)
-
-    def acquire(self, endpoint: str, cabinet: str, max_wait: float | None = None) -> float:
-        self.taken.append((endpoint, cabinet))
-        return 0.0
 
 
 @dataclass
@@ -52,7 +45,7 @@ class Rig:
     http: TestClient
     sent: list[httpx.Request]
     slept: list[float]
-    limiter: Limiter
+    limiter: CountingLimiter
 
     def client(self, token: str | None = None) -> WbAdsMarketplace:
         auth = HeaderAuth({"Authorization": token or self.world.credentials["acme"]["wb_api_token"]})
@@ -82,7 +75,7 @@ def make_rig() -> Rig:
     sent: list[httpx.Request] = []
     http = TestClient(build_app(world))
     http.event_hooks["request"].append(sent.append)
-    return Rig(world, clock, http, sent, [], Limiter())
+    return Rig(world, clock, http, sent, [], CountingLimiter())
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ and named, a wrong key, and the campaign pause YM does not offer."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -35,18 +35,11 @@ from adolf.application.ports.ads_marketplace import (
 )
 from adolf.domain.marketplace import Marketplace
 
+from .conftest import CountingLimiter
+
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # noon in Moscow: half a day of stats accrued
 CAMPAIGNS = 6
 KEYWORDS = 5
-
-
-@dataclass
-class Limiter:
-    taken: list[tuple[str, str]] = field(default_factory=list)
-
-    def acquire(self, endpoint: str, cabinet: str, max_wait: float | None = None) -> float:
-        self.taken.append((endpoint, cabinet))
-        return 0.0
 
 
 @dataclass
@@ -56,7 +49,7 @@ class Rig:
     http: TestClient
     sent: list[httpx.Request]
     slept: list[float]
-    limiter: Limiter
+    limiter: CountingLimiter
 
     @property
     def key(self) -> str:
@@ -89,7 +82,7 @@ def make_rig() -> Rig:
     sent: list[httpx.Request] = []
     http = TestClient(build_app(world))
     http.event_hooks["request"].append(sent.append)
-    return Rig(world, clock, http, sent, [], Limiter())
+    return Rig(world, clock, http, sent, [], CountingLimiter())
 
 
 @pytest.fixture
@@ -335,7 +328,7 @@ def test_a_report_that_fails_or_never_gets_ready_is_a_retryable_failure_not_an_e
         return httpx.MockTransport(handler)
 
     for status, said in (("FAILED", "report r1 failed: NO_DATA"), ("PROCESSING", "not ready after")):
-        limiter = Limiter()
+        limiter = CountingLimiter()
         http = MarketplaceHttpClient(
             "http://ym.example", "acme", HeaderAuth({"Api-Key": "k"}), limiter, transport=answer(status)
         )
