@@ -54,3 +54,23 @@ def test_the_cycle_is_the_marketplaces_whose_credential_is_set(fields: set[str])
     ads = LiveAdsMarketplaces("clients", "acme", env, MissingClient, builders)
     assert set(ads) == {mp for mp, b in builders.items() if b.credential in fields}
     assert len(ads) == len(set(ads))
+
+
+def build_with_business(clients: Any, brand: str, business_id: int) -> tuple[Any, str, int]:
+    return (clients, brand, business_id)
+
+
+def test_yms_client_takes_the_cabinets_business_id_and_is_not_cycled_without_one() -> None:
+    ym = Builder(__name__, "build_with_business", "ym_api_key", business_id=True)
+    env = {"ADOLF_YM_API_KEY": "k"}
+    without = LiveAdsMarketplaces("clients", "acme", env, MissingClient, {Marketplace.YM: ym})
+    assert list(without) == []
+    with pytest.raises(MissingClient, match="ADOLF_YM_BUSINESS_ID"):
+        without[Marketplace.YM]
+    env["ADOLF_YM_BUSINESS_ID__ACME"] = "4242"
+    ads = LiveAdsMarketplaces("clients", "acme", env, MissingClient, {Marketplace.YM: ym})
+    assert list(ads) == [Marketplace.YM]
+    assert ads[Marketplace.YM] == ("clients", "acme", 4242)
+    env["ADOLF_YM_BUSINESS_ID__ACME"] = "forty"
+    with pytest.raises(MissingClient, match="ADOLF_YM_BUSINESS_ID__ACME='forty'"):
+        LiveAdsMarketplaces("clients", "acme", env, MissingClient, {Marketplace.YM: ym})

@@ -4,7 +4,7 @@ Marketing's ``AdsMarketplace`` port carries no brand: each marketplace's adverti
 and bid in one cabinet, the first brand of ``ADOLF_BRANDS`` (a seller with several cabinets
 runs one deployment per cabinet). Which client plays which marketplace is ``BUILDERS``: the
 module and factory ``(clients, brand) -> AdsMarketplace``, and the credential the cabinet
-needs for it.
+needs for it; YM's also takes the cabinet's business id (``ADOLF_YM_BUSINESS_ID[__<BRAND>]``).
 
 A marketplace is in the cycle (iterated) when its client is importable and the cabinet has
 its credential: a seller with only WB credentials cycles WB and never calls Ozon or YM.
@@ -28,6 +28,7 @@ class Builder(NamedTuple):
     module: str
     factory: str  # ``Class.method`` or a function, called as ``factory(clients, brand)``
     credential: str  # the credentials field the cabinet needs (``http/credentials.py``)
+    business_id: bool = False  # called as ``factory(clients, brand, business_id)`` (YM)
 
 
 BUILDERS: dict[Marketplace, Builder] = {
@@ -37,11 +38,13 @@ BUILDERS: dict[Marketplace, Builder] = {
         "OzonPerformanceAds.for_brand",
         "ozon_performance_client_id",
     ),
-    Marketplace.YM: Builder("adolf.adapters.marketplaces.http.ym_boost", "YmBoostAds.for_brand", "ym_api_key"),
+    Marketplace.YM: Builder(
+        "adolf.adapters.marketplaces.http.ym_boost", "YmBoostAds.for_brand", "ym_api_key", business_id=True
+    ),
 }
 
 
-def _factory(builder: Builder) -> Callable[[Any, str], Any]:
+def _factory(builder: Builder) -> Callable[..., Any]:
     """The builder's factory; ImportError / AttributeError when it has not landed."""
     found: Any = importlib.import_module(builder.module)
     for part in builder.factory.split("."):
@@ -76,10 +79,14 @@ class LiveAdsMarketplaces(Mapping[Marketplace, Any]):
         self._error = error
         self._builders = dict(builders)
         self._built: dict[Marketplace, Any] = {}
+        self._env = env
         credentials = cabinet_credentials(brand, env)
         self._cycled: list[Marketplace] = []
         for marketplace, builder in self._builders.items():
             if builder.credential not in credentials.values:
+                continue
+            if builder.business_id and self._business_id() is None:
+                _log.warning("%s: brand %r has no business id set; it is left out of the cycle", marketplace, brand)
                 continue
             if not _available(builder):
                 _log.warning(
@@ -104,8 +111,25 @@ class LiveAdsMarketplaces(Mapping[Marketplace, Any]):
                     f"ADOLF_MARKETPLACE=live: marketplace={marketplace.value!r} needs {builder.module}."
                     f"{builder.factory}, which this install does not have ({exc})"
                 ) from exc
-            self._built[marketplace] = factory(self._clients, self._brand)
+            if builder.business_id:
+                business = self._business_id()
+                if business is None:
+                    raise self._error(
+                        f"ADOLF_MARKETPLACE=live: marketplace={marketplace.value!r} needs the business id of brand "
+                        f"{self._brand!r}: set ADOLF_YM_BUSINESS_ID__<BRAND> or ADOLF_YM_BUSINESS_ID"
+                    )
+                self._built[marketplace] = factory(self._clients, self._brand, business)
+            else:
+                self._built[marketplace] = factory(self._clients, self._brand)
         return self._built[marketplace]
+
+    def _business_id(self) -> int | None:
+        from adolf.adapters.marketplaces.http.ym_reviews import business_ids_from_env
+
+        try:
+            return business_ids_from_env([self._brand], self._env).get(self._brand)
+        except ValueError as exc:  # not a whole number: named by the variable and the value
+            raise self._error(str(exc)) from exc
 
     def __iter__(self) -> Iterator[Marketplace]:
         return iter(self._cycled)
