@@ -8,26 +8,21 @@ skipped and named, a wrong secret, batch limits."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
 
-from adolf.adapters.clocks import ManualClock
-from adolf.adapters.marketplaces.fake_server import FakeWorld, build_app, build_world
 from adolf.adapters.marketplaces.http import wire_ozon_performance as w
 from adolf.adapters.marketplaces.http.auth import NO_AUTH, OzonPerformanceAuth
-from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, RetryPolicy
 from adolf.adapters.marketplaces.http.ozon_performance import OzonPerformanceAds
 from adolf.adapters.marketplaces.http.token_store import MemoryTokenStore
 from adolf.application.ports.ads_marketplace import BidChange, CampaignBids, MarketplaceUnauthorised
 from adolf.domain.marketplace import Marketplace
 
+from .ads_rig import AdsRig, body, fake_ads
 from .conftest import CountingLimiter
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -37,27 +32,7 @@ TOKEN = "/api/client/token"
 STATS = "/api/client/statistics/campaign/product/json"
 
 
-@dataclass
-class Rig:
-    world: FakeWorld
-    clock: ManualClock
-    http: TestClient
-    sent: list[httpx.Request]
-    slept: list[float]
-    limiter: CountingLimiter
-
-    def _client(self, auth: object) -> MarketplaceHttpClient:
-        return MarketplaceHttpClient(
-            "http://testserver",
-            "acme",
-            auth,  # type: ignore[arg-type]
-            self.limiter,
-            retry=RetryPolicy(attempts=3, backoff=0.01, backoff_max=0.01, jitter=0),
-            http=self.http,
-            sleep=self._sleep,
-            now=self.clock.now,
-        )
-
+class Rig(AdsRig):
     def client(self, secret: str | None = None) -> OzonPerformanceAds:
         creds = self.world.credentials["acme"]
         auth = OzonPerformanceAuth(
@@ -65,16 +40,9 @@ class Rig:
             creds["ozon_performance_client_id"],
             secret or creds["ozon_performance_client_secret"],
             MemoryTokenStore(clock=lambda: self.clock.now().timestamp()),
-            self._client(NO_AUTH),
+            self.http_client(NO_AUTH),
         )
-        return OzonPerformanceAds(self._client(auth))
-
-    def _sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.clock.advance(seconds)
-
-    def to(self, path: str) -> list[httpx.Request]:
-        return [request for request in self.sent if request.url.path == path]
+        return OzonPerformanceAds(self.http_client(auth))
 
     def bearer(self) -> dict[str, str]:
         self.clock.advance(1)  # past the token call's 1 a second
@@ -91,12 +59,7 @@ class Rig:
 
 
 def make_rig() -> Rig:
-    clock = ManualClock(NOW)
-    world = build_world(clock, campaigns=CAMPAIGNS, keywords=KEYWORDS, fbo_articles=None, reputation=False)
-    sent: list[httpx.Request] = []
-    http = TestClient(build_app(world))
-    http.event_hooks["request"].append(sent.append)
-    return Rig(world, clock, http, sent, [], CountingLimiter())
+    return Rig(*fake_ads(NOW, CAMPAIGNS, KEYWORDS), [], CountingLimiter())
 
 
 @pytest.fixture
@@ -106,10 +69,6 @@ def rig() -> Rig:
 
 def sim(rig: Rig):  # type: ignore[no-untyped-def]
     return rig.world.market.adapter(Marketplace.OZON)
-
-
-def body(request: httpx.Request) -> object:
-    return json.loads(request.content)
 
 
 def test_campaigns_are_listed_with_budgets_from_millionths_as_the_market_holds_them(rig: Rig) -> None:

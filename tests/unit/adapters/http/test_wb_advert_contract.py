@@ -7,21 +7,15 @@ units (kopecks, whole rubles, rubles as JSON numbers) loses nothing. Also: batch
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
 
-from adolf.adapters.clocks import ManualClock
-from adolf.adapters.marketplaces.fake_server import FakeWorld, build_app, build_world
 from adolf.adapters.marketplaces.http import wire_wb_advert as w
 from adolf.adapters.marketplaces.http.auth import HeaderAuth
-from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, RetryPolicy
 from adolf.adapters.marketplaces.http.wb_advert import WbAdsMarketplace
 from adolf.application.ports.ads_marketplace import (
     BidChange,
@@ -30,6 +24,7 @@ from adolf.application.ports.ads_marketplace import (
 )
 from adolf.domain.marketplace import Marketplace
 
+from .ads_rig import AdsRig, body, fake_ads
 from .conftest import CountingLimiter
 
 #: 12:00 in Moscow: the market has accrued half a day of stats since its midnight
@@ -38,44 +33,15 @@ CAMPAIGNS = 60  # two chunks of 50
 KEYWORDS = 4
 
 
-@dataclass
-class Rig:
-    world: FakeWorld
-    clock: ManualClock
-    http: TestClient
-    sent: list[httpx.Request]
-    slept: list[float]
-    limiter: CountingLimiter
-
+class Rig(AdsRig):
     def client(self, token: str | None = None) -> WbAdsMarketplace:
         auth = HeaderAuth({"Authorization": token or self.world.credentials["acme"]["wb_api_token"]})
-        http = MarketplaceHttpClient(
-            "http://testserver",
-            "acme",
-            auth,
-            self.limiter,
-            retry=RetryPolicy(attempts=3, backoff=0.01, backoff_max=0.01, jitter=0),
-            http=self.http,
-            sleep=self._sleep,
-            now=self.clock.now,
-        )
+        http = self.http_client(auth)
         return WbAdsMarketplace(http)
-
-    def _sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.clock.advance(seconds)
-
-    def to(self, path: str) -> list[httpx.Request]:
-        return [request for request in self.sent if request.url.path == path]
 
 
 def make_rig() -> Rig:
-    clock = ManualClock(NOW)
-    world = build_world(clock, campaigns=CAMPAIGNS, keywords=KEYWORDS, fbo_articles=None, reputation=False)
-    sent: list[httpx.Request] = []
-    http = TestClient(build_app(world))
-    http.event_hooks["request"].append(sent.append)
-    return Rig(world, clock, http, sent, [], CountingLimiter())
+    return Rig(*fake_ads(NOW, CAMPAIGNS, KEYWORDS), [], CountingLimiter())
 
 
 @pytest.fixture
@@ -85,10 +51,6 @@ def rig() -> Rig:
 
 def sim(rig: Rig):  # type: ignore[no-untyped-def]
     return rig.world.market.adapter(Marketplace.WB)
-
-
-def body(request: httpx.Request) -> object:
-    return json.loads(request.content)
 
 
 def test_campaigns_are_listed_by_count_then_adverts_in_chunks_of_50_as_the_market_holds_them(rig: Rig) -> None:

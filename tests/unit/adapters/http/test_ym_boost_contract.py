@@ -8,7 +8,6 @@ and named, a wrong key, and the campaign pause YM does not offer."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -16,14 +15,11 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
 
-from adolf.adapters.clocks import ManualClock
-from adolf.adapters.marketplaces.fake_server import FakeWorld, build_app, build_world
 from adolf.adapters.marketplaces.fake_server.ym import business_id
 from adolf.adapters.marketplaces.http import wire_ym_boost as w
 from adolf.adapters.marketplaces.http.auth import HeaderAuth
-from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, RetryPolicy
+from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient
 from adolf.adapters.marketplaces.http.ym_boost import REPORT_POLLS, YmBoostAds
 from adolf.adapters.marketplaces.simulated.adapter import SimulatedAdsMarketplace
 from adolf.application.ports.ads_marketplace import (
@@ -35,6 +31,7 @@ from adolf.application.ports.ads_marketplace import (
 )
 from adolf.domain.marketplace import Marketplace
 
+from .ads_rig import AdsRig, body, fake_ads
 from .conftest import CountingLimiter
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # noon in Moscow: half a day of stats accrued
@@ -42,47 +39,18 @@ CAMPAIGNS = 6
 KEYWORDS = 5
 
 
-@dataclass
-class Rig:
-    world: FakeWorld
-    clock: ManualClock
-    http: TestClient
-    sent: list[httpx.Request]
-    slept: list[float]
-    limiter: CountingLimiter
-
+class Rig(AdsRig):
     @property
     def key(self) -> str:
         return self.world.credentials["acme"]["ym_api_key"]
 
     def client(self, key: str | None = None, business: int | None = None) -> YmBoostAds:
-        http = MarketplaceHttpClient(
-            "http://testserver",
-            "acme",
-            HeaderAuth({"Api-Key": key or self.key}),
-            self.limiter,
-            retry=RetryPolicy(attempts=3, backoff=0.01, backoff_max=0.01, jitter=0),
-            http=self.http,
-            sleep=self._sleep,
-            now=self.clock.now,
-        )
+        http = self.http_client(HeaderAuth({"Api-Key": key or self.key}))
         return YmBoostAds(http, business or business_id("acme"))
-
-    def _sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.clock.advance(seconds)
-
-    def to(self, path: str) -> list[httpx.Request]:
-        return [request for request in self.sent if request.url.path == path]
 
 
 def make_rig() -> Rig:
-    clock = ManualClock(NOW)
-    world = build_world(clock, campaigns=CAMPAIGNS, keywords=KEYWORDS, fbo_articles=None, reputation=False)
-    sent: list[httpx.Request] = []
-    http = TestClient(build_app(world))
-    http.event_hooks["request"].append(sent.append)
-    return Rig(world, clock, http, sent, [], CountingLimiter())
+    return Rig(*fake_ads(NOW, CAMPAIGNS, KEYWORDS), [], CountingLimiter())
 
 
 @pytest.fixture
@@ -92,10 +60,6 @@ def rig() -> Rig:
 
 def sim(rig: Rig) -> SimulatedAdsMarketplace:
     return rig.world.market.adapter(Marketplace.YM)
-
-
-def body(request: httpx.Request) -> object:
-    return json.loads(request.content)
 
 
 BIDS_PATH = f"/v2/businesses/{business_id('acme')}/bids"
