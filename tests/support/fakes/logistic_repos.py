@@ -45,7 +45,7 @@ from adolf.domain.logistic.deficit import SupplyPriority
 from adolf.domain.logistic.freshness import BRAIN_TABLES
 from adolf.domain.logistic.stock import FboStock
 from adolf.domain.logistic.supply_tasks import SupplyTask, SupplyTaskStatus
-from tests.support.fakes.state import Stateful
+from tests.support.fakes.state import Stateful, Tables
 from tests.support.fakes.unit_of_work import FakeUnitOfWork
 
 CENT = Decimal("0.01")
@@ -75,8 +75,9 @@ class TaskRow:
     updated_at: datetime
 
 
-class FakeLogisticTables(Stateful):
+class FakeLogisticTables(Tables):
     def __init__(self) -> None:
+        super().__init__()
         self.articles: dict[int, Article] = {}
         self.article_created: dict[int, datetime] = {}
         self.clusters: dict[int, Cluster] = {}
@@ -90,23 +91,6 @@ class FakeLogisticTables(Stateful):
         self.unmapped: dict[str, UnmappedCode] = {}
         self.tasks: dict[int, TaskRow] = {}
         self.alerts: dict[int, LogisticAlert] = {}
-        self.last_ids: dict[str, int] = {}
-        self.calls: dict[str, int] = {}  # repository method → times called (set-based checks)
-
-    def next_id(self, table: str) -> int:
-        self.last_ids[table] = self.last_ids.get(table, 0) + 1
-        return self.last_ids[table]
-
-    def count(self, call: str) -> None:
-        self.calls[call] = self.calls.get(call, 0) + 1
-
-    def snapshot(self) -> dict[str, Any]:
-        return {name: value.copy() for name, value in vars(self).items()}
-
-    def restore(self, saved: object) -> None:
-        assert isinstance(saved, dict)
-        vars(self).clear()
-        vars(self).update({name: value.copy() for name, value in saved.items()})
 
     def active_ids(self, brand: str | None) -> set[int]:
         return {a.id for a in self.articles.values() if a.active and (brand is None or a.brand == brand)}

@@ -33,13 +33,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.analytics import DailyAnalytics, ItemFact
 from adolf.domain.reputation.items import Analysis, Item, ItemType, Response, ResponseStatus
 from adolf.domain.reputation.lifecycle import ItemStatus
-from tests.support.fakes.state import Stateful
+from tests.support.fakes.state import Stateful, Tables
 from tests.support.fakes.unit_of_work import FakeUnitOfWork
 
 CENT = Decimal("0.01")
@@ -81,31 +80,15 @@ class ArchivedItem:
     archived_at: datetime
 
 
-class FakeReputationTables(Stateful):
+class FakeReputationTables(Tables):
     def __init__(self) -> None:
+        super().__init__()
         self.items: dict[int, ItemRow] = {}
         self.keys: dict[Key, int] = {}
         self.analyses: dict[int, Analysis] = {}
         self.responses: dict[int, Response] = {}
         self.analytics: dict[tuple[date, Marketplace, str], DailyAnalytics] = {}
         self.archive: dict[Key, ArchivedItem] = {}
-        self.last_ids: dict[str, int] = {}
-        self.calls: dict[str, int] = {}  # repository method → times called (set-based checks)
-
-    def next_id(self, table: str) -> int:
-        self.last_ids[table] = self.last_ids.get(table, 0) + 1
-        return self.last_ids[table]
-
-    def count(self, call: str) -> None:
-        self.calls[call] = self.calls.get(call, 0) + 1
-
-    def snapshot(self) -> dict[str, Any]:
-        return {name: value.copy() for name, value in vars(self).items()}
-
-    def restore(self, saved: object) -> None:
-        assert isinstance(saved, dict)
-        vars(self).clear()
-        vars(self).update({name: value.copy() for name, value in saved.items()})
 
     def need_item(self, item_id: int) -> None:
         if item_id not in self.items:

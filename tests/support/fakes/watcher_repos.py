@@ -38,7 +38,7 @@ from adolf.domain.watcher.catalog import Competitor, CompetitorProduct, OurProdu
 from adolf.domain.watcher.observations import PriceObservation
 from adolf.domain.watcher.priority import PriorityInputs, count_price_changes
 from adolf.domain.watcher.tasks import ParsingTask, TaskStatus
-from tests.support.fakes.state import Stateful
+from tests.support.fakes.state import Stateful, Tables
 from tests.support.fakes.unit_of_work import FakeUnitOfWork
 
 Row = TypeVar("Row")
@@ -68,11 +68,12 @@ def stored_form(observation: PriceObservation) -> PriceObservation:
     )
 
 
-class FakeWatcherTables(Stateful):
+class FakeWatcherTables(Tables):
     """Every Watcher row. Rows are frozen dataclasses, so a snapshot copies the containers
     only (``Stateful``'s deepcopy cannot copy the read-only mappings rows carry)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.products: dict[int, OurProduct] = {}
         self.competitors: dict[int, Competitor] = {}
         self.competitor_products: dict[int, CompetitorProduct] = {}
@@ -86,19 +87,6 @@ class FakeWatcherTables(Stateful):
         self.events: dict[int, AgentEvent] = {}
         self.alerts: dict[int, WatcherAlert] = {}
         self.notified_at: dict[int, datetime] = {}
-        self.last_ids: dict[str, int] = {}  # a sequence per table: ids are never reused
-
-    def next_id(self, table: str) -> int:
-        self.last_ids[table] = self.last_ids.get(table, 0) + 1
-        return self.last_ids[table]
-
-    def snapshot(self) -> dict[str, Any]:
-        return {name: value.copy() for name, value in vars(self).items()}
-
-    def restore(self, saved: object) -> None:
-        assert isinstance(saved, dict)
-        vars(self).clear()
-        vars(self).update({name: value.copy() for name, value in saved.items()})
 
     def active_competitor_products(self) -> list[CompetitorProduct]:
         return [p for p in self.competitor_products.values() if self.competitors[p.competitor_id].active]
