@@ -68,7 +68,25 @@ def _redactor(settings: Settings) -> Any:
     return redactor(settings.secret_values())
 
 
-def _runner(catalogue: Catalogue, services: Any, settings: Settings, spool: Any) -> TaskRunner:
+def _task_metrics(settings: Settings) -> Any:
+    """Prometheus when its client is installed (the api extra), else nothing is kept; asking
+    for a metrics directory or port without it names the extra."""
+    try:
+        from adolf.adapters.observability.metrics import PrometheusTaskMetrics
+    except ModuleNotFoundError as exc:
+        if settings.metrics_dir is None and settings.metrics_port is None:
+            from adolf.application.ports.metrics import NO_METRICS
+
+            return NO_METRICS
+        raise ContainerError(
+            f"ADOLF_METRICS_DIR/ADOLF_METRICS_PORT need {exc.name!r}, which is not installed: pip install 'adolf[api]'"
+        ) from exc
+    return PrometheusTaskMetrics(
+        settings.queue_backend.value, directory=settings.metrics_dir, port=settings.metrics_port
+    )
+
+
+def _runner(catalogue: Catalogue, services: Any, settings: Settings, spool: Any, metrics: Any) -> TaskRunner:
     from adolf.adapters.transient import is_transient
 
     return TaskRunner(
@@ -80,6 +98,7 @@ def _runner(catalogue: Catalogue, services: Any, settings: Settings, spool: Any)
         redact=_redactor(settings),
         lock_ttl=settings.lock_ttl,
         transient_delay=settings.transient_retry_delay,
+        metrics=metrics,
     )
 
 
@@ -457,7 +476,10 @@ class Container(containers.DeclarativeContainer):
     # The same services, as the Watcher entrypoints (the agents' HTTP routes) ask for them.
     watcher_services = services
     dead_letter_spool = providers.Singleton(_dead_letter_spool, redis)
-    runner = providers.Singleton(_runner, catalogue, services.provider, settings, dead_letter_spool.provider)
+    task_metrics = providers.Singleton(_task_metrics, settings)
+    runner = providers.Singleton(
+        _runner, catalogue, services.provider, settings, dead_letter_spool.provider, task_metrics
+    )
 
 
 def build_container(settings: Settings) -> Container:

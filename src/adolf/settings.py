@@ -349,6 +349,21 @@ class Settings(BaseSettings):
                 secrets += [password, unquote(password)]  # as written in the URL, and as a client sends it
         return list(dict.fromkeys(s for s in secrets if s))
 
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="Directory where every process of a host writes its task metrics (Prometheus "
+        "multiprocess mode): the workers' pool children and work horses, and the API that serves "
+        "them. Wiped when the fleet starts (a tmpfs, or the start script). Unset: each process "
+        "keeps its own.",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Port a Celery or RQ worker serves its Prometheus metrics on (its main "
+        "process; one port per worker). Unset: the worker serves none.",
+    )
+
 
 _ROLES = ("admin", "director", "senior", "manager")
 

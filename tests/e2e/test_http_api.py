@@ -71,7 +71,7 @@ def test_an_unknown_task_and_a_bad_payload_are_refused_naming_them(client: TestC
 def test_health_and_metrics_need_no_token(client: TestClient) -> None:
     assert client.get("/health").json() == {"database": "ok", "redis": "not used"}
     metrics = client.get("/metrics").text
-    assert 'adolf_queue_waiting_jobs{queue="marketing_high"} 0.0' in metrics
+    assert 'adolf_queue_length{backend="inline",queue="marketing_high"} 0.0' in metrics
     assert "adolf_dead_letters 0.0" in metrics
 
 

@@ -10,6 +10,10 @@ Retry by kind:
   idempotent;
 - whatever the task's policy retries on → retried with the task's policy;
 - anything else → dead-lettered.
+
+Every delivery is reported to the runner's ``TaskMetrics`` (outcome and duration, retries,
+dead letters), whichever backend delivered it; a metric that cannot be kept is logged and
+never fails the job.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from adolf.application.ports.alerts import AlertRecord
 from adolf.application.ports.dead_letter_spool import DeadLetterSpool
 from adolf.application.ports.dead_letters import DeadLetter
 from adolf.application.ports.lock import LockHandle
+from adolf.application.ports.metrics import NO_METRICS, TaskMetrics, reporting_to
 from adolf.application.ports.services import Services
 from adolf.application.ports.tasks import TaskState
 
@@ -71,7 +76,9 @@ class TaskRunner:
     ``transient`` tells an infrastructure failure worth retrying (the adapters know their
     exceptions); ``spool`` keeps dead letters the database cannot take; ``redact`` masks
     secrets in what a dead letter keeps; ``lock_ttl`` is the heartbeat lock's lifetime;
-    ``transient_delay`` the first wait before retrying a transient failure.
+    ``transient_delay`` the first wait before retrying a transient failure; ``metrics``
+    takes each delivery's outcome and duration, the retries and the dead letters, and is
+    the ``current_metrics()`` of the use case it runs.
     """
 
     def __init__(
@@ -85,6 +92,7 @@ class TaskRunner:
         redact: Callable[[str], str] = _as_is,
         lock_ttl: float = LOCK_TTL,
         transient_delay: float = TRANSIENT_DELAY,
+        metrics: TaskMetrics = NO_METRICS,
     ) -> None:
         self.catalogue = catalogue
         self._services = services
@@ -94,6 +102,7 @@ class TaskRunner:
         self._redact = redact
         self.lock_ttl = lock_ttl
         self.transient_delay = transient_delay
+        self.metrics = metrics
         self._next_flush = 0.0
 
     @property
@@ -116,6 +125,23 @@ class TaskRunner:
         """``redelivered``: the broker hands this attempt out again because the process that
         had it died; a task that is not idempotent is then dead-lettered, never run twice."""
         spec = self.catalogue.get(name)
+        started = time.perf_counter()
+        try:
+            with reporting_to(self.metrics):
+                outcome = self._deliver(spec, payload, task_id, attempt, redelivered)
+        except Exception:  # the backend handles it (a hard limit caught outside the handler)
+            elapsed = time.perf_counter() - started
+            self._report(lambda: self.metrics.task_finished(spec.name, spec.queue, TaskState.FAILED.value, elapsed))
+            raise
+        elapsed = time.perf_counter() - started
+        self._report(lambda: self.metrics.task_finished(spec.name, spec.queue, outcome.state.value, elapsed))
+        if outcome.state is TaskState.RETRYING:
+            self._report(lambda: self.metrics.task_retried(spec.name, spec.queue))
+        return outcome
+
+    def _deliver(
+        self, spec: TaskSpec, payload: Mapping[str, Any] | None, task_id: str, attempt: int, redelivered: bool
+    ) -> Outcome:
         self._flush_spool_now_and_then()
         try:
             kwargs = bind_payload(spec.handler, payload, spec.name)
@@ -223,6 +249,7 @@ class TaskRunner:
             tb = tb or "".join(traceback.format_exception(exc))
         else:
             error = exc
+        self._report(lambda: self.metrics.dead_lettered(spec.name, spec.queue))
         letter = DeadLetter(
             task_id=task_id,
             task_name=spec.name,
@@ -297,6 +324,12 @@ class TaskRunner:
                 log.info("wrote %d spooled dead letter(s)", self.flush_spool())
         except Exception as exc:  # noqa: BLE001 — still away: the next look tries again
             log.warning("spooled dead letters wait: %s: %s", type(exc).__name__, self._redact(str(exc)))
+
+    def _report(self, call: Callable[[], None]) -> None:
+        try:
+            call()
+        except Exception:  # monitoring never fails a job
+            log.warning("could not record a task metric", exc_info=True)
 
     def _redacted_payload(self, payload: Any) -> dict[str, Any]:
         if not isinstance(payload, Mapping):

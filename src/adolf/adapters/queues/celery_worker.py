@@ -54,6 +54,13 @@ class ProfiledWorker(Worker):  # type: ignore[misc]
             kwargs["max_tasks_per_child"] = profile.max_tasks_per_child
         super().setup_defaults(**kwargs)
 
+    def on_start(self) -> None:
+        """The main process, before the pool forks: its children's metrics reach the port."""
+        super().on_start()
+        from adolf.adapters.queues.worker_metrics import start_worker_metrics
+
+        start_worker_metrics(self.app.adolf.runner)
+
 
 class AdolfCeleryApp(Celery):  # type: ignore[misc]
     """A Celery app whose ``celery worker`` applies the module profile and whose result

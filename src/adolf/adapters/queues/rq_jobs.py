@@ -26,6 +26,7 @@ from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException
 
 from adolf.adapters.queues.worker_lost import WorkerLost
+from adolf.adapters.queues.worker_metrics import horse_identity, start_worker_metrics
 from adolf.application.catalogue import RetryPolicy, TaskSpec
 from adolf.application.ports.tasks import TaskState
 from adolf.application.runtime import TaskRunner
@@ -66,8 +67,11 @@ class TaskFailed(Exception):
 
 
 def install_runner(runner: TaskRunner) -> None:
+    """Called by the worker's main process before it forks a horse: the runner every horse
+    inherits, and its metrics served (``worker_metrics``)."""
     global _runner
     _runner = runner
+    start_worker_metrics(runner, horse_identity)
 
 
 def uninstall_runner() -> None:

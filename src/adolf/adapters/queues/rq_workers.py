@@ -64,6 +64,7 @@ from rq.utils import as_text, now, parse_composite_key
 
 from adolf.adapters.queues.rq_jobs import FAILURE_TTL, REDELIVERED, SERIALIZER
 from adolf.adapters.queues.worker_lost import MAX_REDELIVERIES
+from adolf.adapters.queues.worker_metrics import forked_for_one_job
 from adolf.application.catalogue import Catalogue
 
 JOB_MONITORING_INTERVAL = 5
@@ -117,6 +118,7 @@ class AdolfWorker(Worker):
         redelivered. The horse now dies with its worker; the job is redelivered as any job
         of a dead worker is."""
         die_with_parent(self._parent_pid)
+        forked_for_one_job(self._parent_pid)
         super().main_work_horse(job, queue)  # type: ignore[no-untyped-call]
 
     def fork_work_horse(self, job: Job, queue: Queue) -> None:

@@ -25,6 +25,7 @@ from adolf.application.ports.ads_marketplace import (
     KeywordStats,
     MarketplaceError,
 )
+from adolf.application.ports.metrics import BidCycleFigures, current_metrics
 from adolf.domain.marketing.campaign import Campaign, Keyword
 from adolf.domain.marketing.windows import SPANS
 from adolf.domain.marketplace import Marketplace
@@ -90,6 +91,11 @@ def run_bid_cycle(services: MarketingServices) -> dict[str, Any]:
         _run_marketplace(services, marketplace, metrics, now=now, day=day, cycle_key=cycle_key)
     result = {k: v for k, v in asdict(metrics).items() if k != "errors_by_campaign"}
     result["duration_s"] = round(time.perf_counter() - started, 3)
+    current_metrics().bid_cycle(
+        BidCycleFigures(
+            metrics.campaigns, metrics.bids_changed, metrics.api_calls, metrics.errors, result["duration_s"]
+        )
+    )
     result["at"] = now.isoformat()
     services.status_board.put(LAST_CYCLE_KEY, result, ttl=LAST_CYCLE_TTL)
     if metrics.errors_by_campaign:
