@@ -33,11 +33,12 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 from starlette.concurrency import run_in_threadpool
 
+from adolf.adapters.observability.metrics import render as render_metrics
 from adolf.application.bounds import INT64_MAX
 from adolf.application.catalogue import UnknownTask
 from adolf.application.marketing.campaign_settings import CampaignNotFound, update_campaign_settings
@@ -290,14 +291,13 @@ def create_app(
 
     @api.get("/metrics", response_class=PlainTextResponse, responses=answers(503))
     def metrics(request: Request) -> PlainTextResponse:
-        registry = CollectorRegistry()
-        waiting = Gauge("adolf_queue_waiting_jobs", "Jobs waiting per queue", ["queue"], registry=registry)
-        for queue, length in container.task_queue().queue_lengths().items():
-            waiting.labels(queue=queue).set(length)
+        """The tasks' metrics (this process's, or every process's of ``ADOLF_METRICS_DIR``), the
+        queue lengths and the dead letters waiting, read now."""
+        lengths = container.task_queue().queue_lengths()
         with container.uow() as uow:
             letters = len(uow.dead_letters.list(limit=10_000))
-        Gauge("adolf_dead_letters", "Dead letters not yet re-driven", registry=registry).set(letters)
-        return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        body = render_metrics(container.task_metrics(), settings.queue_backend.value, lengths, letters)
+        return PlainTextResponse(body, media_type=CONTENT_TYPE_LATEST)
 
     api.include_router(agent_routes(watcher_services or watcher_services_of(container), roles))
     reputation = reputation_services or reputation_services_of(container)
