@@ -150,6 +150,8 @@ def test_alerts_and_recommendations_are_listed(adolf: Run, db: tuple[dict[str, s
     assert "budget_exceeded" not in adolf("alerts", "--module", "system", env=env).stdout
     advice = adolf("recommendations", "--day", "2026-03-09", env=env).stdout
     assert "Lower bids on плед" in advice and "Пледы весна" in advice
-    assert "none:" in adolf("recommendations", "--day", "2026-03-08", env=env).stdout
+    none = adolf("recommendations", "--day", "2026-03-08", env=env)
+    assert "no recommendations for 2026-03-08" in none.stderr and env["ADOLF_DATABASE_URL"] in none.stderr
+    assert "calculate_analytics" in none.stderr
     bad = adolf("recommendations", "--day", "March", env=env, check=False)
     assert bad.returncode == 2 and "--day='March' is not a date" in bad.stderr

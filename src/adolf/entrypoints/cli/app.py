@@ -21,14 +21,32 @@ from adolf.entrypoints.cli import (
     tasks,
     watcher,
 )
-from adolf.entrypoints.cli.context import console
+from adolf.entrypoints.cli.context import console, override
 
 app = typer.Typer(
     name="adolf",
-    help="ADOLF: a marketplace seller's routine (ad bids, prices, reviews, supply) as background jobs.",
+    help="ADOLF: a marketplace seller's routine (ad bids, prices, reviews, supply) as background jobs.\n\n"
+    "In a pipe or a file, tables are printed whole (no cell cut, no line wrapped) and without colours; "
+    "every listing takes --json and then prints JSON alone on stdout (notes and progress go to stderr).",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold secrets
 )
+
+
+@app.callback()
+def options(
+    database: str | None = typer.Option(
+        None,
+        "--database",
+        metavar="URL",
+        help="Database to read and write (over ADOLF_DATABASE_URL), e.g. sqlite:///var/simulation.sqlite3, "
+        "the one `adolf simulate` writes.",
+    ),
+) -> None:
+    # Before any command reads a setting: settings() is built on first use.
+    override("database_url", database)
+
+
 app.add_typer(db.app, name="db")
 app.add_typer(config.app, name="config")
 app.add_typer(tasks.app, name="tasks")
@@ -70,10 +88,20 @@ def version() -> None:
 
 
 def main() -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from adolf.adapters.redis.probe import unreachable_errors
-    from adolf.entrypoints.cli.context import masked, unreachable
+    from adolf.entrypoints.cli.context import database_shown, masked, unreachable
 
     try:
         app()
     except unreachable_errors() as exc:  # any command: one line, not a traceback
         unreachable(masked(f"Redis or the broker is unreachable: {exc}"))
+    except SQLAlchemyError as exc:  # e.g. a database never migrated: name it, and the way out
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        unreachable(
+            masked(
+                f"the database {database_shown()} could not be read or written ({detail}); "
+                "is it migrated? `adolf db upgrade` (or `adolf --database URL …` for another one)"
+            )
+        )

@@ -16,7 +16,14 @@ from adolf.domain.marketing.campaign import Campaign, CampaignStatus
 from adolf.domain.marketing.campaign_settings import TARGET_OF
 from adolf.domain.marketing.safety_thresholds import SafetyThresholds
 from adolf.domain.marketplace import Marketplace
-from adolf.entrypoints.cli.context import console, container, fail
+from adolf.entrypoints.cli.context import (
+    console,
+    container,
+    cut,
+    fail,
+    nothing_in_database,
+    print_json,
+)
 
 app = typer.Typer(help="Campaigns: list, show, and set strategy, bounds, targets and safety.", no_args_is_help=True)
 
@@ -38,16 +45,23 @@ def _flags(campaign: Campaign) -> str:
 def list_campaigns(
     marketplace: Marketplace | None = typer.Option(None, "--marketplace", "-m", help="wb, ozon or ym."),
     status: CampaignStatus | None = typer.Option(None, help="active, paused or archived."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """Campaigns with their strategy, bid bounds, budget, target and flags."""
+    """Campaigns with their strategy, bid bounds, budget, target and flags. None found: stderr
+    names the database read (`adolf simulate` writes its own)."""
     with container().uow() as uow:
         found = [c for c in uow.campaigns.all(marketplace) if status is None or c.status is status]
+    if not found:
+        nothing_in_database("campaigns" if marketplace is None and status is None else "such campaigns")
+    if as_json:
+        print_json([_campaign_json(c) for c in found])
+        return
     table = Table("id", "mp", "name", "status", "strategy", "bids ₽", "budget ₽", "target", "flags")
     for c in found:
         table.add_row(
             str(c.id),
             c.marketplace.value,
-            c.name[:40],
+            cut(c.name, 40),
             c.status.value,
             c.strategy.value,
             f"{_money(c.min_bid)}–{_money(c.max_bid)}",
@@ -57,6 +71,25 @@ def list_campaigns(
         )
     console.print(table)
     console.print(f"{len(found)} campaign(s)")
+
+
+def _campaign_json(c: Campaign) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "marketplace": c.marketplace.value,
+        "external_id": c.external_id,
+        "name": c.name,
+        "status": c.status.value,
+        "strategy": c.strategy.value,
+        "min_bid": c.min_bid,
+        "max_bid": c.max_bid,
+        "daily_budget": c.daily_budget,
+        "target_position": c.target_position,
+        "target_drr": c.target_drr,
+        "target_cpo": c.target_cpo,
+        "kill_switch": c.kill_switch,
+        "dry_run": c.dry_run,
+    }
 
 
 @app.command()

@@ -7,16 +7,16 @@ from pydantic import SecretStr
 from rich.table import Table
 
 from adolf.adapters.observability.logging import mask_text
-from adolf.entrypoints.cli.context import console, settings
+from adolf.entrypoints.cli.context import console, print_json, settings
 
 app = typer.Typer(help="Effective configuration.", no_args_is_help=True)
 
 
 @app.command()
-def show() -> None:
+def show(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """Print every setting with the environment variable that sets it; secrets masked."""
     current = settings()
-    table = Table("variable", "value")
+    shown_values: dict[str, str] = {}
     for name in type(current).model_fields:
         value = getattr(current, name)
         if isinstance(value, SecretStr):
@@ -27,5 +27,11 @@ def show() -> None:
             shown = ",".join(map(str, value)) or "(none)"
         else:
             shown = mask_text(str(getattr(value, "value", value)))
-        table.add_row(f"ADOLF_{name.upper()}", shown)
+        shown_values[f"ADOLF_{name.upper()}"] = shown
+    if as_json:
+        print_json(shown_values)
+        return
+    table = Table("variable", "value")
+    for variable, shown in shown_values.items():
+        table.add_row(variable, shown)
     console.print(table)

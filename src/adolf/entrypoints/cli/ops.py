@@ -17,18 +17,23 @@ from adolf.application.system.dead_letters import (
     DeadLetterNotFound,
     retry_dead_letter,
 )
-from adolf.entrypoints.cli.context import console, container, fail, masked
+from adolf.entrypoints.cli.context import console, container, cut, fail, masked, note, nothing_in_database, print_json
+
+JSON_HELP = "Print JSON instead of a table."
 
 queues_app = typer.Typer(help="Queue lengths; purge a queue.", invoke_without_command=True)
 deadletters_app = typer.Typer(help="Jobs that failed for good: list and re-drive.", no_args_is_help=True)
 
 
 @queues_app.callback()
-def queues(ctx: typer.Context) -> None:
+def queues(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Length of every queue in the catalogue (and active/reserved/scheduled jobs)."""
     if ctx.invoked_subcommand is not None:
         return
     queue = container().task_queue()
+    if as_json:
+        print_json({"waiting": dict(sorted(queue.queue_lengths().items())), "jobs": queue.jobs()})
+        return
     table = Table("queue", "waiting")
     for name, length in sorted(queue.queue_lengths().items()):
         table.add_row(name, str(length))
@@ -54,12 +59,22 @@ def purge(
     console.print(f"purged {removed} job(s) from {name}")
 
 
-def workers() -> None:
-    """Which workers are up, their queues and current jobs."""
+def workers(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """Which workers are up, their queues and current jobs; exit 1 when none is."""
     found = container().task_queue().workers()
-    if not found:
+    if as_json:
+        print_json(
+            [
+                {"worker": w.name, "state": w.state, "queues": list(w.queues), "current_jobs": list(w.current_jobs)}
+                for w in found
+            ]
+        )
+    elif not found:
         console.print("no workers are up")
+    if not found:
         raise typer.Exit(1)
+    if as_json:
+        return
     table = Table("worker", "state", "queues", "current jobs")
     for w in found:
         table.add_row(w.name, w.state, ", ".join(w.queues), ", ".join(w.current_jobs) or "-")
@@ -70,6 +85,7 @@ def workers() -> None:
 def list_letters(
     limit: int = typer.Option(50, min=1, max=10_000, help="How many, newest first."),
     all_: bool = typer.Option(False, "--all", help="Include letters already re-driven."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Dead letters: id, task, when, attempts, error. Letters spooled while the database was
     unreachable are written to it first; those it still cannot take are listed as 'spooled'."""
@@ -81,8 +97,13 @@ def list_letters(
     except Exception as exc:  # noqa: BLE001 — the database is away: the spool is still worth showing
         if not spooled:
             fail(f"the database cannot be read: {masked(f'{type(exc).__name__}: {exc}')[:300]}", 1)
-        console.print(f"the database cannot be read ({type(exc).__name__}); showing spooled letters only")
+        note(f"the database cannot be read ({type(exc).__name__}); showing spooled letters only")
         letters = []
+    if not spooled and not letters:
+        nothing_in_database("dead letters" + ("" if all_ else " waiting to be re-driven"))
+    if as_json:
+        print_json([_letter_json(d) for d in [*spooled, *letters]])
+        return
     table = Table("id", "task", "failed at (UTC)", "runtime", "attempts", "error", "payload")
     for d in [*spooled, *letters]:
         table.add_row(
@@ -91,10 +112,24 @@ def list_letters(
             d.failed_at.strftime("%Y-%m-%d %H:%M:%S"),
             d.runtime,
             str(d.attempts),
-            masked(d.exception)[:80],  # masked before cutting: a cut secret would slip past
-            masked(json.dumps(d.payload, ensure_ascii=False))[:60],
+            cut(masked(d.exception), 80),  # masked before cutting: a cut secret would slip past
+            cut(masked(json.dumps(d.payload, ensure_ascii=False)), 60),
         )
     console.print(table)
+
+
+def _letter_json(d: DeadLetter) -> dict[str, object]:
+    # Masked as text: a configured secret may sit anywhere in the payload or the error.
+    return {
+        "id": d.id,
+        "spooled": d.id is None,
+        "task": d.task_name,
+        "failed_at": d.failed_at.isoformat(),
+        "runtime": d.runtime,
+        "attempts": d.attempts,
+        "error": masked(d.exception),
+        "payload": json.loads(masked(json.dumps(d.payload, ensure_ascii=False, default=str))),
+    }
 
 
 def _spooled_letters(c: object, limit: int) -> list[DeadLetter]:
@@ -106,7 +141,7 @@ def _spooled_letters(c: object, limit: int) -> list[DeadLetter]:
         spool = runner.spool
         return spool.peek(limit) if spool is not None else []
     except Exception as exc:  # noqa: BLE001 — Redis away too: say so, list the table's
-        console.print(f"the dead-letter spool cannot be read ({type(exc).__name__})")
+        note(f"the dead-letter spool cannot be read ({type(exc).__name__})")
         return []
 
 
