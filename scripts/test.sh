@@ -13,6 +13,7 @@ bash scripts/setup.sh
 echo "== ruff"; .venv/bin/ruff check src tests bench
 echo "== import contracts"; .venv/bin/lint-imports
 echo "== mypy --strict (domain, application)"; .venv/bin/mypy --strict src/adolf/domain src/adolf/application
+echo "== api reference"; bash scripts/docs.sh
 if [ "$#" -gt 0 ] && [[ "$1" != -* ]]; then
   echo "== pytest"; exec .venv/bin/pytest "$@"  # paths given: one run of exactly those
 fi

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 
 class Marketplace(StrEnum):
+    """A marketplace ADOLF sells on; the value is its short code."""
+
     WB = "wb"
     OZON = "ozon"
     YM = "ym"

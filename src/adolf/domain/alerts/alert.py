@@ -22,6 +22,9 @@ class InvalidAlert(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class Alert:
+    """An alert as ``module`` raises it: its ``type`` (``budget_exceeded``), ``severity``, ``brand``
+    and ``message`` at ``created_at``; a module or severity given as text is parsed."""
+
     module: AlertModule
     type: str  # e.g. "budget_exceeded", "CAP_BID", "dumping_detected"
     severity: Severity

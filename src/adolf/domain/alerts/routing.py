@@ -45,6 +45,7 @@ __all__ = [
     "recipients",
 ]
 
+#: The roles that receive an alert, per severity.
 Policy = Mapping[Severity, frozenset[Role]]
 
 _MANAGERS = frozenset({Role.MANAGER})
@@ -59,6 +60,7 @@ _MARKETING: Policy = MappingProxyType(
 )
 _LOGISTIC: Policy = _MARKETING  # choice: see the module docstring
 
+#: Which roles receive each module's alerts at each severity (the table above).
 POLICIES: Mapping[AlertModule, Policy] = MappingProxyType(
     {
         AlertModule.WATCHER: _ESCALATING,

@@ -27,6 +27,8 @@ _RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
 class Severity(StrEnum):
+    """How urgent an alert is, ranked info < warning < critical; ``parse`` also reads low / medium / high."""
+
     INFO = "info"
     WARNING = "warning"
     CRITICAL = "critical"
@@ -54,6 +56,8 @@ def worst(severities: Iterable[Severity]) -> Severity | None:
 
 
 class AlertModule(StrEnum):
+    """A module that raises alerts; its policy (``routing.POLICIES``) decides who receives them."""
+
     WATCHER = "watcher"
     MARKETING = "marketing"
     REPUTATION = "reputation"

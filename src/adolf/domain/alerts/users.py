@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from adolf.domain.errors import DomainError
 
+#: The brand of a user who sees every brand, and of an alert that concerns every brand.
 ALL_BRANDS = "all"
 
 _ROLE_ALIASES = {"administrator": "admin"}
@@ -30,6 +31,8 @@ class InvalidUser(DomainError):
 
 
 class Role(StrEnum):
+    """A user's role; any case, surrounding spaces and ``administrator`` parse too."""
+
     MANAGER = "manager"
     SENIOR = "senior"
     DIRECTOR = "director"
@@ -66,6 +69,9 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class User:
+    """A person alerts go to: a ``Role``, a brand (or ``ALL_BRANDS``), active or not, and the ``Contact``
+    addresses that reach them."""
+
     id: str
     name: str
     role: Role

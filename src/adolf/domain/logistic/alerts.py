@@ -59,6 +59,8 @@ StockKey = tuple[int, int]  # (article_id, cluster_id)
 
 
 class StockAlertKind(StrEnum):
+    """Logistic's alert kinds (the list in the module docstring), each with its default ``severity``."""
+
     OUT_OF_STOCK = "OUT_OF_STOCK"
     URGENT_STOCK = "URGENT_STOCK"
     LOW_STOCK = "LOW_STOCK"
@@ -122,8 +124,16 @@ def stock_alerts(stocks: Iterable[FboStock], policy: SupplyPolicy) -> dict[Stock
 
 
 class AlertDecisions(NamedTuple):
+    """What ``alert_changes`` decided: the kinds to open and the kinds to resolve, per (article,
+    cluster)."""
+
     to_open: list[tuple[StockKey, StockAlertKind]]
     to_resolve: list[tuple[StockKey, frozenset[StockAlertKind]]]
+
+
+# The constructor NamedTuple generates names no module, so the API reference (pdoc), which reads
+# its postponed annotations in the constructor's module, could not resolve ``StockKey``.
+AlertDecisions.__new__.__module__ = __name__
 
 
 def alert_changes(

@@ -45,6 +45,8 @@ _URGENT, _PLANNED = SupplyPriority.URGENT, SupplyPriority.PLANNED
 
 
 class Coverage(StrEnum):
+    """How much of a deficit the warehouse covers: full, partial or none."""
+
     FULL = "full"
     PARTIAL = "partial"
     NONE = "none"
@@ -63,6 +65,8 @@ def coverage_for(allocated: int, deficit: int) -> Coverage:
 
 @dataclass(frozen=True, slots=True)
 class Allocation:
+    """A need's share of the warehouse: ``allocated`` units of its deficit, and the coverage that gives."""
+
     need: Need
     allocated: int
     coverage: Coverage

@@ -22,6 +22,8 @@ from adolf.domain.logistic.errors import InvalidLogistic
 
 @dataclass(frozen=True, slots=True)
 class Article:
+    """An article we supply: its brand, 1C ``code``, name, and its Ozon SKU once listed."""
+
     id: int
     brand: str
     code: str  # the article's 1C code
@@ -43,6 +45,8 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
+    """An Ozon FBO cluster, the unit deficits are computed for."""
+
     id: int  # Ozon's cluster id
     name: str
 

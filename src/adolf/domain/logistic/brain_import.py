@@ -71,6 +71,9 @@ class BrainRow:
 
 @dataclass(frozen=True, slots=True)
 class Anomaly:
+    """A row whose quantity reads but is implausible (negative, above ``max_quantity``, or a jump from
+    the quantity last applied): not applied, reported."""
+
     code: str
     article_id: int
     quantity: int
@@ -80,6 +83,8 @@ class Anomaly:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
+    """A row that cannot be read (empty code or quantity, not a number, fractional), with its line."""
+
     line: int
     code: str
     value: str | None  # the quantity as it came, as text; None when missing
@@ -88,6 +93,9 @@ class Rejected:
 
 @dataclass(frozen=True, slots=True)
 class BrainImport:
+    """The extract classified: the quantity to apply per article, unknown codes, anomalies, unreadable
+    rows and duplicated codes; ``counts`` per class."""
+
     validated: dict[int, int] = field(default_factory=dict)  # article id → quantity to apply
     unmapped: list[str] = field(default_factory=list)  # codes unknown to us, first seen first
     anomalies: list[Anomaly] = field(default_factory=list)

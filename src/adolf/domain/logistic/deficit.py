@@ -35,6 +35,8 @@ from adolf.domain.logistic.stock import FboStock, days_of_cover, units, velocity
 
 
 class SupplyPriority(StrEnum):
+    """How pressing a supply is; ``rank`` orders them, urgent (0) first."""
+
     URGENT = "urgent"
     PLANNED = "planned"
     RECOMMENDED = "recommended"

@@ -28,6 +28,8 @@ BRAIN_TABLES = ("brain_stock_balance", "brain_customer_orders", "brain_supplier_
 
 @dataclass(frozen=True, slots=True)
 class StaleTable:
+    """A ``brain_*`` table loaded too long ago, or never, and its age."""
+
     table: str
     loaded_at: datetime | None  # None: never loaded
     age: timedelta | None  # now − loaded_at; None when never loaded

@@ -59,6 +59,9 @@ _UNIT = {"d": "days", "h": "hours", "": "hours", "m": "minutes", "s": "seconds"}
 
 @dataclass(frozen=True, slots=True)
 class SupplyPolicy:
+    """Logistic's thresholds (defaults and rules in the module docstring); ``from_mapping`` reads them
+    from configuration."""
+
     target_days: int = 28
     urgent_days: int = 7
     planned_days: int = 14

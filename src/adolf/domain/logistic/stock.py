@@ -58,6 +58,9 @@ def days_of_cover(units: int, velocity: Decimal) -> Decimal | None:
 
 @dataclass(frozen=True, slots=True)
 class FboStock:
+    """One article × cluster as Ozon reports it: units available, in transit and requested, average
+    daily sales, and Ozon's own days-left estimate."""
+
     article_id: int
     cluster_id: int
     available: int

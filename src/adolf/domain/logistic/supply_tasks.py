@@ -53,6 +53,8 @@ __all__ = [
 
 
 class SupplyTaskStatus(StrEnum):
+    """A supply task's status: new, accepted, shipped, or cancelled; ``final`` for the last two."""
+
     NEW = "new"
     ACCEPTED = "accepted"
     SHIPPED = "shipped"
@@ -92,6 +94,9 @@ def transition(current: SupplyTaskStatus | str, target: SupplyTaskStatus | str) 
 
 @dataclass(frozen=True, slots=True)
 class SupplyTask:
+    """A task for the warehouse: ship ``allocated`` units of an article to a cluster against its deficit
+    ``quantity`` (the rules of the row in the module docstring)."""
+
     id: int
     article_id: int
     cluster_id: int

@@ -37,6 +37,8 @@ class InvalidSeries(DomainError):
 
 
 class Deviation(StrEnum):
+    """Which way an anomaly left its baseline (``none`` when it is not one)."""
+
     UP = "up"
     DOWN = "down"
     NONE = "none"
@@ -44,6 +46,9 @@ class Deviation(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class AnomalyCheck:
+    """The verdict on today's value: the baseline's ``mean`` and ``stdev``, whether it is an anomaly
+    and which way; with fewer than 3 baseline days ``enough_data`` is False and it never is one."""
+
     value: Decimal
     mean: Decimal
     stdev: Decimal

@@ -29,6 +29,9 @@ JUDGED = (StrategyType.TARGET_DRR, StrategyType.TARGET_CPO)
 
 @dataclass(frozen=True, slots=True)
 class Attainment:
+    """A target campaign over the judged period: its target, what it ``achieved`` (DRR in percent or
+    CPO in rubles; None when nothing can be judged) and the constraint that bound it."""
+
     strategy: StrategyType
     target: Decimal
     achieved: Decimal | None
@@ -64,6 +67,9 @@ def attainment(
 
 @dataclass(frozen=True, slots=True)
 class AttainmentSummary:
+    """A strategy's campaigns counted: all, within the target, not bound, not bound and within,
+    and the bound ones per constraint."""
+
     campaigns: int = 0
     within: int = 0
     unbound: int = 0
@@ -80,6 +86,7 @@ class AttainmentSummary:
 
 
 def summarise(items: Iterable[Attainment]) -> AttainmentSummary:
+    """The counts of ``items``; a campaign never planned counts as bound, ``unplanned``."""
     found = list(items)
     bound = Counter(a.constraint or "unplanned" for a in found if a.bound)
     return AttainmentSummary(

@@ -30,6 +30,8 @@ class UnknownStrategy(DomainError):
 
 
 class StrategyType(StrEnum):
+    """A campaign's bid strategy; ``parse`` names the known ones when given another."""
+
     MANUAL = "manual"
     TARGET_POSITION = "target_position"
     TARGET_DRR = "target_drr"

@@ -80,4 +80,5 @@ class BidTuning:
             raise InvalidBidContext(f"position_band={self.position_band} must be >= 0")
 
 
+#: The knobs as documented on ``BidTuning``: what the strategies use unless given others.
 DEFAULT_TUNING = BidTuning()

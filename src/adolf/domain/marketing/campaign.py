@@ -16,18 +16,25 @@ from adolf.domain.marketplace import Marketplace
 
 
 class CampaignStatus(StrEnum):
+    """A campaign's status on its marketplace; only an active one is bid for."""
+
     ACTIVE = "active"
     PAUSED = "paused"
     ARCHIVED = "archived"
 
 
 class KeywordStatus(StrEnum):
+    """A keyword's status: active, or paused with a ``pause_reason``."""
+
     ACTIVE = "active"
     PAUSED = "paused"
 
 
 @dataclass(frozen=True, slots=True)
 class Campaign:
+    """An advertising campaign as the bid engine sees it: where it runs, its ``strategy``, bid bounds,
+    daily budget and targets, safety overrides, and the ``kill_switch`` and ``dry_run`` switches."""
+
     id: int
     marketplace: Marketplace
     external_id: str
@@ -54,6 +61,9 @@ class Campaign:
 
 @dataclass(frozen=True, slots=True)
 class Keyword:
+    """A keyword of a campaign (a search phrase; a product on Ozon and YM) with its current ``bid`` and
+    the marketplace's minimum bid for it."""
+
     id: int
     campaign_id: int
     external_id: str

@@ -22,6 +22,9 @@ from enum import StrEnum
 
 
 class BidConstraint(StrEnum):
+    """What bound a keyword's decision (see the module docstring); ``is_free`` when the strategy
+    steered on its own terms."""
+
     WITHIN_BAND = "within_band"
     RAISED = "raised"
     LOWERED = "lowered"

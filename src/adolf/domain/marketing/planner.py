@@ -49,6 +49,9 @@ BUDGET_HIT_RATIO = Decimal("0.95")
 
 @dataclass(frozen=True, slots=True)
 class KeywordInput:
+    """One active keyword as the planner is given it: the keyword, its stats windows, its average
+    position and Watcher's competitor bids."""
+
     keyword: Keyword
     window: KeywordWindow = field(default_factory=KeywordWindow)
     avg_position: Decimal | None = None
@@ -57,6 +60,9 @@ class KeywordInput:
 
 @dataclass(frozen=True, slots=True)
 class KeywordPlan:
+    """The planner's answer for one keyword: its ``decision`` (None when paused, with the
+    ``pause_reason``), the constraint that bound it and the window it was judged on."""
+
     keyword: Keyword
     constraint: BidConstraint
     weight: Decimal  # spend in its judging window: its say in the campaign's constraint
@@ -69,6 +75,8 @@ class KeywordPlan:
 
 @dataclass(frozen=True, slots=True)
 class PlannedAlert:
+    """An alert the plan raises; a ``once_a_day`` one is sent once a day per campaign."""
+
     type: str
     message: str
     once_a_day: bool = False
@@ -76,6 +84,10 @@ class PlannedAlert:
 
 @dataclass(frozen=True, slots=True)
 class CampaignPlan:
+    """One campaign's turn of the bid cycle: its keywords' plans, the reason to pause the campaign
+    (if it is to be), the alerts, its binding constraint; ``sends`` is False when nothing goes to
+    the marketplace (dry run, kill switch)."""
+
     campaign: Campaign
     keywords: tuple[KeywordPlan, ...] = ()
     pause_campaign: str | None = None  # the reason, when the campaign is to be paused

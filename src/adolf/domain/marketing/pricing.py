@@ -21,6 +21,9 @@ from adolf.domain.marketplace import Marketplace
 
 
 class Pricing(StrEnum):
+    """What a bid buys: ``cpm`` rubles per 1000 views (WB), ``cpc`` rubles per click (Ozon), ``cpa``
+    percent of the order value per order (YM)."""
+
     CPM = "cpm"  # rubles per 1000 views
     CPC = "cpc"  # rubles per click
     CPA = "cpa"  # percent of the order value per order
@@ -37,6 +40,7 @@ PERCENT_STEP = Decimal("0.1")
 
 
 def pricing_of(marketplace: Marketplace) -> Pricing:
+    """How ``marketplace`` prices advertising."""
     return PRICING_OF[marketplace]
 
 

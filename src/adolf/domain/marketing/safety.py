@@ -39,6 +39,8 @@ class InvalidSafetyInput(DomainError):
 
 
 class SafetyAction(StrEnum):
+    """What a verdict asks for, mildest first: carry on, alert, pause the keyword, pause the campaign."""
+
     OK = "OK"
     ALERT = "ALERT"
     PAUSE_KEYWORD = "PAUSE_KEYWORD"
@@ -46,6 +48,8 @@ class SafetyAction(StrEnum):
 
 
 class SafetyReason(StrEnum):
+    """Why a safety check fired (the rules in the module docstring)."""
+
     BUDGET_EXCEEDED = "budget_exceeded"
     BUDGET_WARNING = "budget_warning"
     DRR_ABOVE_MAX = "drr_above_max"
@@ -66,6 +70,9 @@ SEVERITY_OF: dict[SafetyReason, Severity] = {
 
 @dataclass(frozen=True, slots=True)
 class SafetyVerdict:
+    """A safety check's answer: the most severe ``action`` and every reason that fired, most severe
+    first, each with a line of ``details``."""
+
     action: SafetyAction
     reasons: tuple[SafetyReason, ...] = ()
     details: tuple[str, ...] = ()  # one line per reason, same order, with the numbers

@@ -38,6 +38,8 @@ class InvalidThreshold(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class SafetyThresholds:
+    """The thresholds of the safety checks (defaults above); ``with_overrides`` applies a campaign's own."""
+
     budget_warning_ratio: Decimal = Decimal("0.80")
     budget_pause_ratio: Decimal = Decimal("1.00")
     max_drr: Decimal = Decimal("30")

@@ -28,6 +28,8 @@ TREND_TOLERANCE = Decimal("0.01")
 
 
 class TrendDirection(StrEnum):
+    """Up, down, or flat within the tolerance."""
+
     UP = "up"
     DOWN = "down"
     FLAT = "flat"
@@ -35,6 +37,9 @@ class TrendDirection(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Trend:
+    """A series' direction over its last days: the least-squares ``slope`` per day, that slope relative
+    to the mean, and whether there were enough days to tell."""
+
     direction: TrendDirection
     slope: Decimal  # metric units per day
     relative_slope: Decimal | None  # slope / |mean|; None when the mean is 0

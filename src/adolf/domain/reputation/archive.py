@@ -18,6 +18,7 @@ from adolf.domain.reputation.lifecycle import ItemStatus
 
 __all__ = ["ARCHIVED_STATUSES", "ARCHIVE_AFTER", "archivable", "archive_cutoff"]
 
+#: How long ago a finished item must have been created to move to the archive.
 ARCHIVE_AFTER = timedelta(days=365)
 ARCHIVED_STATUSES = frozenset({ItemStatus.PUBLISHED, ItemStatus.SKIPPED})
 

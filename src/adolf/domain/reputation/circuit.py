@@ -29,6 +29,8 @@ from adolf.domain.reputation.errors import InvalidReputation
 
 
 class BreakerState(StrEnum):
+    """Closed (calls go), open (refused until the cool-down has passed), or half-open (one probe goes)."""
+
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"
@@ -36,6 +38,9 @@ class BreakerState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class BreakerPolicy:
+    """A breaker's settings: failures in a row that open it, the cool-down before a probe, and how
+    long a probe that never reports is waited for."""
+
     failure_threshold: int = 5
     cool_down: timedelta = timedelta(minutes=15)
     probe_timeout: timedelta = timedelta(minutes=5)

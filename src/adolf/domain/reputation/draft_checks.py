@@ -41,6 +41,7 @@ from adolf.domain.reputation.items import platform_of
 
 __all__ = ["COPY_WORDS", "MAX_LENGTH", "check_draft", "contacts_in", "require_publishable"]
 
+#: The longest answer each marketplace takes, in characters.
 MAX_LENGTH: dict[Marketplace, int] = {Marketplace.WB: 5000, Marketplace.OZON: 3000, Marketplace.YM: 4096}
 COPY_WORDS = 5
 _QUOTE = 60  # a reason quotes at most this much of what it found

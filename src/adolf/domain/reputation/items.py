@@ -49,6 +49,8 @@ def platform_of(value: object) -> Marketplace:
 
 
 class ItemType(StrEnum):
+    """A review (rated 1 … 5) or a question (unrated)."""
+
     REVIEW = "review"
     QUESTION = "question"
 
@@ -58,6 +60,8 @@ class ItemType(StrEnum):
 
 
 class Sentiment(StrEnum):
+    """How an item reads: positive, neutral or negative."""
+
     POSITIVE = "positive"
     NEUTRAL = "neutral"
     NEGATIVE = "negative"
@@ -68,6 +72,8 @@ class Sentiment(StrEnum):
 
 
 class Urgency(StrEnum):
+    """How soon an item needs an answer: low, medium or high."""
+
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -78,6 +84,8 @@ class Urgency(StrEnum):
 
 
 class ResponseSource(StrEnum):
+    """Who wrote an answer: the model or a manager."""
+
     MODEL = "model"
     MANAGER = "manager"
 
@@ -87,6 +95,8 @@ class ResponseSource(StrEnum):
 
 
 class ResponseStatus(StrEnum):
+    """An answer's status: draft, approved, published, or failed."""
+
     DRAFT = "draft"  # waits for a manager (or was refused by the checks: see ``last_error``)
     APPROVED = "approved"  # a manager (or the brand's auto-approve) accepted it; not yet sent
     PUBLISHED = "published"
@@ -115,6 +125,8 @@ def _text(name: str, value: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Item:
+    """A review or a question about a brand's product; ``key`` identifies it (see the module docstring)."""
+
     id: int
     platform: Marketplace
     item_type: ItemType
@@ -160,6 +172,8 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
+    """What the model read in an item: sentiment, urgency, topics, and which model said so."""
+
     item_id: int
     sentiment: Sentiment
     urgency: Urgency
@@ -181,6 +195,8 @@ class Analysis:
 
 @dataclass(frozen=True, slots=True)
 class Response:
+    """The answer to an item: its text, who wrote it, its status, and how publishing went."""
+
     item_id: int
     text: str
     source: ResponseSource

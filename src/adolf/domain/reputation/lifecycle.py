@@ -31,6 +31,9 @@ __all__ = ["IllegalTransition", "ItemStatus", "allowed", "transition"]
 
 
 class ItemStatus(StrEnum):
+    """Where an item is in its lifecycle (the diagram in the module docstring); ``final`` for published
+    and skipped."""
+
     NEW = "new"
     ANALYZED = "analyzed"
     PENDING_REVIEW = "pending_review"

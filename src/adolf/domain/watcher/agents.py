@@ -36,6 +36,8 @@ IP_BLOCK = timedelta(hours=1)  # SPEC §3: ``watcher:ip_blocked:{ip}`` for 1 h
 
 
 class AgentStatus(StrEnum):
+    """Online (gets tasks), offline (no recent heartbeat), or panic (captcha or ban)."""
+
     ONLINE = "online"
     OFFLINE = "offline"
     PANIC = "panic"
@@ -47,6 +49,9 @@ class InvalidAgentTransition(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class Agent:
+    """A parsing agent: the marketplace it parses (None: any), its IP, status, cookie state and last
+    heartbeat."""
+
     id: str
     name: str
     marketplace: Marketplace | None  # the marketplace it parses; None: any
@@ -64,6 +69,8 @@ EVENT_SEVERITY: Mapping[AgentStatus, Severity] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class AgentEvent:
+    """An entry of the agent log: the status the agent entered, why, and when."""
+
     agent_id: str
     kind: AgentStatus  # the status the agent entered
     message: str
@@ -77,11 +84,15 @@ class AgentEvent:
 
 @dataclass(frozen=True, slots=True)
 class AgentChange:
+    """A transition's result: the agent after it, and the ``AgentEvent`` for the agent log when its
+    status changed (None otherwise)."""
+
     agent: Agent
     event: AgentEvent | None
 
 
 def is_stale(agent: Agent, now: datetime, timeout: timedelta = HEARTBEAT_TIMEOUT) -> bool:
+    """Whether ``agent``'s last heartbeat is more than ``timeout`` before ``now``, or it never sent one."""
     return agent.last_heartbeat is None or now - agent.last_heartbeat > timeout
 
 
@@ -91,6 +102,8 @@ def goes_offline(agent: Agent, now: datetime, timeout: timedelta = HEARTBEAT_TIM
 
 
 def heartbeat(agent: Agent, now: datetime, *, ip: str | None = None, cookies_valid: bool | None = None) -> AgentChange:
+    """``agent`` after a heartbeat at ``now``, with the IP and cookie state when sent; an offline agent
+    comes online, one in panic stays in panic."""
     beaten = replace(
         agent,
         last_heartbeat=_latest(agent, now),
@@ -104,6 +117,7 @@ def heartbeat(agent: Agent, now: datetime, *, ip: str | None = None, cookies_val
 
 
 def mark_offline(agent: Agent, now: datetime) -> AgentChange:
+    """An online ``agent`` taken offline; ``InvalidAgentTransition`` from another status."""
     if agent.status is not AgentStatus.ONLINE:
         raise InvalidAgentTransition(f"status={agent.status.value!r}: only an online agent goes offline ({agent.id})")
     seen = agent.last_heartbeat.isoformat() if agent.last_heartbeat else "never"
@@ -123,6 +137,7 @@ def panic(agent: Agent, reason: str, now: datetime, details: Mapping[str, str] |
 
 
 def recover(agent: Agent, now: datetime) -> AgentChange:
+    """An agent in panic back online at ``now``; ``InvalidAgentTransition`` from another status."""
     if agent.status is not AgentStatus.PANIC:
         raise InvalidAgentTransition(f"status={agent.status.value!r}: only an agent in panic recovers ({agent.id})")
     back = replace(agent, status=AgentStatus.ONLINE, last_heartbeat=_latest(agent, now))

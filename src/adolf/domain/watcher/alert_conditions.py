@@ -47,6 +47,9 @@ class InvalidAlertInput(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class AlertDecision:
+    """An alert a new observation raises: kind, severity, message, the key that stores it once, and
+    the facts (prices, percentages) as strings."""
+
     kind: AlertKind
     severity: Severity
     message: str
@@ -60,6 +63,8 @@ def evaluate_alerts(
     our_price: Decimal | None,
     rules: AlertRules = DEFAULT_RULES,
 ) -> tuple[AlertDecision, ...]:
+    """The alert ``new`` raises against ``previous`` (the product's last observation, or None) and
+    ``our_price`` (None or 0: unknown) under ``rules``; at most one (see the module docstring)."""
     _check(new, previous, our_price)
     ours = our_price or None  # 0 is "no price of ours", as in the priority score
     if previous is not None and previous.in_stock and not new.in_stock:

@@ -43,6 +43,9 @@ class InvalidAlertRules(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class AlertRules:
+    """The thresholds in percent (each a strict "more than") and the severity of each alert kind;
+    ``with_severities`` overrides some severities."""
+
     dumping_margin_percent: Decimal = Decimal("10")
     sharp_drop_percent: Decimal = Decimal("20")
     price_change_percent: Decimal = Decimal("5")

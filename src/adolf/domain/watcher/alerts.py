@@ -23,6 +23,8 @@ from adolf.domain.marketplace import Marketplace
 
 
 class AlertKind(StrEnum):
+    """The kinds of Watcher alert (SPEC §4.2)."""
+
     DUMPING_DETECTED = "dumping_detected"
     PRICE_DROP = "price_drop"
     PRICE_RISE = "price_rise"
@@ -31,6 +33,9 @@ class AlertKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class WatcherAlert:
+    """A Watcher alert as stored and routed: kind, severity, the products and brand it concerns, the
+    message and its facts."""
+
     id: int
     kind: AlertKind
     severity: Severity

@@ -29,6 +29,8 @@ BASE_PRIORITY = 50  # seed 000 ``_calculate_competitor_priority``: "score = 50  
 
 @dataclass(frozen=True, slots=True)
 class OurProduct:
+    """A product of ours on one marketplace, with our current price when known."""
+
     id: int
     brand: str
     sku: str
@@ -40,6 +42,8 @@ class OurProduct:
 
 @dataclass(frozen=True, slots=True)
 class Competitor:
+    """A competitor seller on one marketplace."""
+
     id: int
     name: str
     marketplace: Marketplace
@@ -48,6 +52,8 @@ class Competitor:
 
 @dataclass(frozen=True, slots=True)
 class CompetitorProduct:
+    """One listing of a competitor, tracked against one of our products, with its monitoring ``priority``."""
+
     id: int
     competitor_id: int
     marketplace: Marketplace
@@ -60,6 +66,8 @@ class CompetitorProduct:
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
+    """One of our products watched against one competitor product: a parsing task a day while active."""
+
     id: int
     our_product_id: int
     competitor_product_id: int

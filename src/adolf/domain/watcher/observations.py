@@ -35,6 +35,8 @@ class InvalidObservation(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class PriceObservation:
+    """A competitor product's price as an agent saw it, validated (see the module docstring)."""
+
     competitor_product_id: int
     price: Decimal | None
     in_stock: bool

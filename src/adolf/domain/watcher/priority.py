@@ -49,6 +49,8 @@ class InvalidPriorityInputs(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class PriorityInputs:
+    """One listing's facts over the last 30 days, as plain aggregates (so set-based SQL can feed them)."""
+
     changes_30d: int
     avg_discount: Decimal | None
     latest_price: Decimal | None
@@ -100,6 +102,7 @@ class PriorityScore:
 
 
 def score_priority(inputs: PriorityInputs) -> PriorityScore:
+    """The listing's monitoring priority, 0…100, with the points of each factor."""
     parts = (
         _price_change_points(inputs.changes_30d),
         _discount_points(inputs.avg_discount),

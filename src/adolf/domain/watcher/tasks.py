@@ -40,6 +40,8 @@ DEFAULT_LEASE_SECONDS = 600
 
 
 class TaskStatus(StrEnum):
+    """A parsing task's status (the diagram in the module docstring)."""
+
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
     DONE = "done"
@@ -60,6 +62,9 @@ class AgentCannotClaim(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class ParsingTask:
+    """A task to parse one competitor product on ``scheduled_date``: its status, failed attempts, the
+    agent holding it and its lease."""
+
     id: int
     subscription_id: int
     competitor_product_id: int
@@ -75,6 +80,8 @@ class ParsingTask:
 
 
 def claim(task: ParsingTask, agent: Agent, now: datetime, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> ParsingTask:
+    """``task`` claimed by ``agent`` at ``now`` for ``lease_seconds``; ``AgentCannotClaim`` when the agent
+    is not online or parses another marketplace."""
     _expect(task, TaskStatus.PENDING, "claim")
     if agent.status is not AgentStatus.ONLINE:
         raise AgentCannotClaim(
@@ -91,6 +98,7 @@ def claim(task: ParsingTask, agent: Agent, now: datetime, lease_seconds: int = D
 
 
 def complete(task: ParsingTask, agent_id: str, now: datetime) -> ParsingTask:
+    """``task`` done at ``now``; ``TaskNotHeld`` unless ``agent_id`` holds it."""
     ensure_held(task, agent_id)
     return replace(task, status=TaskStatus.DONE, lease_until=None, error=None, completed_at=now)
 
@@ -136,6 +144,7 @@ def regenerate(task: ParsingTask) -> ParsingTask:
 
 
 def lease_expired(task: ParsingTask, now: datetime) -> bool:
+    """Whether ``task`` is in progress and its lease has run out at ``now``."""
     return task.status is TaskStatus.IN_PROGRESS and task.lease_until is not None and now >= task.lease_until
 
 
