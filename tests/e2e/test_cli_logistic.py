@@ -200,7 +200,7 @@ def test_deficits_filter_by_brand_and_priority_and_limit(world: World) -> None:
     top = shown("deficits", "-n", "1")
     assert top["total"] == 4 and len(top["deficits"]) == 1
     assert shown("deficits", "--brand", "nobody")["total"] == 0
-    assert "no deficits (brand nobody)" in run("deficits", "--brand", "nobody").stdout
+    assert "no deficits (brand nobody) in sqlite" in run("deficits", "--brand", "nobody").stderr
 
 
 def test_deficits_table_shows_each_need_and_the_totals(world: World) -> None:
@@ -255,7 +255,7 @@ def test_tasks_are_listed_newest_first_and_filtered(world: World) -> None:
     assert {t["id"] for t in shown("tasks", "--date", yesterday)} == {world.ids["held"], world.ids["old"]}
     table = run("tasks").stdout
     assert "supply tasks, newest first" in table and "partial" in table and "5 task(s)" in table
-    assert "no supply tasks with status shipped" in run("tasks", "--status", "shipped").stdout
+    assert "no supply tasks with status shipped" in run("tasks", "--status", "shipped").stderr
 
 
 def test_a_task_is_accepted_then_shipped_and_the_simulated_ozon_is_told(world: World) -> None:

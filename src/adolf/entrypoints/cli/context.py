@@ -136,7 +136,7 @@ def database_shown() -> str:
     return masked(settings().database_url)
 
 
-def nothing_in_database(what: str) -> None:
+def nothing_in_database(what: str, why: str = "") -> None:
     """On stderr: there are no ``what`` in the database read, which one it is, and how to read
     another — ``adolf simulate`` writes its own (var/simulation.sqlite3 by default), and a
     listing right after it would otherwise show an empty table with nothing to say why."""
@@ -149,4 +149,4 @@ def nothing_in_database(what: str) -> None:
     hint = "pass `adolf --database URL …` or set ADOLF_DATABASE_URL to read another"
     if read != DEFAULT_DATABASE and Path(simulated).exists():
         hint = f"`adolf simulate` wrote {DEFAULT_DATABASE}; {hint}"
-    note(f"no {what} in {database_shown()} — {hint}")
+    note(f"no {what} in {database_shown()}" + (f": {why}" if why else "") + f" — {hint}")

@@ -51,7 +51,7 @@ from adolf.domain.logistic.deficit import Need, SupplyPriority, target_stock
 from adolf.domain.logistic.errors import IllegalTransition
 from adolf.domain.logistic.stock import FboStock
 from adolf.domain.logistic.supply_tasks import SupplyTask, SupplyTaskStatus
-from adolf.entrypoints.cli.context import console, container, fail, masked
+from adolf.entrypoints.cli.context import console, container, cut, fail, masked, nothing_in_database
 
 app = typer.Typer(help="Logistic: Ozon FBO stock, the 1C warehouse extract, supply tasks.", no_args_is_help=True)
 
@@ -300,9 +300,9 @@ def _print_deficits(
     brand: str,
 ) -> None:
     if not total:
-        console.print(
-            f"no deficits (brand {escape(brand)}): every article × cluster that sells has at least "
-            "the recommended days of cover in FBO stock and transit"
+        nothing_in_database(
+            f"deficits (brand {brand})",
+            "every article × cluster that sells has at least the recommended days of cover in FBO stock and transit",
         )
         return
     table = Table(
@@ -321,7 +321,7 @@ def _print_deficits(
             would = "-"
         table.add_row(
             escape(line.article.code),
-            escape(line.article.name)[:32],
+            escape(cut(line.article.name, 32)),
             escape(line.article.brand),
             escape(line.cluster),
             _styled(need.priority.value, PRIORITY_STYLE[need.priority]),
@@ -400,8 +400,10 @@ def tasks(
         _print_json([_task_json(t, codes.get(t.article_id), clusters.get(t.cluster_id)) for t in found])
         return
     if not found:
-        console.print("no supply tasks" + (f" with status {status.value}" if status else "") + " (brand "
-                      f"{escape(brand_label(scope))}): `logistic.generate_supply_tasks` creates a day's at 07:00")  # fmt: skip
+        nothing_in_database(
+            "supply tasks" + (f" with status {status.value}" if status else "") + f" (brand {brand_label(scope)})",
+            "`logistic.generate_supply_tasks` creates a day's at 07:00",
+        )
         return
     table = Table(
         "id", "day", "brand", "article", "cluster", "priority", "cover, days", "quantity", "allocated",

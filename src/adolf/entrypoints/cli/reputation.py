@@ -34,7 +34,7 @@ from adolf.domain.alerts.users import ALL_BRANDS, Role, User
 from adolf.domain.errors import DomainError
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.lifecycle import ItemStatus
-from adolf.entrypoints.cli.context import console, container, errors, fail, masked
+from adolf.entrypoints.cli.context import console, container, cut, errors, fail, masked, nothing_in_database
 from adolf.entrypoints.reputation_cards import MAX_LISTED, card, card_json, cards
 
 app = typer.Typer(
@@ -89,7 +89,7 @@ def _brands(services: ReputationServices, brand: str) -> list[str] | None:
 
 def _short(text: str) -> str:
     flat = " ".join(text.split())
-    return escape(flat if len(flat) <= SHORT else flat[: SHORT - 1] + "…")
+    return escape(cut(flat, SHORT))
 
 
 def _styled(value: str, style: str) -> str:
@@ -113,7 +113,7 @@ def _listing(
         _print_json([card_json(one) for one in found])
         return
     if not found:
-        console.print(empty)
+        nothing_in_database(empty)
         return
     table = Table(
         title=f"{len(found)} item(s), oldest first" + (f" (the first {limit})" if len(found) == limit else ""),
@@ -151,7 +151,7 @@ def pending(
 
     Approve one as it is (`approve ID`), write your own (`edit ID --text`), ask for another
     (`regenerate ID --instructions`) or leave the buyer unanswered (`skip ID`)."""
-    _listing(ItemStatus.PENDING_REVIEW, brand, platform, limit, as_json, "no drafts wait for a manager")
+    _listing(ItemStatus.PENDING_REVIEW, brand, platform, limit, as_json, "drafts waiting for a manager")
 
 
 @app.command()
@@ -167,7 +167,7 @@ def items(
     An item moves new → analyzed → pending_review → approved → published; failed (a publish
     error, retried) and skipped on the side."""
     shown = f" with status {status.value}" if status else ""
-    _listing(status, brand, platform, limit, as_json, f"no items{shown}")
+    _listing(status, brand, platform, limit, as_json, f"items{shown}")
 
 
 @app.command()

@@ -31,7 +31,7 @@ from adolf.domain.marketplace import Marketplace
 from adolf.domain.watcher.agents import Agent, AgentStatus
 from adolf.domain.watcher.alerts import AlertKind
 from adolf.domain.watcher.tasks import TaskStatus
-from adolf.entrypoints.cli.context import console, container, errors, fail
+from adolf.entrypoints.cli.context import console, container, cut, errors, fail, nothing_in_database
 
 app = typer.Typer(
     help="Watcher: parsing agents, a night's tasks, competitor priorities, price alerts.", no_args_is_help=True
@@ -128,6 +128,8 @@ def agents(
         )
     console.print(table)
     console.print(f"{len(lines)} agent(s); stale: online but silent for over 5 min (sync_agent_status → offline)")
+    if not lines:
+        nothing_in_database("parsing agents", "`adolf watcher register-agent` registers one")
 
 
 @app.command()
@@ -149,9 +151,9 @@ def tasks(
         )
         return
     if not counts:
-        console.print(
-            f"no parsing tasks for the night of {night.isoformat()}: `watcher.generate_daily_tasks` "
-            "creates a night's at 20:30 (ADOLF_TIMEZONE)"
+        nothing_in_database(
+            f"parsing tasks for the night of {night.isoformat()}",
+            "`watcher.generate_daily_tasks` creates a night's at 20:30 (ADOLF_TIMEZONE)",
         )
         return
     table = Table("mp", *(s.value for s in TaskStatus), "total", title=f"parsing tasks, night of {night.isoformat()}")
@@ -196,7 +198,7 @@ def priorities(
         )
         return
     if not lines:
-        console.print("no active competitor listings: nothing to rank")
+        nothing_in_database("active competitor listings", "nothing to rank")
         return
     table = Table(
         "id", "mp", "competitor", "listing", "ours", "priority", "now",
@@ -213,7 +215,7 @@ def priorities(
             str(line.product.id),
             line.product.marketplace.value,
             escape(line.competitor or "-"),
-            escape(line.product.name or line.product.external_id)[:40],
+            escape(cut(line.product.name or line.product.external_id, 40)),
             escape(line.our_sku or "-"),
             str(line.stored),
             str(score.value),
@@ -269,6 +271,8 @@ def alerts(
         )
     console.print(table)
     console.print(f"{len(found)} alert(s)")
+    if not found:
+        nothing_in_database("price alerts" if kind is None else f"{kind.value} alerts")
 
 
 def _agent_id(name: str, given: str | None) -> str:
