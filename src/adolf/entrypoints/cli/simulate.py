@@ -11,10 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from adolf.entrypoints.cli.context import console, fail
+from adolf.domain.marketplace import Marketplace
+from adolf.entrypoints.cli import progress
+from adolf.entrypoints.cli.context import console, fail, note, rule
 from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, MODULES, SimulationOptions
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -71,7 +72,8 @@ def simulate(
         modules=tuple(m for m in MODULES if m in chosen),
         articles=articles,
     )
-    _log_to_file()
+    _say_campaigns(options)
+    _log_to_file(quiet=as_json)
     report = _run(options, quiet=as_json)
     if as_json:
         print(json.dumps(report, indent=2, default=str))
@@ -81,7 +83,21 @@ def simulate(
         raise typer.Exit(1)
 
 
-def _log_to_file() -> None:
+def _say_campaigns(options: SimulationOptions) -> None:
+    """The campaigns are seeded as the same number on each marketplace: say so when that is
+    more than was asked (on stderr, --json or not: stdout keeps the report alone)."""
+    if "marketing" not in options.modules:
+        return
+    per, asked = options.per_marketplace, options.campaigns
+    made = per * len(Marketplace)
+    if made != asked:
+        note(
+            f"--campaigns {asked}: the simulation seeds the same number on each of the {len(Marketplace)} "
+            f"marketplaces ({', '.join(mp.value for mp in Marketplace)}), so {per} each, {made} in all"
+        )
+
+
+def _log_to_file(quiet: bool) -> None:
     """Jobs log every decision; on a terminal that would bury the progress bar, so the
     simulation's log goes to var/simulation.log (JSON lines)."""
     from pathlib import Path
@@ -104,7 +120,8 @@ def _log_to_file() -> None:
     handler.set_name(SIM_LOG_HANDLER)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     adolf.addHandler(handler)
-    console.print(f"log: {path}")
+    if not quiet:
+        note(f"log: {path}")
 
 
 def _run(options: SimulationOptions, quiet: bool) -> dict[str, Any]:
@@ -112,28 +129,18 @@ def _run(options: SimulationOptions, quiet: bool) -> dict[str, Any]:
 
     runner = run.run_inline if options.backend == "inline" else run.run_with_workers
     total = len(run.planned_fires(options))
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-        transient=False,
-    ) as bar:
+    with progress.bar(quiet) as bar:
         job = bar.add_task("simulating", total=total)
 
-        def progress(at: datetime, name: str) -> None:
+        def advance(at: datetime, name: str) -> None:
             local = at.astimezone(MOSCOW)
             bar.update(job, advance=1, description=f"{local:%a %d %b %H:%M} MSK {name:<32}")
 
-        return runner(options, progress)
+        return runner(options, advance)
 
 
 def render(report: dict[str, Any]) -> None:
-    console.rule(
-        f"[bold]ADOLF simulation — {report['period']['start']} … {report['period']['end']} ({report['backend']})"
-    )
+    rule(f"[bold]ADOLF simulation — {report['period']['start']} … {report['period']['end']} ({report['backend']})")
     if "per_day" in report:
         render_marketing(report)
     else:
@@ -220,7 +227,7 @@ def _cells(r: dict[str, Any]) -> list[str]:
 
 def render_watcher(found: dict[str, Any], setup: dict[str, Any]) -> None:
     """Tasks, agents, alerts, priorities and the hand-offs to Marketing."""
-    console.rule("[bold]Watcher")
+    rule("[bold]Watcher")
     catalogue = found["catalogue"]
     console.print(
         f"watching: {catalogue['products']} products of ours, {catalogue['competitor_products']} competitor "
@@ -301,7 +308,7 @@ def _local(instant: str) -> str:
 def render_logistic(found: dict[str, Any]) -> None:
     """Supply tasks, deficits and coverage, the days against the run without supply tasks, the
     1C mornings, the seller, alerts."""
-    console.rule("[bold]Logistic")
+    rule("[bold]Logistic")
     catalogue = found["catalogue"]
     console.print(
         f"catalogue: {catalogue['articles']} articles of {catalogue['brands']} brands × {catalogue['clusters']} "
@@ -402,7 +409,7 @@ def _weekday(day: str) -> str:
 def render_reputation(found: dict[str, Any]) -> None:
     """Polls per platform, the breakers' transitions, items by status, answers, publishing, the
     marketplace's own count, the manager."""
-    console.rule("[bold]Reputation")
+    rule("[bold]Reputation")
     polls = Table(
         title="polls (thinned, every 5 min around the outage): fetched, new, duplicates, malformed rows skipped, "
         "refused by an open breaker, failed",
