@@ -4,7 +4,9 @@ except under CI=true, where it fails: CI must never pass by skipping."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+from typing import NoReturn
 
 import pytest
 
@@ -23,7 +25,18 @@ def _reachable(host: str, port: int) -> bool:
 def require(service: str, host: str, port: int) -> None:
     if _reachable(host, port):
         return
-    reason = f"{service} is not reachable on {host}:{port}"
+    _missing(f"{service} is not reachable on {host}:{port}")
+
+
+def require_program(name: str, install: str) -> str:
+    """The path of the program ``name`` (a browser, a server); ``install`` says how to get it."""
+    found = shutil.which(name)
+    if found is None:
+        _missing(f"{name} is not installed ({install})")
+    return found
+
+
+def _missing(reason: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: a missing service is a failure)", pytrace=False)
     pytest.skip(reason)

@@ -79,6 +79,7 @@ class EmployeeView:
             "last_heartbeat": _iso(self.last_heartbeat),
             "last_seen": _iso(self.last_seen),
             "seen_seconds_ago": _age(now, self.last_seen),
+            "heartbeat_seconds_ago": _age(now, self.last_heartbeat),
         }
 
 

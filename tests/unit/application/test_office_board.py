@@ -57,7 +57,7 @@ def test_an_employee_never_seen_is_listed_offline_with_its_card() -> None:
     assert list(cards) == [e.agent_id for e in registry()]
     night = cards["watcher_night_agent"]
     assert night["status"] == OFFLINE and night["fte"] == "0.5" and night["salary_equivalent"] == 60_000
-    assert night["last_heartbeat"] is None and night["seen_seconds_ago"] is None
+    assert night["last_heartbeat"] is None and night["seen_seconds_ago"] is night["heartbeat_seconds_ago"] is None
     assert night["module"] == "watcher" and night["name"] == "Ночной агент"
 
 
@@ -104,7 +104,7 @@ def test_a_working_report_keeps_an_employee_alive_between_heartbeats() -> None:
     card = by_id(board)["watcher_competitor_scan"]
     assert card["status"] == "working"
     assert card["last_heartbeat"] == (NOW - timedelta(minutes=10)).isoformat()
-    assert card["seen_seconds_ago"] == 10
+    assert (card["seen_seconds_ago"], card["heartbeat_seconds_ago"]) == (10, 600)
 
 
 def test_a_hash_without_a_readable_time_is_no_sign_of_life() -> None:
