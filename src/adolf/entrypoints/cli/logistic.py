@@ -51,6 +51,7 @@ from adolf.domain.logistic.deficit import Need, SupplyPriority, target_stock
 from adolf.domain.logistic.errors import IllegalTransition
 from adolf.domain.logistic.stock import FboStock
 from adolf.domain.logistic.supply_tasks import SupplyTask, SupplyTaskStatus
+from adolf.entrypoints.cli import progress
 from adolf.entrypoints.cli.context import console, container, cut, fail, masked, nothing_in_database
 
 app = typer.Typer(help="Logistic: Ozon FBO stock, the 1C warehouse extract, supply tasks.", no_args_is_help=True)
@@ -81,7 +82,10 @@ def load_brain(
     try:
         brain_table(table)
         c = container()
-        report = load_brain_csv(c.engine(), file, table, c.clock().now())
+        # One call reads, checks and replaces the table: the bar says it is working, not how far.
+        with progress.bar(quiet=as_json) as bar:
+            bar.add_task(f"loading {file.name} into {table}", total=None)
+            report = load_brain_csv(c.engine(), file, table, c.clock().now())
     except BrainLoadError as exc:
         fail(str(exc), 2)
     except SQLAlchemyError as exc:
