@@ -12,16 +12,14 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dependency_injector import containers, providers
-from redis import Redis
 
 from adolf.adapters.clocks import SystemClock
 from adolf.adapters.health import StoreHealthProbe
 from adolf.adapters.notifier import LogNotifier
 from adolf.adapters.queues.inline import InlineTaskQueue
-from adolf.adapters.redis.lock import LocalLock, RedisLock
 from adolf.adapters.services import AppServices
 from adolf.adapters.sqlalchemy.app_unit_of_work import AppSqlUnitOfWork
 from adolf.adapters.sqlalchemy.engine import build_engine, build_session_factory
@@ -34,11 +32,21 @@ from adolf.application.ports.tasks import TaskStatus
 from adolf.application.runtime import TaskRunner
 from adolf.application.tasks_catalogue import build_catalogue
 from adolf.application.watcher.alert_config import alert_rules_from_text
+from adolf.extras import install_hint
 from adolf.settings import Settings
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 
 class ContainerError(Exception):
     """The settings ask for something the container cannot build; names the setting."""
+
+
+def _missing_extra(exc: ModuleNotFoundError, wanted_by: str, extra: str | None = None) -> Exception:
+    """A ContainerError naming the extra to install; the error itself when no extra brings the module."""
+    hint = install_hint(exc, wanted_by, extra)
+    return ContainerError(hint) if hint else exc
 
 
 REDIS_CONNECT_TIMEOUT = 5.0
@@ -49,10 +57,19 @@ def _redis_client(settings: Settings) -> Redis | None:
     instead of hanging a job on the OS's connect timeout."""
     if not settings.redis_url:
         return None
+    try:
+        from redis import Redis
+    except ModuleNotFoundError as exc:
+        backend = settings.queue_backend.value
+        if backend in ("celery", "rq"):  # its extra brings redis too
+            raise _missing_extra(exc, f"ADOLF_QUEUE_BACKEND={backend}", backend) from exc
+        raise _missing_extra(exc, "ADOLF_REDIS_URL", "redis") from exc
     return Redis.from_url(settings.redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT, health_check_interval=30)
 
 
 def _lock(redis: Redis | None) -> Any:
+    from adolf.adapters.redis.lock import LocalLock, RedisLock
+
     return RedisLock(redis) if redis is not None else LocalLock()
 
 
@@ -324,9 +341,7 @@ def _live_marketplace_clients(settings: Settings, redis: Redis | None) -> Any:
         from adolf.adapters.marketplaces.http.limiter import memory_limiter, redis_limiter
         from adolf.adapters.marketplaces.http.token_store import MemoryTokenStore, RedisTokenStore
     except ModuleNotFoundError as exc:
-        raise ContainerError(
-            f"ADOLF_MARKETPLACE=live needs {exc.name!r}, which is not installed: pip install 'adolf[marketplaces]'"
-        ) from exc
+        raise _missing_extra(exc, "ADOLF_MARKETPLACE=live", "marketplaces") from exc
     prefix = settings.marketplace_redis_prefix
     limiter = redis_limiter(redis, prefix) if redis is not None else memory_limiter()
     tokens: Any = RedisTokenStore(redis, prefix) if redis is not None else MemoryTokenStore()
@@ -377,20 +392,33 @@ def _result_source(uow_factory: Any) -> Any:
     return source
 
 
+def _backend(container: Container) -> str:
+    return f"ADOLF_QUEUE_BACKEND={container.settings().queue_backend.value}"
+
+
 def _celery_queue(container: Container) -> Any:
-    from adolf.adapters.queues.celery_queue import CeleryTaskQueue
+    try:
+        from adolf.adapters.queues.celery_queue import CeleryTaskQueue
+    except ModuleNotFoundError as exc:
+        raise _missing_extra(exc, _backend(container), "celery") from exc
 
     return CeleryTaskQueue(container.celery_app())
 
 
 def _celery_app(container: Container) -> Any:
-    from adolf.adapters.queues.celery_app import build_celery_app
+    try:
+        from adolf.adapters.queues.celery_app import build_celery_app
+    except ModuleNotFoundError as exc:
+        raise _missing_extra(exc, _backend(container), "celery") from exc
 
     return build_celery_app(container.catalogue(), container.runner(), container.settings())
 
 
 def _rq_queue(container: Container) -> Any:
-    from adolf.adapters.queues.rq_queue import RqTaskQueue
+    try:
+        from adolf.adapters.queues.rq_queue import RqTaskQueue
+    except ModuleNotFoundError as exc:
+        raise _missing_extra(exc, _backend(container), "rq") from exc
 
     redis = container.redis()
     assert redis is not None  # settings validation requires ADOLF_REDIS_URL for rq

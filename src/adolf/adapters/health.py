@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from redis import Redis
 from sqlalchemy import Engine, text
+
+if TYPE_CHECKING:  # only a type here: `adolf[core]` checks health without redis installed
+    from redis import Redis
 
 
 class StoreHealthProbe:

@@ -7,11 +7,12 @@ import json
 import threading
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
-
-from redis import Redis
+from typing import TYPE_CHECKING, Any
 
 from adolf.application.ports.dead_letters import DeadLetter
+
+if TYPE_CHECKING:  # only a type here: the memory spool serves `adolf[core]` without redis
+    from redis import Redis
 
 KEY = "adolf:dead_letters:spool"
 

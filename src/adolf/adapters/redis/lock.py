@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from typing import TYPE_CHECKING
 
-from redis import Redis
-from redis.exceptions import LockError, LockNotOwnedError
+if TYPE_CHECKING:  # only a type here: the local lock serves `adolf[core]` without redis
+    from redis import Redis
 
 KEY_PREFIX = "adolf:lock:"
 
@@ -19,6 +20,8 @@ class RedisLockHandle:
         self._lock = lock
 
     def extend(self, ttl: float) -> bool:
+        from redis.exceptions import LockError, LockNotOwnedError
+
         try:
             self._lock.extend(ttl, replace_ttl=True)  # type: ignore[attr-defined]
         except (LockError, LockNotOwnedError):
@@ -26,6 +29,8 @@ class RedisLockHandle:
         return True
 
     def release(self) -> bool:
+        from redis.exceptions import LockError, LockNotOwnedError
+
         try:
             self._lock.release()  # type: ignore[attr-defined]
         except (LockError, LockNotOwnedError):

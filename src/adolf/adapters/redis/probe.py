@@ -7,18 +7,19 @@ once, with ``timeout`` for the connect and the reply, and says what went wrong.
 
 from __future__ import annotations
 
-from redis import Redis
-from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.retry import Retry
-
 PROBE_TIMEOUT = 2.0
 
 
 def redis_problem(url: str, timeout: float = PROBE_TIMEOUT) -> str | None:
     """None when the Redis at ``url`` answers PING within ``timeout`` s; otherwise why not."""
+    # imported here: every command imports this module, and `adolf[core]` has no redis
+    from redis import Redis
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import RedisError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from redis.retry import Retry
+
     client = Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0))
     try:
         client.ping()
@@ -35,7 +36,14 @@ def redis_problem(url: str, timeout: float = PROBE_TIMEOUT) -> str | None:
 
 def unreachable_errors() -> tuple[type[BaseException], ...]:
     """What a queue client raises when its broker or store cannot be reached."""
-    errors: list[type[BaseException]] = [RedisConnectionError, RedisTimeoutError]
+    errors: list[type[BaseException]] = []
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # the redis extra is not installed
+        pass
+    else:
+        errors += [RedisConnectionError, RedisTimeoutError]
     try:
         from kombu.exceptions import OperationalError
     except ImportError:  # the celery extra is not installed

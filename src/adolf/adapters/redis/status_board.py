@@ -19,9 +19,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from redis import Redis
+if TYPE_CHECKING:  # only a type here: the in-memory board serves `adolf[core]` without redis
+    from redis import Redis
 
 
 class WrongKind(TypeError):

@@ -42,13 +42,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
-
-import httpx
 
 from adolf.adapters.marketplaces.simulated.competitor_prices import parse_listing, shelf_at
 from adolf.entrypoints.simulation.watcher_setup import CLUMSY, PANICKY, SILENT, FleetMember, WatcherWorld
+
+if TYPE_CHECKING:  # only a type here: a run without Watcher needs no httpx (`adolf[core]`)
+    import httpx
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 SHIFT_START = time(20, 30)

@@ -25,14 +25,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from adolf.application.catalogue import TaskSpec
 from adolf.application.watcher.generation import generate_daily_tasks
 from adolf.entrypoints.simulation.watcher_agents import MOSCOW, AgentFleet, in_rush
 from adolf.entrypoints.simulation.watcher_setup import WatcherWorld, seed_watcher
+
+if TYPE_CHECKING:  # imported where the agents post: a run without Watcher needs no httpx (`adolf[core]`)
+    import httpx
 
 EVERY_MINUTE = "* * * * *"
 QUIET_EVERY = 60  # minutes between the every-minute jobs' fires outside the rush
@@ -69,6 +70,8 @@ def agent_fleet(
         finally:
             http.close()
     else:
+        import httpx
+
         with serve(app) as base_url, httpx.Client(base_url=base_url, timeout=120) as http:
             yield AgentFleet(http, world, market, options.start, last_night, wait)
 
@@ -86,6 +89,8 @@ class InProcessHttp:
     this process, on an event loop that runs only while a request is answered."""
 
     def __init__(self, app: Any, base_url: str, timeout: float = 120.0) -> None:
+        import httpx
+
         self.loop = asyncio.new_event_loop()
         transport = httpx.ASGITransport(app=app)
         self.client = httpx.AsyncClient(transport=transport, base_url=base_url, timeout=timeout)
