@@ -250,6 +250,11 @@ def test_every_request_body_and_error_answer_is_documented(client: TestClient) -
         ("/reputation/items/{item_id}/edit", "post"): {"200", "202", "401", "403", "404", "409", "413", "422", "503"},
         ("/reputation/items/{item_id}/regenerate", "post"): {"202", "401", "403", "404", "409", "413", "422", "503"},
         ("/reputation/items/{item_id}/skip", "post"): {"200", "401", "403", "404", "409", "422", "503"},
+        # the Office board (http_office; tested in test_office_api)
+        ("/office/board", "get"): {"200", "401", "403", "503"},
+        ("/office/stream", "get"): {"200", "401", "403"},
+        ("/office/session", "post"): {"204", "401", "403"},
+        ("/office/session", "delete"): {"204"},
     }
     assert set(operations) == set(expected)
     for key, codes in expected.items():
@@ -258,6 +263,7 @@ def test_every_request_body_and_error_answer_is_documented(client: TestClient) -
         ("/watcher/agents/{agent_id}/tasks/next", "post"),
         ("/reputation/items/{item_id}/approve", "post"),
         ("/reputation/items/{item_id}/skip", "post"),
+        ("/office/session", "post"),  # the token comes as the bearer header
     }
     for key in [k for k in expected if k[1] in ("post", "patch") and k not in bodiless]:
         assert "application/json" in operations[key]["requestBody"]["content"], key

@@ -50,6 +50,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from adolf.application.office_board import OfficeSnapshot, SystemPanel, read_employees, read_system
@@ -66,6 +67,32 @@ SYSTEM_SECONDS = 5.0
 STREAM_SECONDS = 300.0
 RETRY_MS = 2000  # the browser's wait before it reconnects a stream that ended
 PAGE = resources.files("adolf.entrypoints").joinpath("office_page", "office.html")
+
+
+class Problem(BaseModel):
+    detail: Any
+
+
+_ANSWERS = {
+    401: "No bearer token and no session, an unknown token, or a session that ended.",
+    403: "The token's role may not see the Office board (admin, director, senior may).",
+    503: "Redis, the broker or the database is unavailable. Try again later.",
+}
+
+
+def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": Problem, "description": _ANSWERS[code]} for code in codes}
+
+
+BOARD = {200: {"description": "The snapshot: `summary`, `employees` (one per registered employee), `system`."}}
+STREAM = {
+    200: {
+        "description": "`event: board` with the snapshot every second; `event: problem` when a store is down.",
+        "content": {"text/event-stream": {}},
+    }
+}
+SESSION = {204: {"description": "The session cookie is set (HttpOnly, SameSite=Strict, Path=/office)."}}
+ENDED = {204: {"description": "The session cookie is cleared."}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,12 +213,12 @@ def office_routes(
         }
         return HTMLResponse(PAGE.read_text("utf-8").replace("{{nonce}}", nonce), status_code=status, headers=headers)
 
-    @router.get("/board")
+    @router.get("/board", responses={**BOARD, **_answers(401, 403, 503)})
     def board(_: Annotated[Viewer, Depends(viewer)]) -> Response:
         body = snapshot(system)
         return Response(json.dumps(body, ensure_ascii=False), media_type="application/json", headers=NO_STORE)
 
-    @router.get("/stream")
+    @router.get("/stream", response_class=StreamingResponse, responses={**STREAM, **_answers(401, 403)})
     async def stream(found: Annotated[Viewer, Depends(viewer)]) -> StreamingResponse:
         ends = time.monotonic() + STREAM_SECONDS
         if found.session_ends is not None:
@@ -213,7 +240,7 @@ def office_routes(
         headers = {**NO_STORE, "X-Accel-Buffering": "no"}  # a proxy must not hold the events back
         return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
-    @router.post("/session", status_code=204)
+    @router.post("/session", status_code=204, responses={**SESSION, **_answers(401, 403)})
     def login(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
     ) -> Response:
@@ -232,7 +259,7 @@ def office_routes(
         )
         return answer
 
-    @router.delete("/session", status_code=204)
+    @router.delete("/session", status_code=204, responses=ENDED)
     def logout() -> Response:
         answer = Response(status_code=204, headers=NO_STORE)
         answer.delete_cookie(COOKIE, path="/office", httponly=True, samesite="strict")
