@@ -28,6 +28,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import fields
 from decimal import Decimal
+from importlib.metadata import version as dist_version
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Request
@@ -160,7 +161,14 @@ def create_app(
     settings = settings or load_settings()
     container = container or build_container(settings)
     roles = settings.api_roles()
-    api = FastAPI(title="ADOLF", version="0.1.0", description=__doc__, openapi_url=None, docs_url=None, redoc_url=None)
+    api = FastAPI(
+        title="ADOLF",
+        version=dist_version("adolf"),
+        description=__doc__,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
     api.state.container = container
     api.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 

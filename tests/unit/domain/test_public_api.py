@@ -136,9 +136,7 @@ def test_the_examples_in_the_domain_run(name: str) -> None:
 
 def test_importing_every_package_loads_the_standard_library_and_the_domain_only() -> None:
     probe = (
-        "import sys; "
-        + "; ".join(f"import {name}" for name in PACKAGES)
-        + "; print('\\n'.join(sorted(sys.modules)))"
+        "import sys; " + "; ".join(f"import {name}" for name in PACKAGES) + "; print('\\n'.join(sorted(sys.modules)))"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout.split()
     foreign = [
