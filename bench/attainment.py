@@ -25,7 +25,7 @@ import os
 import sqlite3
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -165,13 +165,22 @@ def main() -> None:
     args = parser.parse_args()
     low, _, high = args.seeds.partition("-")
     seeds = list(range(int(low), int(high or low) + 1))
+    from adolf.entrypoints.cli import progress  # a bar on a terminal's stderr; stdout keeps the figures
+
     print(f"load before: {os.getloadavg()}")
-    with tempfile.TemporaryDirectory() as folder, ProcessPoolExecutor(args.jobs) as pool:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        ProcessPoolExecutor(args.jobs) as pool,
+        progress.bar(measuring=True) as bar,
+    ):
         futures = {
             (seed, manual): pool.submit(_run, seed, args.days, args.campaigns, manual, folder)
             for seed in seeds
             for manual in (False, True)
         }
+        job = bar.add_task("simulations (seed × with/without targets)", total=len(futures))
+        for _ in as_completed(futures.values()):
+            bar.update(job, advance=1, refresh=True)
         reports = {key: future.result() for key, future in futures.items()}
     print(f"load after: {os.getloadavg()}")
     totals = {"unbound": 0, "unbound_within": 0, "bound": 0, "checked": 0, "at_bound": 0}

@@ -371,10 +371,15 @@ def _cpu_note(database: str) -> str:
 
 def bench(database: str, campaigns: int, keywords: int, runs: int, sample: int) -> None:
     print(f"\n== {database}: {runs} run(s), each on a fresh schema; load before {_load()}", flush=True)
+    from adolf.entrypoints.cli import progress  # a bar on a terminal's stderr; stdout keeps the figures
+
     results = []
-    for i in range(1, runs + 1):
-        results.append(bench_run(database, campaigns, keywords, sample if i == runs else None))
-        _print_run(i, results[-1])
+    with progress.bar(measuring=True) as bar:
+        job = bar.add_task(f"bid cycles on {database}", total=runs)
+        for i in range(1, runs + 1):
+            results.append(bench_run(database, campaigns, keywords, sample if i == runs else None))
+            _print_run(i, results[-1])
+            bar.update(job, advance=1, refresh=True)
     last = results[-1]
     med = {k: statistics.median(r[k] for r in results) for k in ("cycle_s", "double_s", "own_s", "own_cpu")}
     print(

@@ -66,6 +66,7 @@ sys.path.insert(0, str(BENCH.parent))  # tests.support: the proxy the tests cut 
 sys.path.insert(0, str(BENCH))
 os.environ.setdefault("ADOLF_LOG_FORMAT", "json")
 
+from adolf.entrypoints.cli import progress  # noqa: E402
 from faults_children import CHILDREN  # noqa: E402
 from faults_context import Context  # noqa: E402
 from faults_report import Row, table  # noqa: E402
@@ -134,15 +135,22 @@ def main(argv: list[str] | None = None) -> int:
     wanted = args.scenario or list(NAMES)
     backends = ("celery", "rq") if args.backend == "all" else (args.backend,)
     rows: list[Row] = []
+    plan = [
+        (name, backend)
+        for name in wanted
+        for backend in SCENARIOS[name][1]
+        if backend == IN_PROCESS or backend in backends
+    ]
     print(f"fault suite: logs in {log_dir}", file=sys.stderr)
     try:
-        for name in wanted:
-            target, supported = SCENARIOS[name]
-            for backend in supported:
-                if backend != IN_PROCESS and backend not in backends:
-                    continue
-                print(f"fault suite: {name} on {backend} …", file=sys.stderr, flush=True)
-                rows.append(_run(target, ctx, name, backend))
+        with progress.bar() as bar:  # on a terminal; in a log, the lines below say the same
+            job = bar.add_task("fault suite", total=len(plan))
+            for name, backend in plan:
+                if not progress.wanted():
+                    print(f"fault suite: {name} on {backend} …", file=sys.stderr, flush=True)
+                bar.update(job, description=f"{name} on {backend}")
+                rows.append(_run(SCENARIOS[name][0], ctx, name, backend))
+                bar.advance(job)
     finally:
         CHILDREN.kill_all()
         with contextlib.suppress(Exception):

@@ -226,6 +226,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.runs < 1 or args.page < 1 or not 1 <= args.sample <= args.items or not 0 <= args.known < 1:
         parser.error("--runs and --page must be ≥ 1, --sample 1 … --items, --known in [0, 1)")
+    from adolf.entrypoints.cli import progress  # a bar on a terminal's stderr; stdout keeps the figures
+
     say(f"load average (1, 5, 15 min) before: {_load()}  ({os.cpu_count()} CPUs)")
     started = time.perf_counter()
     items = world(args.items)
@@ -240,16 +242,19 @@ def main() -> None:
         factory = sessionmaker(engine)
         statements = Statements(engine)
         results = []
-        for i in range(1, args.runs + 1):
-            r = bench_run(engine, factory, statements, items, args)
-            results.append(r)
-            say(
-                f"   run {i}: add_new {r['set_s']:.2f} s ({r['new']:,} new of {len(items):,}, {_sql(r['sql'])} SQL, "
-                f"{len(items) / r['set_s']:,.0f} items/s) | per-item {r['base_ms_per_item']:.3f} ms an item "
-                f"({r['base_statements']:,} statements for {args.sample:,}) → {r['base_full_s']:.1f} s "
-                f"({r['ratio']:.1f}×) | sample agrees {r['agree']} | rows {r['rows']:,} | "
-                f"load {r['load_before']} -> {r['load_after']}"
-            )
+        with progress.bar(measuring=True) as bar:
+            job = bar.add_task("polling runs", total=args.runs)
+            for i in range(1, args.runs + 1):
+                r = bench_run(engine, factory, statements, items, args)
+                results.append(r)
+                bar.update(job, advance=1, refresh=True)
+                say(
+                    f"   run {i}: add_new {r['set_s']:.2f} s ({r['new']:,} new of {len(items):,}, {_sql(r['sql'])} SQL, "
+                    f"{len(items) / r['set_s']:,.0f} items/s) | per-item {r['base_ms_per_item']:.3f} ms an item "
+                    f"({r['base_statements']:,} statements for {args.sample:,}) → {r['base_full_s']:.1f} s "
+                    f"({r['ratio']:.1f}×) | sample agrees {r['agree']} | rows {r['rows']:,} | "
+                    f"load {r['load_before']} -> {r['load_after']}"
+                )
         engine.dispose()
 
     def med(key: str) -> float:

@@ -394,6 +394,8 @@ def _print_run(i: int, r: dict[str, Any], sample: int) -> None:
 
 
 def main() -> None:
+    from adolf.entrypoints.cli import progress  # a bar on a terminal's stderr; stdout keeps the figures
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--listings", type=int, default=100_000)
     parser.add_argument("--prices", type=int, default=3_000_000)
@@ -437,11 +439,14 @@ def main() -> None:
             first_night = container.watcher_services().calendar.day(now)
             results = []
             say(f"\n{args.runs} run(s) on the same data; load before {_load()}")
-            for i in range(1, args.runs + 1):
-                results.append(
-                    bench_run(container, statements, clock, first_night + timedelta(days=i), sample, args.listings)
-                )
-                _print_run(i, results[-1], args.sample)
+            with progress.bar(measuring=True) as bar:
+                job = bar.add_task("priority runs", total=args.runs)
+                for i in range(1, args.runs + 1):
+                    results.append(
+                        bench_run(container, statements, clock, first_night + timedelta(days=i), sample, args.listings)
+                    )
+                    _print_run(i, results[-1], args.sample)
+                    bar.update(job, advance=1, refresh=True)
             report(results, args)
             engine.dispose()
     finally:

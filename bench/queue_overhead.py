@@ -153,6 +153,7 @@ def run_celery(n: int = 10_000, workers: int = 4, rounds: int = 1) -> dict[str, 
 
     from adolf.adapters.sqlalchemy import migrate
     from adolf.container import build_container
+    from adolf.entrypoints.cli import progress  # a bar on a terminal's stderr; stdout keeps the figures
     from adolf.settings import load_settings
 
     url = os.environ.get("ADOLF_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -182,27 +183,33 @@ def run_celery(n: int = 10_000, workers: int = 4, rounds: int = 1) -> dict[str, 
         cpu: dict[str, list[float]] = {"raw": [], "adapter": []}
         enqueue: dict[str, list[float]] = {"raw": [], "adapter": []}
         idle = min(_idle_worker_cpu(env, workers, Path(tmp)) for _ in range(2))
-        for mode in ("raw", "adapter", "adapter", "raw") * rounds:
-            redis.flushdb()
-            started = time.perf_counter()
-            if mode == "adapter":
-                ids = [queue.enqueue("bench.noop") for _ in range(n)]
-            else:
-                ids = [app.send_task("bench.raw_noop", queue=QUEUE).id for _ in range(n)]
-            enqueue[mode].append(n / (time.perf_counter() - started))
-            before = _children_cpu()
-            worker = _start_worker(env, workers, Path(tmp) / "worker.log")
-            try:
-                span = _drain(redis, ids)
-            finally:
-                _stop(worker)
-            runs[mode].append((n - 1) / span)
-            cpu[mode].append(n / max(_children_cpu() - before - idle, 1e-9))
-            print(
-                f"{mode:>8}: {runs[mode][-1]:8.1f} tasks/s executed, {cpu[mode][-1]:8.1f} tasks per worker "
-                f"CPU-second, {enqueue[mode][-1]:8.1f} tasks/s enqueued",
-                flush=True,
-            )
+        modes = ("raw", "adapter", "adapter", "raw") * rounds
+        bar = progress.bar(measuring=True)
+        job = bar.add_task("celery rounds (enqueue, drain)", total=len(modes))
+        with bar:  # stopped on every exit, a failed round included
+            for mode in modes:
+                bar.update(job, refresh=True, description=f"celery {mode}")
+                redis.flushdb()
+                started = time.perf_counter()
+                if mode == "adapter":
+                    ids = [queue.enqueue("bench.noop") for _ in range(n)]
+                else:
+                    ids = [app.send_task("bench.raw_noop", queue=QUEUE).id for _ in range(n)]
+                enqueue[mode].append(n / (time.perf_counter() - started))
+                before = _children_cpu()
+                worker = _start_worker(env, workers, Path(tmp) / "worker.log")
+                try:
+                    span = _drain(redis, ids)
+                finally:
+                    _stop(worker)
+                runs[mode].append((n - 1) / span)
+                cpu[mode].append(n / max(_children_cpu() - before - idle, 1e-9))
+                print(
+                    f"{mode:>8}: {runs[mode][-1]:8.1f} tasks/s executed, {cpu[mode][-1]:8.1f} tasks per worker "
+                    f"CPU-second, {enqueue[mode][-1]:8.1f} tasks/s enqueued",
+                    flush=True,
+                )
+                bar.update(job, advance=1, refresh=True)
         redis.flushdb()
         app.close()
         container.engine().dispose()

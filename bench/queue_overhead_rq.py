@@ -75,6 +75,7 @@ def run_rq(n: int = 10_000, workers: int = 4, rounds: int = 1) -> dict[str, Any]
     from adolf.adapters.queues.rq_queue import RqTaskQueue
     from adolf.adapters.sqlalchemy import migrate
     from adolf.container import build_container
+    from adolf.entrypoints.cli import progress  # a bar on a terminal's stderr; stdout keeps the figures
     from adolf.settings import load_settings
 
     url = os.environ.get("ADOLF_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -113,22 +114,27 @@ def run_rq(n: int = 10_000, workers: int = 4, rounds: int = 1) -> dict[str, Any]
         ]
         runs: dict[str, float] = {}
         order = [("raw", ours), ("adapter", ours), ("adapter", ours), ("raw", ours)] * rounds
-        for mode, cmd in [*order, ("raw_stock_rq_worker", stock)]:
-            redis.flushdb()
-            if mode == "adapter":
-                ids = [tasks.enqueue("bench.noop") for _ in range(n)]
-            else:
-                queue = tasks.queue(QUEUE)
-                ids = [queue.enqueue(RAW_FUNCTION, job_timeout=60, result_ttl=3600).id for _ in range(n)]
-            started = time.monotonic()
-            _drain(cmd, workers, env)
-            rate = _throughput(redis, ids)
-            runs[mode] = max(rate, runs.get(mode, 0.0))
-            print(
-                f"{mode:>22}: {rate:8.1f} jobs/s  (drained in {time.monotonic() - started:.1f} s "
-                "incl. worker start-up)",
-                flush=True,
-            )
+        plan = [*order, ("raw_stock_rq_worker", stock)]
+        with progress.bar(measuring=True) as bar:
+            job = bar.add_task("rq rounds (enqueue, drain)", total=len(plan))
+            for mode, cmd in plan:
+                bar.update(job, refresh=True, description=f"rq {mode}")
+                redis.flushdb()
+                if mode == "adapter":
+                    ids = [tasks.enqueue("bench.noop") for _ in range(n)]
+                else:
+                    queue = tasks.queue(QUEUE)
+                    ids = [queue.enqueue(RAW_FUNCTION, job_timeout=60, result_ttl=3600).id for _ in range(n)]
+                started = time.monotonic()
+                _drain(cmd, workers, env)
+                rate = _throughput(redis, ids)
+                runs[mode] = max(rate, runs.get(mode, 0.0))
+                print(
+                    f"{mode:>22}: {rate:8.1f} jobs/s  (drained in {time.monotonic() - started:.1f} s "
+                    "incl. worker start-up)",
+                    flush=True,
+                )
+                bar.update(job, advance=1, refresh=True)
         redis.flushdb()
         container.engine().dispose()
     return {

@@ -358,6 +358,8 @@ def profile(container: Any, day: Any, top: int = 30) -> None:
 
 
 def main() -> None:
+    from adolf.entrypoints.cli import progress  # a bar on a terminal's stderr; stdout keeps the figures
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--clusters", type=int, default=30)
@@ -397,9 +399,12 @@ def main() -> None:
         day = container.services().calendar.day(now)
         results = []
         say(f"\n{args.runs} run(s) on the same data, day {day}; load before {_load()}")
-        for i in range(1, args.runs + 1):
-            results.append(bench_run(container, statements, sample, args.articles, day, now))
-            _print_run(i, results[-1], args.sample)
+        with progress.bar(measuring=True) as bar:
+            job = bar.add_task("supply runs", total=args.runs)
+            for i in range(1, args.runs + 1):
+                results.append(bench_run(container, statements, sample, args.articles, day, now))
+                _print_run(i, results[-1], args.sample)
+                bar.update(job, advance=1, refresh=True)
         report(results, args, short_cells)
         if args.profile:
             profile(container, day)

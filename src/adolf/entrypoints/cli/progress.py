@@ -18,10 +18,12 @@ def wanted(quiet: bool = False) -> bool:
     return not quiet and sys.stdout.isatty() and sys.stderr.isatty()
 
 
-def bar(quiet: bool = False) -> Progress:
+def bar(quiet: bool = False, measuring: bool = False) -> Progress:
     """A bar on stderr (description, bar, done/total, time elapsed); disabled unless ``wanted``.
 
-    Use it as a context manager: ``with bar() as shown: job = shown.add_task("…", total=n)``."""
+    Use it as a context manager: ``with bar() as shown: job = shown.add_task("…", total=n)``.
+    ``measuring`` (a bench): redrawn only when it moves, so no drawing thread competes for the
+    CPU with what is timed."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -30,4 +32,5 @@ def bar(quiet: bool = False) -> Progress:
         console=Console(stderr=True, emoji=False),
         disable=not wanted(quiet),
         transient=False,
+        auto_refresh=not measuring,
     )
