@@ -106,6 +106,12 @@ def test_a_forged_or_expired_session_is_refused(client: TestClient) -> None:
     assert Sessions({"other-0123456789": "admin"}).check(issued, now=1000.0) is None  # the token was removed
 
 
+def test_a_token_or_a_cookie_of_any_bytes_is_a_401_not_a_500(client: TestClient) -> None:
+    assert client.get("/office/board", headers={"Authorization": b"Bearer \xc3\xa9t\xe9"}).status_code == 401
+    assert client.get("/office/board", headers={"Cookie": f"{COOKIE}=1.\xe9".encode("latin-1")}).status_code == 401
+    assert client.get("/office/board", headers={"Cookie": f"{COOKIE}=\u0661\u0662.00".encode()}).status_code == 401
+
+
 def test_the_board_shows_what_an_employee_reported(client: TestClient, container: Container) -> None:
     reporter = OfficeReporter(EMPLOYEES["night_agent"], container.status_board(), container.clock())
     reporter.heartbeat({"queue_size": 7})

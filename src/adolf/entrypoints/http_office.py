@@ -113,13 +113,19 @@ class Sessions:
 
     def check(self, cookie: str, now: float) -> Viewer | None:
         ends_text, _, mac = cookie.partition(".")
-        if not ends_text.isdigit() or len(ends_text) > 12 or int(ends_text) <= now:
+        if not (ends_text.isascii() and ends_text.isdigit()) or len(ends_text) > 12 or int(ends_text) <= now:
             return None
         ends = int(ends_text)
         for token, role in self.roles.items():
-            if hmac.compare_digest(_mac(token, ends), mac):
+            if _same(_mac(token, ends), mac):
                 return Viewer(role, float(ends))
         return None
+
+
+def _same(known: str, given: str) -> bool:
+    """In constant time, and bytes: ``compare_digest`` raises on a str that is not ASCII, and a
+    client may send any byte in a header."""
+    return hmac.compare_digest(known.encode(), given.encode("utf-8", "surrogateescape"))
 
 
 def _mac(token: str, ends: int) -> str:
@@ -162,7 +168,7 @@ def office_routes(
 
     def token_role(token: str) -> str | None:
         for known, granted in roles.items():
-            if hmac.compare_digest(known, token):
+            if _same(known, token):
                 return granted
         return None
 
