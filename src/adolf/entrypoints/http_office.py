@@ -80,19 +80,22 @@ _ANSWERS = {
 }
 
 
-def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+Answers = dict[int | str, dict[str, Any]]
+
+
+def _answers(*codes: int) -> Answers:
     return {code: {"model": Problem, "description": _ANSWERS[code]} for code in codes}
 
 
-BOARD = {200: {"description": "The snapshot: `summary`, `employees` (one per registered employee), `system`."}}
-STREAM = {
+BOARD: Answers = {200: {"description": "The snapshot: `summary`, `employees` (one per registered employee), `system`."}}
+STREAM: Answers = {
     200: {
         "description": "`event: board` with the snapshot every second; `event: problem` when a store is down.",
         "content": {"text/event-stream": {}},
     }
 }
-SESSION = {204: {"description": "The session cookie is set (HttpOnly, SameSite=Strict, Path=/office)."}}
-ENDED = {204: {"description": "The session cookie is cleared."}}
+SESSION: Answers = {204: {"description": "The session cookie is set (HttpOnly, SameSite=Strict, Path=/office)."}}
+ENDED: Answers = {204: {"description": "The session cookie is cleared."}}
 
 
 @dataclass(frozen=True, slots=True)
