@@ -20,6 +20,7 @@ from adolf.entrypoints.cli.context import (
     console,
     container,
     cut,
+    database_shown,
     fail,
     nothing_in_database,
     print_json,
@@ -93,14 +94,40 @@ def _campaign_json(c: Campaign) -> dict[str, Any]:
 
 
 @app.command()
-def show(campaign_id: int = typer.Argument(..., min=1, max=INT64_MAX, help="Id from `adolf campaigns list`.")) -> None:
+def show(
+    campaign_id: int = typer.Argument(..., min=1, max=INT64_MAX, help="Id from `adolf campaigns list`."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
     """One campaign: every setting, its safety thresholds, keywords and latest bid changes."""
     with container().uow() as uow:
         campaign = uow.campaigns.get(campaign_id)
         if campaign is None:
-            fail(f"campaign_id={campaign_id} does not exist", 2)
+            fail(f"campaign_id={campaign_id} does not exist in {database_shown()}", 2)
         keywords = uow.campaigns.keywords_of([campaign_id], active_only=False)[campaign_id]
         history = uow.bid_history.for_campaign(campaign_id, limit=10)
+    if as_json:
+        active = sum(k.is_active for k in keywords)
+        print_json(
+            {
+                **_campaign_json(campaign),
+                "pause_reason": campaign.pause_reason,
+                "safety": {item.name: getattr(campaign.safety, item.name) for item in fields(SafetyThresholds)},
+                "safety_overrides": sorted(campaign.safety.overrides()),
+                "keywords": {"active": active, "paused": len(keywords) - active},
+                "latest_bid_changes": [
+                    {
+                        "at": h.created_at.isoformat(),
+                        "keyword_id": h.keyword_id,
+                        "old_bid": h.old_bid,
+                        "new_bid": h.new_bid,
+                        "source": h.source,
+                        "reason": h.reason,
+                    }
+                    for h in history
+                ],
+            }
+        )
+        return
     settings = Table("setting", "value", title=f"{campaign.name} ({campaign.marketplace.value} {campaign.external_id})")
     for name in (
         "status",
