@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -24,7 +24,7 @@ class PipeConsole(Console):
     or a file, at no width at all: tables keep every character of every cell and a line is never
     wrapped, so ``| grep`` and ``| cut`` see what was there."""
 
-    @property  # type: ignore[override]
+    @property
     def size(self) -> ConsoleDimensions:
         measured = Console.size.fget(self)  # type: ignore[attr-defined]
         return measured if self.is_terminal else ConsoleDimensions(PIPE_WIDTH, measured.height)
@@ -103,7 +103,7 @@ def unreachable(message: str) -> None:
     raise SystemExit(1)
 
 
-def fail(message: str, code: int = 1) -> Any:
+def fail(message: str, code: int = 1) -> NoReturn:
     # One line, whatever the terminal's width; brackets in a refused value are text, not markup.
     errors.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
