@@ -143,8 +143,31 @@ def test_celery_and_rq_workers_expose_the_same_metrics_on_their_ports_and_throug
         # one file per writer: the Celery pool child and the RQ worker's horses (one file for all)
         files = sorted(p.name for p in (tmp_path / "metrics").iterdir())
         assert sum(name.startswith("counter_") and name.endswith("-horse.db") for name in files) == 1, files
+        assert sum(name.startswith("counter_") for name in files) >= 2, files  # and the Celery child's
     finally:
         try:
             celery.stop()
         finally:
             rq.stop()
+
+
+def test_a_worker_given_only_a_port_counts_its_horses_in_a_private_directory_it_removes(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    temp = tmp_path / "worker-tmp"  # where the worker makes its private directory (TMPDIR)
+    temp.mkdir()
+    worker_env = {k: v for k, v in env.items() if k != "ADOLF_METRICS_DIR"}
+    rq = RqHarness({**worker_env, "ADOLF_METRICS_PORT": str(port), "TMPDIR": str(temp)}, tmp_path)
+    try:
+        rq.start()
+        for n in range(3):
+            assert wait_for(rq.queue, rq.queue.enqueue("parity.echo", {"value": {"n": n}})).state.value == "succeeded"
+        samples = scrape(port)
+        assert get(samples, "adolf_task_runs_total", **task("parity.echo", "rq"), outcome="succeeded") == 3
+        [private] = temp.glob("adolf-metrics-*")
+        # three horses, one file of each kind: the counters and the histograms
+        assert sorted(p.name.split("_")[0] for p in private.glob("*-horse.db")) == ["counter", "histogram"]
+    finally:
+        rq.stop()
+    assert list(temp.iterdir()) == []  # removed when the worker stopped
