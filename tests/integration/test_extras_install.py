@@ -2,7 +2,7 @@
 site-packages, nothing of the others), it runs ``adolf --help`` and ``adolf tasks list``, and the
 adapters it brings are the ones the container builds when the settings choose them.
 
-``core`` also runs a one-day Marketing simulation on the embedded default (SQLite, the inline
+``core`` also runs a one-day simulation of Marketing, Logistic and Reputation on the embedded default (SQLite, the inline
 queue, the simulated marketplace) and refuses what it has not (``--backend celery``,
 ``ADOLF_QUEUE_BACKEND=rq``, PostgreSQL) on one line naming the extra, without a traceback.
 
@@ -226,16 +226,24 @@ def _check_extra(extra: Extra, wheel: Path, root: Path, uv: str, sources: list[s
 
 
 def _check_core(env: dict[str, str], work: Path) -> None:
+    # Watcher's agents post to the HTTP API, which is adolf[api]'s: every other module runs on core
+    modules = "marketing,logistic,reputation"
     simulated = _ok(
-        _run(["adolf", "simulate", "--days", "1", "--campaigns", "3", "--modules", "marketing"], env, work, 300),
+        _run(
+            ["adolf", "simulate", "--days", "1", "--campaigns", "3", "--modules", modules, "--articles", "5"],
+            env,
+            work,
+            300,
+        ),
         "core: adolf simulate",
     )
-    assert "target attainment" in simulated, simulated[-2000:]
+    assert "target attainment" in simulated and "the manager:" in simulated, simulated[-2000:]
     refusals = [
         (["adolf", "simulate", "--days", "1", "--modules", "marketing", "--backend", "celery"], {}, "celery"),
         (["adolf", "tasks", "list"], {"ADOLF_QUEUE_BACKEND": "rq", "ADOLF_REDIS_URL": REDIS_URL}, "rq"),
         (["adolf", "tasks", "run", "system.ping"], {"ADOLF_DATABASE_URL": POSTGRES_URL}, "postgres"),
         (["adolf", "api"], {}, "api"),
+        (["adolf", "simulate", "--days", "1", "--modules", "watcher"], {}, "api"),
     ]
     for argv, settings, extra in refusals:
         refused = _run(argv, {**env, **settings}, work)
