@@ -59,6 +59,23 @@ def test_no_token_or_an_unknown_one_is_refused(client: TestClient) -> None:
     assert client.get("/tasks/x/status", headers=auth("guess")).status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/tasks/x/status"),
+        ("post", "/tasks/system.ping/run"),
+        ("get", "/reputation/items"),
+        ("post", "/watcher/agents/a1/heartbeat"),
+        ("get", "/office/board"),
+    ],
+)
+def test_a_token_that_is_not_ascii_is_401_on_every_router_never_500(client: TestClient, method: str, path: str) -> None:
+    # a header may carry any byte; the token comparison must refuse it, not raise
+    headers = {"Authorization": "Bearer адм-0123456789".encode()}
+    answer = client.request(method.upper(), path, headers=headers)
+    assert answer.status_code == 401, (path, answer.status_code, answer.text[:200])
+
+
 def test_an_unknown_task_and_a_bad_payload_are_refused_naming_them(client: TestClient) -> None:
     missing = client.post("/tasks/system.nope/run", headers=auth("adm-0123456789"))
     assert missing.status_code == 404 and "system.nope" in missing.json()["detail"]

@@ -22,7 +22,6 @@ object of finite numbers, nested over 32 levels, or a payload outside the task's
 # No `from __future__ import annotations`: FastAPI reads these annotations at runtime,
 # and they name dependencies defined inside create_app.
 
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -56,6 +55,7 @@ from adolf.domain.marketplace import Marketplace
 from adolf.entrypoints.http_office import office_routes
 from adolf.entrypoints.http_reputation import reputation_routes, reputation_services_of
 from adolf.entrypoints.http_watcher_agents import agent_routes, watcher_services_of
+from adolf.entrypoints.tokens import same_token
 from adolf.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ def create_app(
         if credentials is None:
             raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
         for token, granted in roles.items():
-            if hmac.compare_digest(token, credentials.credentials):
+            if same_token(token, credentials.credentials):
                 return granted
         raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
 

@@ -55,6 +55,7 @@ from starlette.concurrency import run_in_threadpool
 
 from adolf.application.office_board import OfficeSnapshot, SystemPanel, read_employees, read_system
 from adolf.container import Container
+from adolf.entrypoints.tokens import same_token
 
 log = logging.getLogger(__name__)
 bearer = HTTPBearer(auto_error=False)
@@ -120,15 +121,9 @@ class Sessions:
             return None
         ends = int(ends_text)
         for token, role in self.roles.items():
-            if _same(_mac(token, ends), mac):
+            if same_token(_mac(token, ends), mac):
                 return Viewer(role, float(ends))
         return None
-
-
-def _same(known: str, given: str) -> bool:
-    """In constant time, and bytes: ``compare_digest`` raises on a str that is not ASCII, and a
-    client may send any byte in a header."""
-    return hmac.compare_digest(known.encode(), given.encode("utf-8", "surrogateescape"))
 
 
 def _mac(token: str, ends: int) -> str:
@@ -171,7 +166,7 @@ def office_routes(
 
     def token_role(token: str) -> str | None:
         for known, granted in roles.items():
-            if _same(known, token):
+            if same_token(known, token):
                 return granted
         return None
 

@@ -34,7 +34,6 @@ Reputation job, and a retry would only meet a 409.
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at runtime.
 
-import hmac
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,6 +55,7 @@ from adolf.domain.reputation.draft_checks import MAX_LENGTH, check_draft
 from adolf.domain.reputation.items import Item
 from adolf.domain.reputation.lifecycle import ItemStatus
 from adolf.entrypoints.reputation_cards import MAX_LISTED, card_json, cards
+from adolf.entrypoints.tokens import same_token, token_bytes
 
 log = logging.getLogger(__name__)
 bearer = HTTPBearer(auto_error=False)
@@ -141,16 +141,16 @@ def reputation_routes(
     """The routes, with ``reputation`` giving the services per request, ``roles`` the token →
     role map of ``ADOLF_API_TOKENS`` and ``manager_brands`` its managers' brands."""
     router = APIRouter(tags=["reputation"])
-    known = [(token.encode(), number, role) for number, (token, role) in enumerate(roles.items(), 1)]
-    brands_of = {token.encode(): tuple(brands) for token, brands in manager_brands.items()}
+    known = [(token_bytes(token), number, role) for number, (token, role) in enumerate(roles.items(), 1)]
+    brands_of = {token_bytes(token): tuple(brands) for token, brands in manager_brands.items()}
 
     def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
         if credentials is None:
             raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-        presented = credentials.credentials.encode()
+        presented = token_bytes(credentials.credentials)
         found = None
         for token, number, role in known:
-            if hmac.compare_digest(presented, token):  # every token compared: no early exit to time
+            if same_token(token, presented):  # every token compared: no early exit to time
                 found = (token, number, role)
         if found is None:
             raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})

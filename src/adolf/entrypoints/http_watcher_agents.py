@@ -23,7 +23,6 @@ price *item* is not a 422: it is refused in the 200 answer's ``refused``, the re
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at runtime.
 
-import hmac
 from collections.abc import Callable, Collection
 from typing import Annotated, Any, TypeVar
 
@@ -53,6 +52,7 @@ from adolf.domain.errors import DomainError
 from adolf.domain.marketplace import Marketplace
 from adolf.domain.watcher.agents import Agent
 from adolf.domain.watcher.tasks import TaskNotHeld
+from adolf.entrypoints.tokens import same_token, token_bytes
 
 bearer = HTTPBearer(auto_error=False)
 T = TypeVar("T")
@@ -162,13 +162,13 @@ def agent_routes(watcher: Callable[[], WatcherServices], operator_tokens: Collec
     """The routes, with ``watcher`` giving the services per request and ``operator_tokens``
     the human tokens to refuse with 403."""
     router = APIRouter(tags=["watcher agents"])
-    operators = [token.encode() for token in operator_tokens]
+    operators = [token_bytes(token) for token in operator_tokens]
 
     def acting_agent(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Agent:
         if credentials is None:
             raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-        presented = credentials.credentials.encode()
-        if any(hmac.compare_digest(presented, token) for token in operators):
+        presented = token_bytes(credentials.credentials)
+        if any(same_token(token, presented) for token in operators):
             raise HTTPException(403, "an operator's token may not act as a parsing agent; each agent uses its own")
         agent = authenticate_agent(watcher(), credentials.credentials)
         if agent is None:
