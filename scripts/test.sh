@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The test command: lint, layer contracts, strict typing of the core, then the whole suite.
-# Integration tests use PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379; without
-# them they skip with the reason (under CI=true they fail instead).
+# The test command: lint, layer contracts, strict typing of the core, the API reference, then
+# the whole suite. Integration tests use PostgreSQL on 127.0.0.1:5432 and Redis on
+# 127.0.0.1:6379; without them they skip with the reason (under CI=true they fail instead).
 #
-# The suite runs as two pytest processes side by side: tests/integration (mostly waiting on
-# real workers, brokers and cron minutes) and tests/unit + tests/e2e. They use different
-# Redis databases (each module its own) and their own PostgreSQL databases, so neither
-# touches the other's state; on 2 cores this takes the wall time from ~17 to ~11 minutes.
+# The suite runs as three pytest processes side by side: tests/unit + tests/e2e (mostly CPU,
+# in the foreground, unit tests first so a failure shows early), and tests/integration in two
+# halves — the parity suite and the rest — which mostly wait on real workers, brokers and cron
+# minutes. Each half has its own default Redis database (ADOLF_TEST_REDIS_URL: 15 for the
+# parity suite, 3 for the rest; a module that flushes its database picks its own number on
+# the same server) and its own PostgreSQL database, so none touches another's state.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -17,20 +19,27 @@ echo "== api reference"; bash scripts/docs.sh
 if [ "$#" -gt 0 ] && [[ "$1" != -* ]]; then
   echo "== pytest"; exec .venv/bin/pytest "$@"  # paths given: one run of exactly those
 fi
-integration_log=$(mktemp)
-trap 'kill -- -$integration_pid 2>/dev/null || true; rm -f "$integration_log"' EXIT
-echo "== pytest tests/integration (in the background; its report follows the other's)"
-set -m  # its own process group, so the trap stops it and everything it started
-.venv/bin/pytest tests/integration "$@" >"$integration_log" 2>&1 &
-integration_pid=$!
+logs=$(mktemp -d)
+pids=()
+trap 'for pid in "${pids[@]}"; do kill -- -"$pid" 2>/dev/null || true; done; rm -rf "$logs"' EXIT
+set -m  # each background half in its own process group, so the trap stops it and all it started
+echo "== pytest tests/integration/parity (in the background; its report follows)"
+ADOLF_TEST_REDIS_URL=redis://127.0.0.1:6379/15 .venv/bin/pytest tests/integration/parity "$@" >"$logs/parity" 2>&1 &
+pids+=($!)
+echo "== pytest tests/integration, the rest (in the background; its report follows)"
+ADOLF_TEST_REDIS_URL=redis://127.0.0.1:6379/3 .venv/bin/pytest tests/integration --ignore=tests/integration/parity "$@" \
+  >"$logs/integration" 2>&1 &
+pids+=($!)
 set +m
 echo "== pytest tests/unit tests/e2e"
 status=0
 .venv/bin/pytest tests/unit tests/e2e "$@" || status=$?
-integration_status=0
-wait "$integration_pid" || integration_status=$?
-echo "== pytest tests/integration"
-cat "$integration_log"
-if [ "$status" -ne 0 ] || [ "$integration_status" -ne 0 ]; then
-  exit 1
-fi
+for half in parity integration; do
+  pid=${pids[0]}; pids=("${pids[@]:1}")
+  half_status=0
+  wait "$pid" || half_status=$?
+  echo "== pytest tests/integration ($half)"
+  cat "$logs/$half"
+  [ "$half_status" -eq 0 ] || status=1
+done
+exit "$status"
