@@ -9,7 +9,7 @@ returns the brand.
   ``Api-Key``; Ozon Performance ``Authorization: Bearer <token>`` issued by its token
   endpoint (``world.bearer_tokens``). Anything else → 401 in the marketplace's error shape.
 - Quota: a sliding window per (quota group, brand) of ``quota.calls`` per ``quota.per``
-  seconds on ``world.clock``; past it → 429 with ``Retry-After`` (whole seconds until the
+  seconds on ``world.quota_clock`` (else ``world.clock``); past it → 429 with ``Retry-After`` (whole seconds until the
   oldest call of the window leaves it; WB also sends ``X-Ratelimit-Retry``).
 - ``refuse(api, status, message)`` raises a refusal the app renders in the API's own error
   shape (``build_app`` installs the handler): WB ``{"title", "detail", "status", …}``, Ozon
@@ -100,13 +100,11 @@ def guard(world: FakeWorld, endpoint: str, request: Request) -> str:
     """Auth, then one call of the endpoint's quota; the caller's brand."""
     quota = world.quotas[endpoint]
     brand = brand_of(world, quota.api, request)
-    if world.enforce_quotas:
-        with world.lock:
-            wait = world.windows.take(quota, brand, world.clock.now())
-        if wait is not None:
-            raise FakeRefusal(
-                quota.api, 429, f"{endpoint}: more than {quota.calls} calls in {quota.per} s", retry_after=wait
-            )
+    wait = world.take_quota(quota, brand)
+    if wait is not None:
+        raise FakeRefusal(
+            quota.api, 429, f"{endpoint}: more than {quota.calls} calls in {quota.per} s", retry_after=wait
+        )
     return brand
 
 

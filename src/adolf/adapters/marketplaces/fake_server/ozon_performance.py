@@ -148,14 +148,12 @@ def router(world: FakeWorld) -> APIRouter:
             "client_secret"
         ):
             raise refuse(OZON_PERFORMANCE, 401, "invalid client: wrong client_id or client_secret")
-        if world.enforce_quotas:
-            quota = world.quotas[endpoint]
-            with world.lock:
-                wait = world.windows.take(quota, brand, world.clock.now())
-            if wait is not None:
-                raise FakeRefusal(
-                    OZON_PERFORMANCE, 429, f"{endpoint}: more than {quota.calls} calls in {quota.per} s", wait
-                )
+        quota = world.quotas[endpoint]
+        wait = world.take_quota(quota, brand)
+        if wait is not None:
+            raise FakeRefusal(
+                OZON_PERFORMANCE, 429, f"{endpoint}: more than {quota.calls} calls in {quota.per} s", wait
+            )
         return {"access_token": tokens.issue(brand), "expires_in": TOKEN_SECONDS, "token_type": "Bearer"}
 
     @api.get(_CAMPAIGN)

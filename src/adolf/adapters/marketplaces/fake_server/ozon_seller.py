@@ -56,6 +56,7 @@ from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.items import ItemType
 
 from .common import FakeRefusal, check_batch, guard, refuse
+from .reputation_rows import served
 from .world import FakeWorld
 
 QUESTIONS_PAGE = 100
@@ -279,7 +280,7 @@ def _page(
             rows = [r for r in rows if (r.created_at, r.external_id) < mark]
         else:
             rows = [r for r in rows if (r.created_at, r.external_id) > mark]
-    return rows[:size], len(rows) > size
+    return served(reputation, rows[:size]), len(rows) > size
 
 
 def _listing(reputation: SimulatedReputation, item_type: ItemType, now: datetime) -> None:

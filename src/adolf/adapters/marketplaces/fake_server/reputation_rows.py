@@ -4,7 +4,8 @@ unanswered rows, and the simulated reputation's publish with its failures turned
 ``unanswered`` reads what ``SimulatedReputation.fetch`` reads — the brand's raw rows of that
 type written from ``since`` (or the feed's start) up to now and not yet answered, newest first,
 malformed ones included — so the router can write each in its marketplace's wire shape and
-the client, not the fake, decides which rows to skip. The list call is counted under the
+the client, not the fake, decides which rows to skip (``served`` counts the malformed rows of a
+page as the port counts those it skips). The list call is counted under the
 simulated reputation's own counter (``calls <platform> <endpoint>``), and an outage planned in
 its faults answers 503, as its port does. ``publish`` goes through the simulated reputation
 itself: an item answered already, a refusal (404 for an id the brand never had, 400 else) and
@@ -59,6 +60,16 @@ def unanswered(
     ]
     rows.sort(key=lambda row: (row.created_at, row.external_id), reverse=True)
     return rows
+
+
+def served(sim: SimulatedReputation, page: list[FeedRow]) -> list[FeedRow]:
+    """``page``, its malformed rows counted as the simulated port counts the rows it skips
+    (``skipped_rows``: its report's "malformed rows skipped by the polls"): here the client
+    skips them, and each was sent once in a page."""
+    broken = sum(1 for row in page if row.broken is not None)
+    if broken:
+        sim.state.count("skipped_rows", n=broken)
+    return page
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.items import ItemType
 
 from .common import guard, refuse
-from .reputation_rows import publish, unanswered
+from .reputation_rows import publish, served, unanswered
 from .world import FakeWorld
 
 _KEYS = {ItemType.REVIEW: ("wb.feedbacks", "feedbacks"), ItemType.QUESTION: ("wb.questions", "questions")}
@@ -147,7 +147,7 @@ def router(world: FakeWorld) -> APIRouter:
         elif order != "dateDesc":
             raise refuse(WB_FEEDBACKS, 400, f"order={order!r} must be dateDesc or dateAsc")
         convert = feedback_row if item_type is ItemType.REVIEW else question_row
-        page = [convert(row.row, brand) for row in rows[skip : skip + take]]
+        page = [convert(row.row, brand) for row in served(sim, rows[skip : skip + take])]
         if world.take_malformed(endpoint):
             page.append(_spoiled(item_type, brand))
         data = {"countUnanswered": len(rows), "countArchive": 0, key: page}

@@ -3,9 +3,12 @@
 ``FakeWorld`` bundles the simulated objects (the ads market that plays WB, Ozon and YM; the
 Ozon FBO; the reputation feed), the credentials it accepts per brand (the same fields and
 environment variables as the real clients read, ``credentials.py``), the quota table it
-enforces, the clock its quota windows run on, and the malformed rows asked for on demand
-(``world.malform("wb.adverts")``: the endpoint's next page carries one row a client must
-skip). ``env(base_url)`` is the environment that points ``MarketplaceClients`` at it.
+enforces, the clock its quota windows run on (``quota_clock``, else ``clock``: a simulated clock
+that jumps from fire to fire counts every call of a fire at one instant, so ``adolf simulate
+--marketplace http`` counts them on the system clock while the answers keep the simulated
+one), the requests it answered per API host (``requests``), and the malformed rows asked for
+on demand (``world.malform("wb.adverts")``: the endpoint's next page carries one row a client
+must skip). ``env(base_url)`` is the environment that points ``MarketplaceClients`` at it.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from adolf.adapters.marketplaces.http.credentials import FIELDS, variable
+from adolf.adapters.marketplaces.http.credentials import FIELDS, brand_suffix, variable
 from adolf.adapters.marketplaces.http.hosts import base_url_variable
 from adolf.adapters.marketplaces.http.quotas import APIS, QUOTAS, Quota
+from adolf.adapters.marketplaces.http.ym_reviews import BUSINESS_ID_VARIABLE
 from adolf.adapters.marketplaces.simulated import SimulatedMarket, build_simulated_market
 from adolf.adapters.marketplaces.simulated.ozon_fbo import SimulatedOzonFbo
 from adolf.adapters.marketplaces.simulated.reputation import SimulatedReputation
@@ -44,6 +48,17 @@ class FakeWorld:
     malformed: Counter[str] = field(default_factory=Counter)  # endpoint → malformed rows still to serve
     windows: QuotaWindows = field(default_factory=QuotaWindows)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    quota_clock: Clock | None = None  # what the quota windows count on; None: ``clock``
+    requests: Counter[str] = field(default_factory=Counter)  # API host → requests that reached a handler
+
+    def take_quota(self, quota: Quota, brand: str) -> int | None:
+        """One call of ``quota`` for ``brand``, counted for its API host; None if within the
+        quota (or quotas are not enforced), else the whole seconds to wait."""
+        with self.lock:
+            self.requests[quota.api] += 1
+            if not self.enforce_quotas:
+                return None
+            return self.windows.take(quota, brand, (self.quota_clock or self.clock).now())
 
     def brand_with(self, credential: str, value: str | None) -> str | None:
         """The brand whose ``credential`` field is ``value``, else None."""
@@ -68,10 +83,14 @@ class FakeWorld:
             return True
 
     def env(self, base_url: str, apis: Sequence[str] = APIS) -> dict[str, str]:
-        """Every host's base URL and every brand's credentials, as the clients read them."""
+        """Every host's base URL, every brand's credentials and YM business id, as the clients
+        read them."""
+        from .ym import business_id
+
         env = {base_url_variable(api): base_url.rstrip("/") for api in apis}
         for brand, values in self.credentials.items():
             env.update({variable(name, brand): value for name, value in values.items()})
+            env[f"{BUSINESS_ID_VARIABLE}__{brand_suffix(brand)}"] = str(business_id(brand))
         return env
 
 

@@ -33,7 +33,7 @@ from adolf.domain.marketplace import Marketplace
 from adolf.domain.reputation.items import ItemType
 
 from .common import FakeRefusal, guard, refuse
-from .reputation_rows import publish, unanswered
+from .reputation_rows import publish, served, unanswered
 from .world import FakeWorld
 
 _KEYS = {ItemType.REVIEW: ("ym.feedbacks", "feedbacks"), ItemType.QUESTION: ("ym.questions", "questions")}
@@ -125,8 +125,9 @@ def router(world: FakeWorld) -> APIRouter:
         if not isinstance(body, dict):
             raise refuse(YM, 400, "the body must be an object")
         offset = int(token) if token and token.isdigit() else 0
-        rows = unanswered(_reputation(world), YM, Marketplace.YM, item_type, brand, _since(body), after=True)
-        chosen = rows[offset : offset + limit]
+        sim = _reputation(world)
+        rows = unanswered(sim, YM, Marketplace.YM, item_type, brand, _since(body), after=True)
+        chosen = served(sim, rows[offset : offset + limit])
         page = [feedback_row(r.row) if item_type is ItemType.REVIEW else question_row(r.row, brand) for r in chosen]
         if world.take_malformed(endpoint):
             page.append(_spoiled(item_type, brand))
