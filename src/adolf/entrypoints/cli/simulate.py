@@ -16,7 +16,13 @@ from rich.table import Table
 from adolf.domain.marketplace import Marketplace
 from adolf.entrypoints.cli import progress
 from adolf.entrypoints.cli.context import console, fail, note, rule
-from adolf.entrypoints.simulation.run import DEFAULT_DATABASE, MODULES, SimulationOptions
+from adolf.entrypoints.simulation.run import (
+    DEFAULT_DATABASE,
+    HTTP_INLINE_ONLY,
+    MARKETPLACES,
+    MODULES,
+    SimulationOptions,
+)
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 SIM_LOG_HANDLER = "adolf-simulate"
@@ -40,6 +46,18 @@ def simulate(
         help="Modules to simulate, comma-separated: marketing, watcher, logistic, reputation (default all four).",
     ),
     articles: int = typer.Option(40, min=1, max=10_000, help="Logistic: articles on Ozon FBO (× 10 clusters)."),
+    marketplace: str = typer.Option(
+        "simulated",
+        help="simulated: the jobs call the simulated market in this process; http: they go through the real "
+        "marketplace clients over HTTP to the wire-level fake, started by the command on this run's simulated "
+        "market (inline only). The same seed gives the same report, apart from timings and API-call counts.",
+    ),
+    quota_scale: int = typer.Option(
+        100,
+        min=1,
+        help="http: every marketplace quota allows this many times its calls in its window, for the clients' "
+        "limiter and the fake's 429s alike (1: the real quotas, hours of wall time per simulated day).",
+    ),
 ) -> None:
     """Run the schedule of Marketing, Watcher, Logistic and Reputation over simulated days against
     the simulated marketplace and print what they did: bids, pauses and why, alerts, spend, orders,
@@ -55,6 +73,10 @@ def simulate(
         chosen = tuple(dict.fromkeys(m.strip().lower() for m in modules.split(",") if m.strip()))
     if not chosen or any(m not in MODULES for m in chosen):
         fail(f"--modules={modules!r} must name {', '.join(MODULES)} (one or more), comma-separated", 2)
+    if marketplace not in MARKETPLACES:
+        fail(f"--marketplace={marketplace!r} must be {' or '.join(MARKETPLACES)}", 2)
+    if marketplace == "http" and backend != "inline":
+        fail(HTTP_INLINE_ONLY, 2)
     try:
         first_day = date.fromisoformat(start)
     except ValueError:
@@ -71,6 +93,8 @@ def simulate(
         redis_url=redis,
         modules=tuple(m for m in MODULES if m in chosen),
         articles=articles,
+        marketplace=marketplace,
+        quota_scale=quota_scale,
     )
     _say_campaigns(options)
     _log_to_file(quiet=as_json)
@@ -140,7 +164,16 @@ def _run(options: SimulationOptions, quiet: bool) -> dict[str, Any]:
 
 
 def render(report: dict[str, Any]) -> None:
-    rule(f"[bold]ADOLF simulation — {report['period']['start']} … {report['period']['end']} ({report['backend']})")
+    where = report.get("marketplace", "simulated")
+    rule(
+        f"[bold]ADOLF simulation — {report['period']['start']} … {report['period']['end']} "
+        f"({report['backend']}, {where} marketplace)"
+    )
+    if where == "http":
+        console.print(
+            "through the real clients and the wire-level fake; API calls per host: "
+            + (", ".join(f"{host} {n:,}" for host, n in report["api_calls"].items()) or "none")
+        )
     if "per_day" in report:
         render_marketing(report)
     else:

@@ -52,6 +52,11 @@ from adolf.settings import Settings, load_settings
 MOSCOW = ZoneInfo("Europe/Moscow")
 DEFAULT_DATABASE = "sqlite:///var/simulation.sqlite3"
 MODULES = ("marketing", "watcher", "logistic", "reputation")
+MARKETPLACES = ("simulated", "http")
+HTTP_INLINE_ONLY = (
+    "--marketplace http runs with --backend inline only: the fake marketplace serves this process's "
+    "simulated objects, which celery and rq workers in other processes cannot reach"
+)
 Progress = Callable[[datetime, str], None]
 
 
@@ -72,11 +77,21 @@ class SimulationOptions:
     # benchmarks) gets Marketing alone unless it asks.
     modules: tuple[str, ...] = ("marketing",)
     articles: int = 40  # Logistic: articles on Ozon FBO (× the simulated Ozon's 10 clusters)
+    # simulated: the jobs call the simulated objects; http: the real clients over the wire-level
+    # fake serving the same objects (``http_market``), inline only, quotas × ``quota_scale``
+    marketplace: str = "simulated"
+    quota_scale: int = 100
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.modules if m not in MODULES]
         if unknown or not self.modules:
             raise ValueError(f"modules={','.join(self.modules)!r}: choose from {', '.join(MODULES)}")
+        if self.marketplace not in MARKETPLACES:
+            raise ValueError(f"marketplace={self.marketplace!r}: choose from {', '.join(MARKETPLACES)}")
+        if self.marketplace == "http" and self.backend != "inline":
+            raise ValueError(HTTP_INLINE_ONLY)
+        if self.quota_scale < 1:
+            raise ValueError(f"quota_scale={self.quota_scale} must be >= 1")
 
     @property
     def marketing(self) -> bool:
@@ -141,6 +156,7 @@ def simulation_settings(options: SimulationOptions, **extra: Any) -> Settings:
         sim_keywords=options.keywords,
         sim_fbo_articles=options.articles,
         sim_state="memory" if options.backend == "inline" else "database",
+        marketplace="live" if options.marketplace == "http" else "simulated",
         timezone="Europe/Moscow",  # the simulated marketplaces close their days at Moscow midnight
         anthropic_api_key=None,  # simulated campaigns are not worth a paid model's tokens
         **extra,
@@ -228,53 +244,91 @@ def watcher_fleet(
 
 
 def run_inline(options: SimulationOptions, progress: Progress | None = None) -> dict[str, Any]:
-    from adolf.application.tasks_catalogue import build_catalogue
-    from adolf.entrypoints.simulation.watcher_agents import FLEET
-
     container = build_container(simulation_settings(options))
     clock = ManualClock(options.start_at)
     container.clock.override(providers.Object(clock))
-    setup = prepare(container, options)
+    with marketplace_link(container, options, clock) as link:
+        setup = prepare(container, options)
+        with (
+            watcher_fleet(container, options, setup, wait=lambda job_id: None) as fleet,
+            tempfile.TemporaryDirectory(prefix="adolf-1c-") as extracts,
+        ):
+            logistic = logistic_world(container, options, setup, clock, Path(extracts))
+            reputation = reputation_world(container, options, clock)
+            if link is not None:
+                if logistic is not None:
+                    link.attach_ozon(container, logistic.world.ozon)
+                if reputation is not None:
+                    link.attach_reputation(container, reputation.market)
+            report = _schedule(container, options, setup, clock, fleet, logistic, reputation, progress)
+        if link is not None:
+            report["api_calls"] = link.api_calls()
+        return report
+
+
+@contextmanager
+def marketplace_link(container: Container, options: SimulationOptions, clock: ManualClock) -> Iterator[Any]:
+    """With ``--marketplace http``, the fake started over the container's simulated market and the
+    container's live clients pointed at it (``http_market``); None with the simulated one."""
+    if options.marketplace != "http":
+        yield None
+        return
+    from adolf.entrypoints.simulation.http_market import http_marketplace
+
+    brands = container.settings().brands
+    with http_marketplace(container.sim_market(), clock, brands, options.quota_scale) as link:
+        link.connect(container)
+        yield link
+
+
+def _schedule(
+    container: Container,
+    options: SimulationOptions,
+    setup: dict[str, Any],
+    clock: ManualClock,
+    fleet: Any,
+    logistic: Any,
+    reputation: Any,
+    progress: Progress | None,
+) -> dict[str, Any]:
+    """InlineScheduler.run_until's loop, with the fleet's minutes, Logistic's and Reputation's
+    events among the fires, then the report."""
+    from adolf.application.tasks_catalogue import build_catalogue
+    from adolf.entrypoints.simulation.watcher_agents import FLEET
+
     queue = container.task_queue()
     catalogue = build_catalogue()
-    with (
-        watcher_fleet(container, options, setup, wait=lambda job_id: None) as fleet,
-        tempfile.TemporaryDirectory(prefix="adolf-1c-") as extracts,
-    ):
-        logistic = logistic_world(container, options, setup, clock, Path(extracts))
-        reputation = reputation_world(container, options, clock)
-        # InlineScheduler.run_until's loop, with the fleet's minutes, Logistic's and Reputation's events among the fires
-        eager = queue.eager
-        for at, name in planned_fires(options):
-            queue.drain(advance=True, until=at)
-            if clock.now() < at:
-                clock.set(at)
-            if progress is not None:
-                progress(at, name)
-            # Reputation's jobs fail and retry by design (the outage, the failing publish): an
-            # eager queue would wait out their countdowns in wall time; deferred, the drains of
-            # this loop run them on the simulated clock.
-            queue.eager = eager and not (reputation is not None and reputation.defers(name))
-            if name == FLEET:
-                fleet.tick(at)
-            elif logistic is not None and logistic.handles(name):
-                logistic.tick(at, name)
-            elif reputation is not None and reputation.handles(name):
-                reputation.tick(at, name)
-            else:
-                if logistic is not None:
-                    logistic.before(name, at)
-                task_id = queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
-                if logistic is not None:
-                    logistic.enqueued(name, at, task_id)
-                if reputation is not None:
-                    reputation.enqueued(name, at, task_id)
-            queue.drain(advance=False)
-            queue.eager = eager
-        queue.drain(advance=True, until=options.end_at)
-        if clock.now() < options.end_at:
-            clock.set(options.end_at)
-        return finish(container, options, setup, fleet, logistic, reputation)
+    eager = queue.eager
+    for at, name in planned_fires(options):
+        queue.drain(advance=True, until=at)
+        if clock.now() < at:
+            clock.set(at)
+        if progress is not None:
+            progress(at, name)
+        # Reputation's jobs fail and retry by design (the outage, the failing publish): an
+        # eager queue would wait out their countdowns in wall time; deferred, the drains of
+        # this loop run them on the simulated clock.
+        queue.eager = eager and not (reputation is not None and reputation.defers(name))
+        if name == FLEET:
+            fleet.tick(at)
+        elif logistic is not None and logistic.handles(name):
+            logistic.tick(at, name)
+        elif reputation is not None and reputation.handles(name):
+            reputation.tick(at, name)
+        else:
+            if logistic is not None:
+                logistic.before(name, at)
+            task_id = queue.enqueue(name, dict(catalogue.get(name).scheduled_payload))
+            if logistic is not None:
+                logistic.enqueued(name, at, task_id)
+            if reputation is not None:
+                reputation.enqueued(name, at, task_id)
+        queue.drain(advance=False)
+        queue.eager = eager
+    queue.drain(advance=True, until=options.end_at)
+    if clock.now() < options.end_at:
+        clock.set(options.end_at)
+    return finish(container, options, setup, fleet, logistic, reputation)
 
 
 def logistic_world(
@@ -321,6 +375,7 @@ def finish(
     report["dead_letters"] = len(letters)
     report["setup"] = setup
     report["backend"] = options.backend
+    report["marketplace"] = options.marketplace
     # Worker processes count their own calls; only an in-process run sees them all.
     report["api_calls"] = _api_calls(container) if options.backend == "inline" else {}
     if options.marketing:
