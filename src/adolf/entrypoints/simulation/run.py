@@ -22,6 +22,9 @@ hour on the first afternoon, one answer failing twice), whose fault plan every p
 from the settings (``ADOLF_SIM_REPUTATION_FAULTS``) and whose answers are kept where the market's
 state is. Inline, Reputation's fires and the manager's actions queue their jobs for the loop's
 next drain instead of running them eagerly, so the retries they plan run on the simulated clock.
+
+With ``marketplace="http"`` (inline only), the jobs reach those same simulated objects through
+the real marketplace clients and the wire-level fake this process starts (``http_market``).
 """
 
 from __future__ import annotations
