@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from adolf.application.marketing.bid_cycle import run_bid_cycle
 from adolf.application.ports.ads_marketplace import KeywordStats
 from adolf.domain.marketing.bid_context import StrategyType
+from adolf.domain.marketing.ladder import position_of
+from adolf.domain.marketplace import Marketplace
 from tests.support.fakes import FakeServices
 from tests.unit.application.builders import DAY, campaign, cstats, keyword, seed
 from tests.unit.domain.generators import money
@@ -71,10 +73,17 @@ def test_every_bid_the_cycle_writes_or_sends_stays_within_min_and_max_bid(
 
     run_bid_cycle(services)
 
-    for record in services.uow().bid_history.records:
+    uow = services.uow()
+    for record in uow.bid_history.records:
         low, high = bounds[record.campaign_id]
         assert low <= record.new_bid <= high
-        assert abs(record.new_bid - record.old_bid) >= 1
+        # a move under one step is sent only when it wins or gives up a place among the
+        # competitor bids (bid_steps.decide), e.g. 1.00 → 1.01 past a rival at 1.00
+        keyword_ = uow.campaigns.keywords[record.keyword_id]
+        rivals = uow.competitor_bids.bids.get((Marketplace.WB, keyword_.external_id), ())
+        assert abs(record.new_bid - record.old_bid) >= 1 or (
+            position_of(record.new_bid, rivals) != position_of(record.old_bid, rivals)
+        )
     for kw in services.uow().campaigns.keywords.values():
         low, high = bounds[kw.campaign_id]
         assert low <= kw.bid <= high
