@@ -187,11 +187,19 @@ def render(report: dict[str, Any]) -> None:
         render_reputation(report["reputation"])
 
 
+def _api_calls(report: dict[str, Any]) -> str:
+    if report["api_calls"]:
+        return f"{sum(report['api_calls'].values()):,}"
+    # each worker process calls the simulated market and counts its own calls in memory; the
+    # workers' adolf_bid_cycle_api_calls_total (see Metrics in the README) has the bid cycles'
+    return "not counted (made in the worker processes; inline counts them)"
+
+
 def render_marketing(report: dict[str, Any]) -> None:
     setup = report["setup"]
     console.print(
         f"campaigns: {report['campaigns']} ({', '.join(f'{k} {v}' for k, v in setup['campaigns'].items())}), "
-        f"marketplace API calls: {sum(report['api_calls'].values()) if report['api_calls'] else 'n/a'}, "
+        f"marketplace API calls: {_api_calls(report)}, "
         f"dead letters: {report['dead_letters']}"
     )
     console.print(
