@@ -69,7 +69,7 @@ def simulate(
     if backend not in ("inline", "celery", "rq"):
         fail(f"--backend={backend!r} must be inline, celery or rq", 2)
     if modules is None:
-        chosen: tuple[str, ...] = MODULES
+        chosen: tuple[str, ...] = _installed_modules()
     else:
         chosen = tuple(dict.fromkeys(m.strip().lower() for m in modules.split(",") if m.strip()))
     if not chosen or any(m not in MODULES for m in chosen):
@@ -120,6 +120,18 @@ def _say_campaigns(options: SimulationOptions) -> None:
             f"--campaigns {asked}: the simulation seeds the same number on each of the {len(Marketplace)} "
             f"marketplaces ({', '.join(mp.value for mp in Marketplace)}), so {per} each, {made} in all"
         )
+
+
+def _installed_modules() -> tuple[str, ...]:
+    """Every module by default — but Watcher's simulated agents speak the HTTP API (FastAPI
+    through httpx), so on a bare ``adolf[core]`` the default leaves Watcher out, saying so,
+    instead of refusing the whole run; ``--modules watcher`` still names the missing extra."""
+    from importlib.util import find_spec
+
+    if all(find_spec(package) is not None for package in ("fastapi", "httpx")):
+        return MODULES
+    note("watcher left out: its simulated agents need adolf[api] (pip install 'adolf[api]')")
+    return tuple(m for m in MODULES if m != "watcher")
 
 
 def _log_to_file(quiet: bool) -> None:
