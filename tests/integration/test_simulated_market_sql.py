@@ -88,8 +88,9 @@ def scenario(state: SimStateStore) -> list[object]:
             )
             if round_ == 4:
                 adapter.pause_keywords(cid, [keywords[-1].external_id])
-                adapter.pause_campaign(ids[-1])
-            if round_ == 17:
+                if mp is not Marketplace.YM:  # YM pauses a boost in the cabinet only
+                    adapter.pause_campaign(ids[-1])
+            if round_ == 17 and mp is not Marketplace.YM:
                 adapter.start_campaign(ids[-1])
             seen.append(adapter.keyword_stats(cid, market.today()))
         clock.current += timedelta(minutes=97)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from adolf.adapters.marketplaces.http.ym_boost import YmBoostAds
 from adolf.adapters.marketplaces.simulated import (
     InMemorySimState,
     SimStateMismatch,
@@ -92,9 +93,9 @@ def script(m: SimulatedMarket, clock: FakeClock) -> list[object]:
             adapter.update_bids(cid, [BidChange(k.external_id, k.bid * factor) for k in keywords[::2]], f"{hour}")
             if hour == 7:
                 adapter.pause_keywords(cid, [keywords[1].external_id])
-            if hour == 9:
+            if hour == 9 and mp is not Marketplace.YM:  # YM pauses a boost in the cabinet only
                 adapter.pause_campaign(campaign_ids[-1])
-            if hour == 20:
+            if hour == 20 and mp is not Marketplace.YM:
                 adapter.start_campaign(campaign_ids[-1])
             seen.append(adapter.keyword_stats(cid, m.today()).items)
     return seen
@@ -356,6 +357,40 @@ def test_a_paused_campaign_accrues_nothing_until_it_is_started_again() -> None:
     ozon.start_campaign(cid)
     clock.advance(hours=1)
     assert campaign_row(ozon, cid).clicks > paused.clicks
+
+
+def test_ym_refuses_a_campaign_pause_or_start_as_its_live_client_does_and_keeps_the_campaign_running() -> None:
+    m, clock = market(at=MIDNIGHT_MSK + timedelta(hours=9))
+    ym = m.adapter(Marketplace.YM)
+    cid = first_active_campaign(ym)
+    live = YmBoostAds(None, 1)  # type: ignore[arg-type]  # refuses before any request
+    before = campaign_row(ym, cid)
+
+    for simulated, real in ((ym.pause_campaign, live.pause_campaign), (ym.start_campaign, live.start_campaign)):
+        with pytest.raises(MarketplaceRejected) as ours:
+            simulated(cid)
+        with pytest.raises(MarketplaceRejected) as theirs:
+            real(cid)
+        assert str(ours.value) == str(theirs.value)
+        assert "cabinet only" in str(ours.value)
+    clock.advance(hours=2)
+
+    assert next(c.status for c in ym.list_campaigns().items if c.external_id == cid) == "active"
+    assert campaign_row(ym, cid).clicks > before.clicks
+    assert "pause_campaign" not in ym.calls and "start_campaign" not in ym.calls  # no request made
+
+
+def test_a_ym_keyword_pause_takes_the_sku_out_of_the_boost() -> None:
+    m, clock = market(at=MIDNIGHT_MSK + timedelta(hours=9))
+    ym = m.adapter(Marketplace.YM)
+    cid = first_active_campaign(ym)
+    kid = first_active_keyword(ym, cid)
+    ym.pause_keywords(cid, [kid])
+    before = keyword_row(ym, cid, kid)
+    clock.advance(hours=3)
+
+    assert keyword_row(ym, cid, kid) == before
+    assert next(k.status for k in ym.list_keywords(cid).items if k.external_id == kid) == "paused"
 
 
 def test_unknown_campaigns_are_refused_and_left_out_of_batched_stats() -> None:

@@ -3,6 +3,12 @@
 It behaves like a real client: it converts units at the wire, parses and validates every
 row, splits campaign stats into chunks of 50 (WB fullstats' limit) and counts every remote
 call it makes, per method (a chunk is one ``campaign_stats`` call), in ``calls``.
+
+It refuses what the marketplace's API cannot do, as the live client does: YM pauses and
+starts a sales boost in the seller's cabinet only (SPEC §6), so ``pause_campaign`` and
+``start_campaign`` on YM raise ``MarketplaceRejected`` with the live client's words, before
+any call. A YM keyword pause stays: the live client takes the SKU out of the boost (bid 0),
+which the wire-level fake turns into the same keyword pause of this market.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from adolf.application.ports.ads_marketplace import (
     Fetched,
     KeywordStats,
     MarketplaceError,
+    MarketplaceRejected,
     RemoteCampaign,
     RemoteKeyword,
 )
@@ -206,12 +213,21 @@ class SimulatedAdsMarketplace:
         self._market.pause_keywords(self._marketplace, campaign_external_id, keyword_external_ids)
         self._faults.after_change("pause_keywords")
 
+    def _cabinet_only(self, verb: str, campaign_external_id: str) -> None:
+        if self._marketplace is Marketplace.YM:
+            raise MarketplaceRejected(
+                f"campaign {campaign_external_id}: YM {verb} a sales boost in the seller's cabinet only, "
+                "not through its API"
+            )
+
     def pause_campaign(self, campaign_external_id: str) -> None:
+        self._cabinet_only("pauses", campaign_external_id)
         self._call("pause_campaign", campaign_external_id)
         self._market.set_campaign_status(self._marketplace, campaign_external_id, active=False)
         self._faults.after_change("pause_campaign")
 
     def start_campaign(self, campaign_external_id: str) -> None:
+        self._cabinet_only("starts", campaign_external_id)
         self._call("start_campaign", campaign_external_id)
         self._market.set_campaign_status(self._marketplace, campaign_external_id, active=True)
         self._faults.after_change("start_campaign")
