@@ -159,6 +159,14 @@ class FakeOutbox(Stateful):
                 status = FAILED if final else entry.status
                 self.entries[key] = replace(entry, attempts=entry.attempts + 1, last_error=error, status=status)
 
+    def failed_since(self, tasks: Sequence[str], kinds: Sequence[str], since: datetime) -> list[OutboxEntry]:
+        found = [
+            e
+            for e in self.entries.values()
+            if e.task in tasks and e.kind in kinds and e.status == FAILED and e.created_at >= since
+        ]
+        return sorted(found, key=lambda e: e.id or 0)
+
     def expire_before(self, task: str, cutoff: datetime) -> int:
         old = [
             e.id or 0 for e in self.entries.values() if e.task == task and e.status == PENDING and e.created_at < cutoff

@@ -103,7 +103,8 @@ def _mid_day_changes(world: World) -> None:
     services = world.services
     active = [c for c in world.campaigns() if c.is_active]
     raised = next(c for c in active if c.marketplace is Marketplace.WB)  # rubles: doubling stays valid
-    paused = next(c for c in reversed(active) if c is not raised)
+    # YM pauses a boost in the seller's cabinet only: its market refuses the call
+    paused = next(c for c in reversed(active) if c is not raised and c.marketplace is not Marketplace.YM)
     with services.uow() as uow:
         keywords = uow.campaigns.keywords_of([raised.id])[raised.id]
     api = services.marketplace(raised.marketplace)

@@ -70,6 +70,20 @@ class SqlOutbox:
         for start in range(0, len(ids), BATCH):
             self.session.execute(update(outbox).where(outbox.c.id.in_(ids[start : start + BATCH])).values(**values))
 
+    def failed_since(self, tasks: Sequence[str], kinds: Sequence[str], since: datetime) -> list[OutboxEntry]:
+        """On the (task, status) index: failed entries are few, whatever the outbox holds."""
+        query = (
+            select(outbox)
+            .where(
+                outbox.c.task.in_(list(tasks)),
+                outbox.c.status == FAILED,
+                outbox.c.kind.in_(list(kinds)),
+                outbox.c.created_at >= since,
+            )
+            .order_by(outbox.c.id)
+        )
+        return [_entry(r) for r in self.session.execute(query).mappings()]
+
     def expire_before(self, task: str, cutoff: datetime) -> int:
         result = self.session.execute(
             update(outbox)

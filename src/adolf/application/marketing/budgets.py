@@ -1,7 +1,8 @@
 """``marketing.check_budgets`` (:03 :18 :33 :48): spend against daily limits between cycles.
 
 Spent ≥ limit → pause + ``budget_exceeded``; ≥ 80 % → ``budget_warning`` once a day per
-campaign. A campaign we paused for its budget on an earlier local day is started again:
+campaign. A pause the marketplace refuses (YM: cabinet only) raises ``budget_exceeded``
+saying so and is not asked again that day (``effects.without_refused_today``). A campaign we paused for its budget on an earlier local day is started again:
 its new day has a new budget (the seeds pause but never resume; a seller would).
 """
 
@@ -13,12 +14,14 @@ from adolf.application.marketing.alerting import AlertDraft
 from adolf.application.marketing.calendar import slot_of
 from adolf.application.marketing.campaign_cycle import totals_of
 from adolf.application.marketing.effects import (
+    BUDGETS_TASK,
     PAUSE_CAMPAIGN,
     START_CAMPAIGN,
     alert_effect,
     campaign_effect,
     claim_and_send,
     flush_pending,
+    status_payload,
 )
 from adolf.application.marketing.ports import MarketingServices
 from adolf.application.ports.ads_marketplace import MarketplaceError
@@ -28,7 +31,7 @@ from adolf.domain.marketing.safety import SafetyAction, SafetyReason, check_camp
 BUDGET_PAUSE = SafetyReason.BUDGET_EXCEEDED.value
 
 
-TASK = "marketing.check_budgets"
+TASK = BUDGETS_TASK
 
 
 def check_budgets(services: MarketingServices) -> dict[str, Any]:
@@ -70,10 +73,13 @@ def check_budgets(services: MarketingServices) -> dict[str, Any]:
             verdict = check_campaign(totals.spent, campaign.daily_budget, None, campaign.safety)
             if not campaign.is_active:
                 if campaign.id not in paused_today and verdict.action is not SafetyAction.PAUSE_CAMPAIGN:
-                    entries.append(campaign_effect(TASK, window, campaign, START_CAMPAIGN, {}, now))
+                    why = f"a new day's budget: spent_today={totals.spent} < daily_limit={campaign.daily_budget}"
+                    start = status_payload(campaign, BUDGET_PAUSE, why)
+                    entries.append(campaign_effect(TASK, window, campaign, START_CAMPAIGN, start, now))
                 continue
             if verdict.action is SafetyAction.PAUSE_CAMPAIGN:
-                entries.append(campaign_effect(TASK, window, campaign, PAUSE_CAMPAIGN, {"reason": BUDGET_PAUSE}, now))
+                pause = status_payload(campaign, BUDGET_PAUSE, verdict.details[0])
+                entries.append(campaign_effect(TASK, window, campaign, PAUSE_CAMPAIGN, pause, now))
                 draft = AlertDraft(
                     BUDGET_PAUSE,
                     services.severities.of(BUDGET_PAUSE),

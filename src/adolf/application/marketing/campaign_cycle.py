@@ -36,6 +36,7 @@ class CampaignOutcome:
     bids: dict[str, tuple[Keyword, Decimal, str, str]] = field(default_factory=dict)
     keyword_pauses: list[tuple[Keyword, str]] = field(default_factory=list)
     campaign_pause: str | None = None  # the reason, when the campaign is to be paused
+    pause_details: str = ""  # the numbers behind it, for the alert if the marketplace refuses the pause
     alerts: list[AlertDraft] = field(default_factory=list)
     constraint: BidConstraint | None = None
     keywords_seen: int = 0
@@ -97,7 +98,9 @@ def run_campaign(
 
 def outcome_of(plan: CampaignPlan, *, now: datetime, cycle_key: str, severities: AlertSeverities) -> CampaignOutcome:
     campaign = plan.campaign
-    outcome = CampaignOutcome(campaign, constraint=plan.constraint, campaign_pause=plan.pause_campaign)
+    outcome = CampaignOutcome(
+        campaign, constraint=plan.constraint, campaign_pause=plan.pause_campaign, pause_details=plan.pause_details
+    )
     outcome.keywords_seen = len(plan.keywords)
     outcome.capped, outcome.held = plan.capped, plan.held
     changes = {

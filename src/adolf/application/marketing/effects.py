@@ -8,6 +8,11 @@ already recorded keeps that decision (this run's is dropped). Every effect is a 
 marketplace is told to be in (a bid, paused), so sending one again after a delivery died
 between the call and its record is harmless — and it is what makes our stored bids agree
 with the marketplace's again.
+
+A campaign pause or start the marketplace refuses as final (YM pauses and starts a sales
+boost in the seller's cabinet only, SPEC §6) is not given up silently: the refusal raises
+the campaign's alert saying the seller must do it in the cabinet, and it is not asked
+again that day (``without_refused_today``).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from adolf.application.ports.ads_marketplace import (
     MarketplaceError,
     MarketplaceRejected,
 )
-from adolf.application.ports.outbox import OutboxEntry
+from adolf.application.ports.outbox import Outbox, OutboxEntry
 from adolf.domain.marketing.campaign import Campaign, CampaignStatus
 from adolf.domain.marketplace import Marketplace
 
@@ -40,6 +45,10 @@ log = logging.getLogger(__name__)
 TASK = "marketing.run_bid_cycle"
 BIDS, PAUSE_KEYWORDS, ALERT = "bids", "pause_keywords", "alert"
 PAUSE_CAMPAIGN, START_CAMPAIGN = "pause_campaign", "start_campaign"
+STATUS_KINDS = (PAUSE_CAMPAIGN, START_CAMPAIGN)
+BUDGETS_TASK = "marketing.check_budgets"
+#: the tasks that pause or start campaigns: a refusal seen by one holds back both
+STATUS_TASKS = (TASK, BUDGETS_TASK)
 PENDING_MAX_AGE = timedelta(hours=24)
 #: Campaigns per bid-update call (WB's PATCH /api/advert/v1/bids limit).
 BIDS_CHUNK = 50
@@ -76,6 +85,11 @@ def alert_effect(task: str, window: str, campaign: Campaign, draft: AlertDraft, 
     return campaign_effect(task, window, campaign, ALERT, payload, now, f":{draft.type}")
 
 
+def status_payload(campaign: Campaign, reason: str, details: str) -> dict[str, Any]:
+    """A pause's or start's payload: its reason, and what the alert needs if it is refused."""
+    return {"reason": reason, "details": details, "name": campaign.name, "brand": campaign.brand}
+
+
 def entries_of(outcome: CampaignOutcome, cycle_key: str, now: datetime) -> list[OutboxEntry]:
     """The effects one campaign's bid-cycle decision asks for, as outbox entries."""
     campaign = outcome.campaign
@@ -85,7 +99,7 @@ def entries_of(outcome: CampaignOutcome, cycle_key: str, now: datetime) -> list[
         entries.append(campaign_effect(TASK, cycle_key, campaign, kind, payload, now))
 
     if outcome.campaign_pause is not None:
-        add(PAUSE_CAMPAIGN, {"reason": outcome.campaign_pause})
+        add(PAUSE_CAMPAIGN, status_payload(campaign, outcome.campaign_pause, outcome.pause_details))
     if outcome.keyword_pauses:
         add(PAUSE_KEYWORDS, {"keywords": [[k.id, k.external_id, reason] for k, reason in outcome.keyword_pauses]})
     if outcome.bids:
@@ -122,13 +136,46 @@ def claim_and_send(
 ) -> SendReport:
     """Record the entries (a key already recorded keeps its earlier decision) in one
     transaction — with ``also(uow)``'s writes — then send what is pending of them."""
+    since = services.calendar.day_start(services.calendar.day(now))
     with services.uow() as uow:
-        uow.outbox.claim_many(entries)
+        uow.outbox.claim_many(without_refused_today(uow.outbox, entries, since))
         if also is not None:
             also(uow)
         pending = uow.outbox.pending(task, [e.key for e in entries])
         uow.commit()
     return send_pending(services, pending, now, api_for)
+
+
+def without_refused_today(outbox: Outbox, entries: Sequence[OutboxEntry], since: datetime) -> list[OutboxEntry]:
+    """The entries but the pauses and starts the marketplace refused as final for their
+    campaign since ``since`` (the local day's start), with the campaign's alerts of their
+    reason (they would say it was done).
+
+    A refusal is the marketplace's answer for the day — YM's API has no pause — and the seller
+    was told by the refusal's alert; asking every 15 minutes would only repeat both. The
+    outbox keeps the refused effect (``failed``, for a week), so it is looked up there, by
+    campaign and kind, from both tasks that pause or start; the next day asks again.
+    """
+    asks = [e for e in entries if e.kind in STATUS_KINDS]
+    if not asks:
+        return list(entries)
+    refused = {(e.payload["campaign_id"], e.kind) for e in outbox.failed_since(STATUS_TASKS, STATUS_KINDS, since)}
+    skipped = {
+        e.payload["campaign_id"]: e.payload.get("reason") for e in asks if (e.payload["campaign_id"], e.kind) in refused
+    }
+    if not skipped:
+        return list(entries)
+
+    def kept(entry: OutboxEntry) -> bool:
+        campaign = entry.payload["campaign_id"]
+        if campaign not in skipped:
+            return True
+        if entry.kind == ALERT:
+            return bool(entry.payload["alert"]["type"] != skipped[campaign])
+        return entry.kind not in STATUS_KINDS
+
+    log.info("%d campaign(s) not asked again today: their pause or start was refused", len(skipped))
+    return [e for e in entries if kept(e)]
 
 
 def send_pending(
@@ -158,6 +205,7 @@ class _Applied:
     history: list[BidChangeRecord] = field(default_factory=list)
     alerts: list[OutboxEntry] = field(default_factory=list)
     calls: list[OutboxEntry] = field(default_factory=list)  # every effect tried but alerts
+    refused: list[OutboxEntry] = field(default_factory=list)  # cabinet alerts of refused pauses and starts
 
 
 def _send_marketplace(
@@ -166,7 +214,9 @@ def _send_marketplace(
     applied = _Applied()
     for entry in entries:
         if entry.kind in (PAUSE_CAMPAIGN, START_CAMPAIGN, PAUSE_KEYWORDS):
-            _campaign_call(api, entry, applied, report)
+            refusal = _campaign_call(api, entry, applied, report)
+            if refusal is not None and entry.kind in STATUS_KINDS:
+                applied.refused.append(_cabinet_alert(services, entry, refusal, now))
         elif entry.kind == ALERT:
             applied.alerts.append(entry)
     bids = [e for e in entries if e.kind == BIDS]
@@ -174,6 +224,10 @@ def _send_marketplace(
         _send_bids(api, bids[start : start + BIDS_CHUNK], applied, report, now)
     _hold_alerts_of_failed(applied)
     with services.uow() as uow:
+        if applied.refused:
+            uow.outbox.claim_many(applied.refused)
+            for task in dict.fromkeys(e.task for e in applied.refused):
+                applied.alerts.extend(uow.outbox.pending(task, [e.key for e in applied.refused if e.task == task]))
         uow.campaigns.set_bids(applied.bids)
         uow.campaigns.pause_keywords(applied.pauses)
         for campaign_id, status, reason in applied.statuses:
@@ -190,9 +244,33 @@ def _send_marketplace(
     _queue_alerts(services, applied.alerts, now, report)
 
 
+def _cabinet_alert(services: MarketingServices, entry: OutboxEntry, refusal: str, now: datetime) -> OutboxEntry:
+    """The alert of a pause or start the marketplace refused: not done, why it was wanted, the
+    marketplace's reason, and that the seller does it in the cabinet. Recorded in the outbox
+    with the refusal (a run dying before it is queued leaves it pending, not lost); keyed by
+    the campaign and the day, so it is raised once a day whoever asked."""
+    payload = entry.payload
+    do, done = ("pause", "paused") if entry.kind == PAUSE_CAMPAIGN else ("start", "started")
+    reason = payload.get("reason") or entry.kind
+    why = f"{reason}: {payload['details']}" if payload.get("details") else reason
+    name = payload.get("name") or f"campaign {payload['campaign_ext']}"
+    draft = AlertDraft(
+        reason,
+        services.severities.of(reason),
+        f"{name} not {done}: {why} — the marketplace refused it through its API ({refusal}): {do} it in the "
+        "seller's cabinet",
+        payload.get("brand"),
+        str(payload["campaign_id"]),
+        key=f"{entry.kind}_refused:{services.calendar.day(now).isoformat()}:{payload['campaign_id']}",
+    )
+    common = {k: payload[k] for k in ("mp", "campaign_id", "campaign_ext")}
+    return OutboxEntry(f"{entry.key}:{ALERT}:refused", entry.task, ALERT, {**common, "alert": draft.payload()}, now)
+
+
 def _hold_alerts_of_failed(applied: _Applied) -> None:
     """An alert says what was done ("paused"): while its campaign's effect failed it stays
-    pending, raised by the run that gets the effect through; given up with it if refused."""
+    pending, raised by the run that gets the effect through; given up with it if refused
+    (a refused pause or start raises its own alert, ``_cabinet_alert``)."""
     failed = {entry_id: final for entry_id, _, final in applied.failed}
     if not failed:
         return
@@ -206,7 +284,8 @@ def _hold_alerts_of_failed(applied: _Applied) -> None:
     )
 
 
-def _campaign_call(api: AdsMarketplace, entry: OutboxEntry, applied: _Applied, report: SendReport) -> None:
+def _campaign_call(api: AdsMarketplace, entry: OutboxEntry, applied: _Applied, report: SendReport) -> str | None:
+    """Make the call; the marketplace's reason when it refused it as final."""
     assert entry.id is not None
     applied.calls.append(entry)
     report.api_calls += 1
@@ -222,7 +301,7 @@ def _campaign_call(api: AdsMarketplace, entry: OutboxEntry, applied: _Applied, r
         applied.failed.append((entry.id, error, isinstance(exc, MarketplaceRejected)))
         report.errors[f"{entry.payload['mp']}:{entry.payload['campaign_ext']}"] = error
         log.warning("bid cycle: %s of campaign %s failed: %s", entry.kind, entry.payload["campaign_ext"], exc)
-        return
+        return str(exc) if isinstance(exc, MarketplaceRejected) else None
     applied.sent.append(entry.id)
     if entry.kind == PAUSE_CAMPAIGN:
         applied.statuses.append((entry.payload["campaign_id"], CampaignStatus.PAUSED, entry.payload["reason"]))
@@ -230,6 +309,7 @@ def _campaign_call(api: AdsMarketplace, entry: OutboxEntry, applied: _Applied, r
         applied.statuses.append((entry.payload["campaign_id"], CampaignStatus.ACTIVE, None))
     else:
         applied.pauses.extend((kid, reason) for kid, _, reason in entry.payload["keywords"])
+    return None
 
 
 def _send_bids(

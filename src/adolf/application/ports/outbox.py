@@ -43,6 +43,10 @@ class Outbox(Protocol):
     def mark_failed(self, ids: Sequence[int], error: str, final: bool) -> None:
         """Count a failed send; ``final`` stops it being sent again (a refused request)."""
 
+    def failed_since(self, tasks: Sequence[str], kinds: Sequence[str], since: datetime) -> list[OutboxEntry]:
+        """Entries of ``tasks`` and ``kinds`` refused as final (``failed``), decided at or after
+        ``since``, oldest first."""
+
     def expire_before(self, task: str, cutoff: datetime) -> int:
         """Give up on entries still pending that were decided before ``cutoff``."""
 

@@ -91,6 +91,7 @@ class CampaignPlan:
     campaign: Campaign
     keywords: tuple[KeywordPlan, ...] = ()
     pause_campaign: str | None = None  # the reason, when the campaign is to be paused
+    pause_details: str = ""  # the safety check's numbers behind that reason
     alerts: tuple[PlannedAlert, ...] = ()
     constraint: BidConstraint | None = None
     sends: bool = True  # False: dry run or kill switch — nothing goes to the marketplace
@@ -134,6 +135,7 @@ def plan_campaign(
         return CampaignPlan(
             campaign,
             pause_campaign=verdict.reason if sends else None,
+            pause_details="; ".join(verdict.details),
             alerts=tuple(alerts),
             constraint=_switch(campaign, dry)
             or (BidConstraint.BUDGET_LIMITED if by_budget else BidConstraint.PAUSED_BY_SAFETY),
