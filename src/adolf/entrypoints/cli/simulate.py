@@ -50,8 +50,8 @@ def simulate(
         "simulated",
         help="simulated: the jobs call the simulated market in this process; http: they go through the real "
         "marketplace clients over HTTP to the wire-level fake, started by the command on this run's simulated "
-        "market (inline only). The same seed gives the same report, apart from API-call counts, a retried "
-        "publish's attempts and YM's campaign pauses, which YM's API does not have (README).",
+        "market (inline only). The same seed gives the same report, apart from API-call counts and a retried "
+        "publish's attempts (README).",
     ),
     quota_scale: int = typer.Option(
         100,
