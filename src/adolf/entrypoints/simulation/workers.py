@@ -2,7 +2,9 @@
 
 The driver owns the simulated clock (published in Redis, read by every worker through
 ADOLF_CLOCK=simulated) and moves it to each fire in turn, queues the fire and waits for its
-result before moving on, so the run stays deterministic whatever the worker count.
+result before moving on, so the run stays deterministic whatever the worker count. The Redis
+database is the run's alone: a second run given the same one waits for it to end
+(``run_lock``), as its workers would otherwise run this run's jobs on their own data.
 
 With Watcher the workers also serve its queues, the driver serves the agents' HTTP routes
 (``watcher_run.serve``) and moves the clock to the agents' minutes too; jobs that other jobs
@@ -62,7 +64,9 @@ from adolf.entrypoints.simulation.run import (
     simulation_settings,
     watcher_fleet,
 )
+from adolf.entrypoints.simulation.run_lock import one_run_at_a_time
 from adolf.entrypoints.simulation.watcher_agents import FLEET
+from adolf.settings import mask_credentials
 
 LOG = Path("var/simulation-workers.log")
 QUEUES = ("marketing_high", "marketing_default", "marketing_low")
@@ -83,7 +87,18 @@ def run_with_workers(options: SimulationOptions, progress: Progress | None = Non
     container = build_container(settings)
     redis = container.redis()
     assert redis is not None  # simulation_settings above always sets redis_url
-    clock = RedisSimulatedClock(redis)
+    # the clock, the queues and the workers are the database's: a second run there waits
+    with one_run_at_a_time(container.lock(), f"the simulation's Redis database {mask_credentials(options.redis_url)}"):
+        return _run(options, progress, settings, container, RedisSimulatedClock(redis))
+
+
+def _run(
+    options: SimulationOptions,
+    progress: Progress | None,
+    settings: Any,
+    container: Container,
+    clock: RedisSimulatedClock,
+) -> dict[str, Any]:
     clock.set(options.start_at)
     workers: list[subprocess.Popen[bytes]] = []
     queues = (
