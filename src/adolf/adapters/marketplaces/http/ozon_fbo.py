@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from adolf.adapters.marketplaces.ozon_analytics import analytics_request
 from adolf.application.logistic.ozon_fbo import (
     ANALYTICS_LIMIT,
     CLUSTER_TYPE_OZON,
@@ -48,8 +49,6 @@ from .wire_ozon_seller import ClusterWire, SalesWire, StockWire, to_cluster, to_
 CLUSTERS = "ozon.clusters"
 STOCKS = "ozon.stocks"
 ANALYTICS = "ozon.analytics"
-METRICS = ("ordered_units", "revenue")
-DIMENSION = ("sku", "day")
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -104,20 +103,8 @@ class OzonFboHttp:
             raise ValueError(f"date_from={date_from} is after date_to={date_to}")
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise ValueError(f"offset={offset!r} must be a whole number >= 0")
-        reply = self.client.request_json(
-            ANALYTICS,
-            "POST",
-            "/v1/analytics/data",
-            json={
-                "date_from": date_from.isoformat(),
-                "date_to": date_to.isoformat(),
-                "metrics": list(METRICS),
-                "dimension": list(DIMENSION),
-                "filters": [],
-                "limit": ANALYTICS_LIMIT,
-                "offset": offset,
-            },
-        )
+        body = analytics_request(date_from, date_to, offset)
+        reply = self.client.request_json(ANALYTICS, "POST", "/v1/analytics/data", json=body)
         data = rows_at(ANALYTICS, reply, ("result", "data"))
         rows: list[SalesRow]
         rows, skipped = checked_rows(ANALYTICS, data, SalesWire, to_sales)

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from adolf.adapters.marketplaces.ozon_analytics import DIMENSION, METRICS, analytics_request
 from adolf.application.logistic.ozon_fbo import (
     ANALYTICS_INTERVAL,
     ANALYTICS_LIMIT,
@@ -83,8 +84,6 @@ from .timeline import MOSCOW, day_of, step_at
 CLUSTER_LIST = "/v1/cluster/list"
 ANALYTICS_STOCKS = "/v1/analytics/stocks"
 ANALYTICS_DATA = "/v1/analytics/data"
-METRICS = ("ordered_units", "revenue")
-DIMENSION = ["sku", "day"]
 _CURVE_BEFORE = tuple(sum(DAY_CURVE[:hour]) for hour in range(24))
 
 
@@ -335,8 +334,8 @@ class SimulatedOzonFbo:
         metrics = body.get("metrics")
         if not isinstance(metrics, list) or not metrics or any(m not in METRICS for m in metrics):
             raise refuse(f"metrics={metrics!r}: choose from {', '.join(METRICS)} (simulated)")
-        if body.get("dimension") != DIMENSION:
-            raise refuse(f"dimension={body.get('dimension')!r}: the simulation answers {DIMENSION} only")
+        if body.get("dimension") != list(DIMENSION):
+            raise refuse(f"dimension={body.get('dimension')!r}: the simulation answers {list(DIMENSION)} only")
         limit, offset = body.get("limit", ANALYTICS_LIMIT), body.get("offset", 0)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= ANALYTICS_LIMIT:
             raise refuse(f"limit={limit!r} must be 1…{ANALYTICS_LIMIT}")
@@ -400,17 +399,7 @@ class SimulatedOzonFbo:
         """One ``/v1/analytics/data`` call: up to 1000 rows from ``offset``; ``next_offset``
         when the page came back full (Ozon gives no total: a full page may be followed by an
         empty one). ``QuotaExceeded`` within a minute of the last call."""
-        answer = self.post_analytics_data(
-            {
-                "date_from": date_from.isoformat(),
-                "date_to": date_to.isoformat(),
-                "metrics": list(METRICS),
-                "dimension": list(DIMENSION),
-                "filters": [],
-                "limit": ANALYTICS_LIMIT,
-                "offset": offset,
-            }
-        )
+        answer = self.post_analytics_data(analytics_request(date_from, date_to, offset))
         result = answer.get("result")
         data = result.get("data") if isinstance(result, Mapping) else None
         if not isinstance(data, list):
