@@ -7,14 +7,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import httpx
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from adolf.adapters.clocks import ManualClock
 from adolf.adapters.marketplaces.fake_server import FakeWorld, build_app, build_world
 from adolf.adapters.marketplaces.http.auth import Auth
 from adolf.adapters.marketplaces.http.client import MarketplaceHttpClient, RetryPolicy
+from adolf.application.ports.ads_marketplace import BidChange
 
 from .conftest import CountingLimiter
 
@@ -65,3 +68,18 @@ def fake_ads(
 
 def body(request: httpx.Request) -> object:
     return json.loads(request.content)
+
+
+def any_bids_land_as_sent(data: st.DataObject, simulated: Any, client: Any, campaign_id: str, keywords: int) -> None:
+    """Draw a bid to the kopeck in ``[minimum, 10 × minimum]`` for each of the campaign's keywords,
+    send them through ``client``: all applied, and the market and the client read them back as sent."""
+    listed = simulated.list_keywords(campaign_id).items
+    changes = []
+    for keyword in listed:
+        assert keyword.min_bid is not None
+        bid = data.draw(st.decimals(min_value=keyword.min_bid, max_value=keyword.min_bid * 10, places=2))
+        changes.append(BidChange(keyword.external_id, bid))
+    result = client.update_bids(campaign_id, changes, "key")
+    assert result.rejected == () and len(result.applied) == keywords
+    assert [k.bid for k in simulated.list_keywords(campaign_id).items] == [c.bid for c in changes]
+    assert [k.bid for k in client.list_keywords(campaign_id).items] == [c.bid for c in changes]

@@ -22,7 +22,7 @@ from adolf.adapters.marketplaces.http.token_store import MemoryTokenStore
 from adolf.application.ports.ads_marketplace import BidChange, CampaignBids, MarketplaceUnauthorised
 from adolf.domain.marketplace import Marketplace
 
-from .ads_rig import AdsRig, body, fake_ads
+from .ads_rig import AdsRig, any_bids_land_as_sent, body, fake_ads
 from .conftest import CountingLimiter
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -275,18 +275,7 @@ def test_the_fake_refuses_batches_over_their_limits(rig: Rig) -> None:
 @given(st.data())
 def test_any_bid_to_the_kopeck_lands_in_the_market_as_sent(data: st.DataObject) -> None:
     rig = make_rig()
-    ozon = rig.client()
-    cid = "20000002"
-    keywords = sim(rig).list_keywords(cid).items
-    changes = []
-    for keyword in keywords:
-        assert keyword.min_bid is not None
-        bid = data.draw(st.decimals(min_value=keyword.min_bid, max_value=keyword.min_bid * 10, places=2))
-        changes.append(BidChange(keyword.external_id, bid))
-    result = ozon.update_bids(cid, changes, "key")
-    assert result.rejected == () and len(result.applied) == KEYWORDS
-    assert [k.bid for k in sim(rig).list_keywords(cid).items] == [c.bid for c in changes]
-    assert [k.bid for k in ozon.list_keywords(cid).items] == [c.bid for c in changes]
+    any_bids_land_as_sent(data, sim(rig), rig.client(), "20000002", KEYWORDS)
 
 
 # -- units -----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from adolf.application.ports.ads_marketplace import (
 )
 from adolf.domain.marketplace import Marketplace
 
-from .ads_rig import AdsRig, body, fake_ads
+from .ads_rig import AdsRig, any_bids_land_as_sent, body, fake_ads
 from .conftest import CountingLimiter
 
 #: 12:00 in Moscow: the market has accrued half a day of stats since its midnight
@@ -271,18 +271,7 @@ def test_the_fake_refuses_a_batch_over_50_and_a_day_it_does_not_keep(rig: Rig) -
 @given(st.data())
 def test_any_bid_to_the_kopeck_lands_in_the_market_as_sent(data: st.DataObject) -> None:
     rig = make_rig()
-    wb = rig.client()
-    cid = "10000002"
-    keywords = sim(rig).list_keywords(cid).items
-    changes = []
-    for keyword in keywords:
-        assert keyword.min_bid is not None
-        bid = data.draw(st.decimals(min_value=keyword.min_bid, max_value=keyword.min_bid * 10, places=2))
-        changes.append(BidChange(keyword.external_id, bid))
-    result = wb.update_bids(cid, changes, "key")
-    assert result.rejected == () and len(result.applied) == KEYWORDS
-    assert [k.bid for k in sim(rig).list_keywords(cid).items] == [c.bid for c in changes]
-    assert [k.bid for k in wb.list_keywords(cid).items] == [c.bid for c in changes]
+    any_bids_land_as_sent(data, sim(rig), rig.client(), "10000002", KEYWORDS)
 
 
 # -- units -----------------------------------------------------------------------------------
